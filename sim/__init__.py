@@ -1,0 +1,28 @@
+"""fenliu (分流): discrete-event simulation of township institutional reform.
+
+Python API::
+
+    import sim
+    scenario = sim.load_scenario("scenarios/base.toml", overrides={"reform.cut_admin": 0.2})
+    results = sim.run(scenario, replications=20, seed=1)
+    results.monthly       # one row per replication and month
+    results.summary()     # mean, P5, P50, P95 at months 0, 12, 24, 60 and the horizon
+"""
+
+from sim.errors import InputError
+from sim.experiment import Results, run
+from sim.population import Population, build_population
+from sim.scenario import Scenario, load_scenario, with_overrides
+from sim.version import __version__
+
+__all__ = [
+    "InputError",
+    "Population",
+    "Results",
+    "Scenario",
+    "__version__",
+    "build_population",
+    "load_scenario",
+    "run",
+    "with_overrides",
+]

@@ -1,0 +1,39 @@
+"""Entry point: parse arguments, dispatch to a command, turn user mistakes into exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from sim.cli import run_cmd, scenario_cmd
+from sim.errors import InputError
+from sim.version import __version__
+
+COMMANDS = (scenario_cmd, run_cmd)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command's subparser."""
+    parser = argparse.ArgumentParser(
+        prog="fenliu", description="Simulate township institutional reform (乡镇机构改革): cuts, diversion, rebound."
+    )
+    parser.add_argument("--version", action="version", version=f"fenliu {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (2 for bad input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except InputError as exc:
+        print(f"fenliu: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("fenliu: interrupted", file=sys.stderr)
+        return 130

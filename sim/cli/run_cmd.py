@@ -1,0 +1,59 @@
+"""`fenliu run`: replications of one scenario, saved to a results folder."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from sim.cli.common import add_scenario_args, scenario_from
+from sim.errors import InputError
+from sim.experiment import Results, run
+
+HEADLINE = ("headcount_total", "establishment_total", "state_awaiting", "hires_cumulative", "mean_age",
+            "share_secondary_plus")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the run command."""
+    p = sub.add_parser("run", help="run a scenario's replications and save the results")
+    add_scenario_args(p)
+    p.add_argument("--replications", "-n", type=int, default=None, help="replications (default: run.replications)")
+    p.add_argument("--seed", type=int, default=None, help="root seed (default: run.seed)")
+    p.add_argument("--out", default=None, help="output folder (default: results/<scenario name>/)")
+    p.add_argument("--events", action="store_true", help="also write the per-person event log")
+    p.set_defaults(handler=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Validate everything, run, then write the folder and print a summary."""
+    scenario = scenario_from(args)
+    if args.replications is not None and args.replications < 1:
+        raise InputError(f"--replications: expected a whole number of at least 1, found {args.replications}")
+    if args.seed is not None and args.seed < 0:
+        raise InputError(f"--seed: expected a non-negative whole number, found {args.seed}")
+    out = Path(args.out) if args.out else Path("results") / scenario.name
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {str(out)!r} exists and is not a folder")
+    results = run(scenario, replications=args.replications, seed=args.seed, events=args.events or None)
+    results.save(out)
+    print(format_summary(results))
+    print(f"\nresults in {out}/ ({results.replications} replications, "
+          f"{results.timings['per_replication_s'] * 1000:.0f} ms each)")
+    return 0
+
+
+def format_summary(results: Results) -> str:
+    """A short text table: mean and P5-P95 of the headline metrics at the summary months."""
+    summary = results.summary()
+    summary = summary[summary["metric"].isin(HEADLINE)]
+    rows = []
+    for metric, group in summary.groupby("metric", sort=False):
+        cells = {}
+        for _, r in group.iterrows():
+            fmt = "{:.3f}" if metric.startswith("share") else "{:,.1f}" if metric == "mean_age" else "{:,.0f}"
+            cells[f"month {int(r['month'])}"] = f"{fmt.format(r['mean'])} [{fmt.format(r['p5'])}–{fmt.format(r['p95'])}]"
+        rows.append(pd.Series(cells, name=metric))
+    table = pd.DataFrame(rows)
+    return f"{results.scenario.name}: mean [P5–P95] over replications\n" + table.to_string()

@@ -1,0 +1,99 @@
+"""Attrition timing: statutory retirement months and times to death or quitting.
+
+Times are drawn once per person from exponential variates (common random numbers) and
+turned into event months; the engine schedules one event per person, never polls.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.scenario.schema import AttritionSection, parse_month
+
+
+def retirement_abs_month(att: AttritionSection, birth: np.ndarray, female: np.ndarray, worker: np.ndarray) -> np.ndarray:
+    """Absolute month in which each person reaches the statutory retirement age.
+
+    With the phased raise, a person whose original retirement month falls d months after
+    `raise_start` retires ceil(d / step) months later, capped at the full raise, where
+    step = raise_span_months / full raise (e.g. 180 / 36 = one month every five).
+    """
+    age = np.where(female, np.where(worker, att.retirement_age_female_worker, att.retirement_age_female_cadre),
+                   att.retirement_age_male)
+    base = birth + np.round(age * 12).astype(np.int64)
+    if not att.phased_raise:
+        return base
+    full = np.where(female, np.where(worker, att.raise_female_worker_months, att.raise_female_cadre_months),
+                    att.raise_male_months).astype(np.int64)
+    after = np.maximum(base - parse_month(att.raise_start), 0)
+    step = att.raise_span_months / np.maximum(full, 1)
+    delay = np.minimum(np.ceil(after / step), full).astype(np.int64)
+    return base + delay
+
+
+def hazard_intervals(att: AttritionSection, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Age breakpoints (years) and the annual hazard on each interval between them."""
+    flat = getattr(att, f"{kind}_rate")
+    edges = sorted({0.0, np.inf, *(b.age_min for b in att.age_bands), *(b.age_max for b in att.age_bands)})
+    rates = []
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        mid = lo + 1.0 if np.isinf(hi) else (lo + hi) / 2
+        band = next((b for b in att.age_bands if b.age_min <= mid < b.age_max), None)
+        rates.append(flat if band is None else getattr(band, f"{kind}_rate"))
+    return np.asarray(edges, dtype=float), np.asarray(rates, dtype=float)
+
+
+def event_month_one(edges: list[float], rates: list[float], age: float, draw: float) -> float:
+    """The scalar twin of `event_month`, for one person (new hires)."""
+    remaining = draw
+    for lo, hi, rate in zip(edges[:-1], edges[1:], rates, strict=True):
+        start = max(age, lo)
+        if start >= hi or rate <= 0:
+            continue
+        cap = rate * (hi - start)
+        if remaining <= cap:
+            t = start + remaining / rate - age
+            return max(math.ceil(t * 12.0 - 1e-9), 1)
+        remaining -= cap
+    return math.inf
+
+
+def event_month(att: AttritionSection, kind: str, age_years: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """Months from now until the event, for exponential draws E: the first integer month m
+    with cumulative hazard over (age, age + m/12] reaching E. Infinite if never.
+    """
+    edges, rates = hazard_intervals(att, kind)
+    remaining = draws.astype(float).copy()
+    t = np.full(len(draws), np.inf)
+    done = np.zeros(len(draws), dtype=bool)
+    for lo, hi, rate in zip(edges[:-1], edges[1:], rates, strict=True):
+        start = np.maximum(age_years, lo)
+        active = ~done & (start < hi)
+        if not active.any():
+            continue
+        if rate <= 0:
+            continue
+        cap = rate * (hi - start)
+        hit = active & (remaining <= cap)
+        t[hit] = start[hit] + remaining[hit] / rate - age_years[hit]
+        done |= hit
+        miss = active & ~hit
+        remaining[miss] -= cap[miss]
+    months = np.ceil(t * 12.0 - 1e-9)
+    return np.maximum(months, 1.0)
+
+
+def retirement_abs_one(att: AttritionSection, birth: int, female: bool, worker: bool) -> int:
+    """The scalar twin of `retirement_abs_month`, for one person (new hires)."""
+    if female:
+        age = att.retirement_age_female_worker if worker else att.retirement_age_female_cadre
+        full = att.raise_female_worker_months if worker else att.raise_female_cadre_months
+    else:
+        age, full = att.retirement_age_male, att.raise_male_months
+    base = birth + round(age * 12)
+    if not att.phased_raise:
+        return base
+    after = max(base - parse_month(att.raise_start), 0)
+    return base + min(math.ceil(after / (att.raise_span_months / max(full, 1))), full)

@@ -1,0 +1,126 @@
+"""Hiring: leavers replaced before the reform; after it, "only exit, no entry" (只出不进).
+
+After the reform no one is hired while a township's sector headcount is at or above its
+establishment, nor during `hiring.freeze_months`; a vacancy below establishment earns
+`replacement_ratio` hires, made `refill_lag_months` later if there is still room.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import simpy
+
+from sim.engine.attrition import event_month_one, hazard_intervals, retirement_abs_one
+from sim.engine.calendar import EXIT, HIRE, at_month
+from sim.engine.rng import stream
+from sim.engine.states import IN_POST
+from sim.population.synthetic import education_level
+from sim.population.table import INSTITUTION, SECTORS, TEMPORARY, Population
+
+if TYPE_CHECKING:
+    from sim.engine.model import Model
+
+
+class Hiring:
+    """Vacancy credits and scheduled hires per township and sector."""
+
+    def __init__(self, model: Model, population: Population) -> None:
+        self.model = model
+        self.cfg = model.scenario.hiring
+        n_tw = len(population.townships)
+        self.credit = [[0.0] * len(SECTORS) for _ in range(n_tw)]
+        self.hires = 0
+        self.rng = stream(model.seed, model.replication, "hiring")
+        self.freeze_end = model.scenario.reform.month + self.cfg.freeze_months
+        salary = [population.salary[population.sector == s] for s in range(len(SECTORS))]
+        syn = model.scenario.population.synthetic
+        fallback = (syn.salary_admin, syn.salary_institution, syn.salary_temporary)
+        self.salary = [float(s.mean()) if len(s) else fallback[k] for k, s in enumerate(salary)]
+        self.appraisal = (float(population.appraisal.mean()), float(population.appraisal.std()) or 1.0) \
+            if len(population) else (syn.appraisal_mean, syn.appraisal_sd)
+        att = model.scenario.attrition
+        self.death_table = [list(map(float, a)) for a in hazard_intervals(att, "death")]
+        self.quit_table = [list(map(float, a)) for a in hazard_intervals(att, "quit")]
+
+    def room(self, tw: int, sector: int) -> int:
+        """Posts free below establishment (after the reform; temporaries have none)."""
+        if sector == TEMPORARY:
+            return 0
+        return self.model.est[tw][sector] - self.model.people.payroll[tw][sector]
+
+    def vacancy(self, tw: int, sector: int) -> None:
+        """A person left the payroll of (township, sector): earn hire credit and schedule a hire."""
+        model = self.model
+        if not model.reformed:
+            self.credit[tw][sector] += self.cfg.pre_reform_replacement
+        elif self.room(tw, sector) > 0:
+            self.credit[tw][sector] += self.cfg.replacement_ratio
+        else:
+            return
+        self._schedule(tw, sector, model.month + self.cfg.refill_lag_months)
+
+    def after_reform(self) -> None:
+        """At the reform: unused credit lapses; posts already free below establishment earn credit."""
+        for tw, row in enumerate(self.credit):
+            for sector in range(len(SECTORS)):
+                row[sector] = 0.0
+                gap = self.room(tw, sector)
+                if gap > 0:
+                    row[sector] = gap * self.cfg.replacement_ratio
+                    self._schedule(tw, sector, self.model.month + self.cfg.refill_lag_months)
+
+    def _schedule(self, tw: int, sector: int, month: int) -> None:
+        if self.model.reformed:
+            month = max(month, self.freeze_end)
+        if month <= self.model.horizon:
+            at_month(self.model.env, month, self._hire_check, HIRE, (tw, sector))
+
+    def _hire_check(self, event: simpy.Event) -> None:
+        tw, sector = event.value
+        model = self.model
+        if model.reformed and model.month < self.freeze_end:
+            self._schedule(tw, sector, self.freeze_end)
+            return
+        n = math.floor(self.credit[tw][sector] + 1e-9)
+        if model.reformed:
+            n = min(n, self.room(tw, sector))
+        for _ in range(max(n, 0)):
+            self.hire(tw, sector, "refill")
+        self.credit[tw][sector] -= max(n, 0)
+
+    def hire(self, tw: int, sector: int, cause: str) -> int:
+        """Hire one new person into (township, sector) and schedule their exit."""
+        model, cfg = self.model, self.cfg
+        now = model.month
+        now_abs = model.start_abs + now
+        u = self.rng.random(8)
+        age = min(max(cfg.hire_age_mean + cfg.hire_age_sd * _normal(u[0], u[1]), 18.0), 55.0)
+        birth = now_abs - round(age * 12)
+        female = bool(u[2] < cfg.hire_share_female)
+        worker = bool(sector == INSTITUTION and u[3] < model.scenario.population.synthetic.share_worker)
+        education = education_level(u[4], u[5], cfg.hire_share_secondary_plus, cfg.hire_share_college_plus)
+        appraisal = self.appraisal[0] + self.appraisal[1] * _normal(u[6], u[5])
+        self.hires += 1
+        people = model.people
+        i = people.add(f"H{model.replication}-{self.hires:06d}", tw, sector, female, worker, birth, now_abs,
+                       education, self.salary[sector], round(appraisal, 1))
+        model.record(i, "hired", -1, IN_POST, cause)
+        draws = -math.log(1.0 - u[7]), -math.log(1.0 - self.rng.random())
+        att = model.scenario.attrition
+        death = event_month_one(*self.death_table, age, draws[0])
+        quit_ = event_month_one(*self.quit_table, age, draws[1])
+        retire = max(retirement_abs_one(att, birth, female, worker) - now_abs, 1) if att.retirement else math.inf
+        times = (retire, death, quit_)
+        cause_k = min(range(3), key=times.__getitem__)
+        model.exit_cause.append(cause_k)
+        model.exit_at.append(now + times[cause_k])
+        if now + times[cause_k] <= model.horizon:
+            at_month(model.env, now + times[cause_k], model.on_exit, EXIT, (i, 0))
+        return i
+
+
+def _normal(u1: float, u2: float) -> float:
+    """A standard normal from two uniforms (Box-Muller), so each hire uses a fixed block of draws."""
+    return math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)

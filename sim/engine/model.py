@@ -1,0 +1,211 @@
+"""One replication: a SimPy environment in which staff age, leave, are cut and replaced.
+
+`simulate(scenario, population, seed, replication)` is a pure function of its inputs;
+it does no I/O. Components (attrition, reform, hiring, and later channels, pool, ledger,
+rebound) hang off the `Model` and talk through its hooks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.engine import posting
+from sim.engine.attrition import event_month, retirement_abs_month
+from sim.engine.calendar import EXIT, POLICY, at_month
+from sim.engine.hiring import Hiring
+from sim.engine.people import People
+from sim.engine.rng import stream
+from sim.engine.states import (
+    AWAITING,
+    BASE_COLUMNS,
+    IN_POST,
+    LEFT,
+    ON_PAYROLL,
+    RETIRED,
+    STATE_NAMES,
+)
+from sim.population.table import ADMIN, INSTITUTION, TEMPORARY, Population
+from sim.scenario.schema import Scenario
+
+EVENT_COLUMNS = ("month", "person", "event", "from_state", "to_state", "detail")
+CAUSES = ("retirement", "death", "quit")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The outputs of one replication."""
+
+    replication: int
+    columns: tuple[str, ...]
+    monthly: np.ndarray  # (months + 1, len(columns)), float64
+    events: list[tuple[Any, ...]] | None
+
+
+class Model:
+    """The state of one replication and the SimPy environment that drives it."""
+
+    def __init__(self, scenario: Scenario, population: Population, seed: int, replication: int,
+                 record_events: bool = False) -> None:
+        self.scenario = scenario
+        self.seed = seed
+        self.replication = replication
+        self.env = simpy.Environment()
+        self.start_abs = scenario.time.start_abs
+        self.horizon = scenario.time.horizon_months
+        self.people = People.from_population(population)
+        self.townships = population.townships
+        self.est = np.stack([population.townships.establishment_admin,
+                             population.townships.establishment_institution], axis=1).astype(int).tolist()
+        self.reformed = False
+        self.log: list[tuple[Any, ...]] | None = [] if record_events else None
+        self.exit_cause: list[int] = []
+        self.exit_at: list[float] = []
+        self.hiring = Hiring(self, population)
+        self.columns = BASE_COLUMNS
+        self.table = np.zeros((self.horizon + 1, len(self.columns)))
+        self._schedule_initial_exits(population)
+        if scenario.reform.enabled:
+            at_month(self.env, scenario.reform.month, self._reform, POLICY)
+
+    # ----- time and logging -------------------------------------------------------------
+    @property
+    def month(self) -> int:
+        """The current model month."""
+        return int(self.env.now)
+
+    def record(self, i: int, event: str, old: int, new: int, detail: str = "") -> None:
+        """Append a transition to the event log when it is switched on."""
+        if self.log is not None:
+            before = STATE_NAMES[old] if old >= 0 else ""
+            self.log.append((self.month, self.people.ids[i], event, before, STATE_NAMES[new], detail))
+
+    def move(self, i: int, new: int, event: str, detail: str = "") -> None:
+        """Change person i's state, log it, and tell hiring when a payroll place frees up."""
+        people = self.people
+        old = people.set_state(i, new)
+        self.record(i, event, old, new, detail)
+        if ON_PAYROLL[old] and not ON_PAYROLL[new]:
+            self.hiring.vacancy(people.township[i], people.sector[i])
+
+    # ----- attrition --------------------------------------------------------------------
+    def _schedule_initial_exits(self, pop: Population) -> None:
+        rng = stream(self.seed, self.replication, "attrition")
+        n = len(pop)
+        draws = rng.exponential(size=(n, 2))
+        age = (self.start_abs - pop.birth) / 12.0
+        self._schedule_exits(0, pop.birth, pop.female, pop.worker, age, draws)
+
+    def _schedule_exits(self, now: int, birth: np.ndarray, female: np.ndarray, worker: np.ndarray,
+                        age: np.ndarray, draws: np.ndarray) -> None:
+        """Compute each person's first exit (retirement, death, quit) and schedule it."""
+        att = self.scenario.attrition
+        death = event_month(att, "death", age, draws[:, 0])
+        quit_ = event_month(att, "quit", age, draws[:, 1])
+        if att.retirement:
+            retire = np.maximum(retirement_abs_month(att, birth, female, worker) - self.start_abs - now, 1)
+        else:
+            retire = np.full(len(birth), np.inf)
+        times = np.stack([retire, death, quit_], axis=1)
+        cause = times.argmin(axis=1)
+        when = now + times[np.arange(len(cause)), cause]
+        first = len(self.exit_cause)
+        self.exit_cause.extend(cause.tolist())
+        self.exit_at.extend(when.tolist())
+        for k in np.flatnonzero(when <= self.horizon):
+            at_month(self.env, when[k], self.on_exit, EXIT, (first + int(k), 0))
+
+    def on_exit(self, event: simpy.Event) -> None:
+        """A scheduled retirement, death or quit; stale if the person's exit was rescheduled."""
+        i, token = event.value
+        people = self.people
+        if token != people.exit_token[i] or not ON_PAYROLL[people.state[i]]:
+            return
+        cause = CAUSES[self.exit_cause[i]]
+        self.move(i, RETIRED if cause == "retirement" else LEFT, cause)
+
+    # ----- reform -----------------------------------------------------------------------
+    def new_establishment(self) -> list[list[int]]:
+        """The new establishment per township and sector, from class numbers or cuts."""
+        reform = self.scenario.reform
+        out = []
+        for tw, (old_a, old_i) in enumerate(self.est):
+            klass = self.scenario.township_classes[int(self.townships.klass[tw])]
+            new_a = klass.new_establishment_admin
+            new_i = klass.new_establishment_institution
+            out.append([
+                math.floor(old_a * (1 - reform.cut_admin) + 1e-9) if new_a is None else new_a,
+                math.floor(old_i * (1 - reform.cut_institution) + 1e-9) if new_i is None else new_i,
+            ])
+        return out
+
+    def _reform(self, _event: simpy.Event) -> None:
+        reform = self.scenario.reform
+        people = self.people
+        self.est = self.new_establishment()
+        self.reformed = True
+        if reform.clear_temporaries:
+            for i in range(len(people)):
+                if people.sector[i] == TEMPORARY and ON_PAYROLL[people.state[i]]:
+                    self.move(i, LEFT, "cleared", "temporary cleared at the reform")
+        self._competitive_posting()
+        self.hiring.after_reform()
+
+    def _competitive_posting(self) -> None:
+        reform = self.scenario.reform
+        people = self.people
+        cand = np.array([i for i in range(len(people)) if people.state[i] == IN_POST
+                         and people.sector[i] in (ADMIN, INSTITUTION)], dtype=np.int64)
+        if len(cand) == 0:
+            return
+        rng = stream(self.seed, self.replication, "selection")
+        noise = rng.standard_normal(len(people))[cand]
+        uniform = rng.random(len(people))[cand]
+        attrs = people.arrays(("township", "sector", "appraisal", "education", "birth", "entry", "leader"))
+        now_abs = self.start_abs + self.month
+        score = posting.scores(
+            reform, attrs["appraisal"][cand], attrs["education"][cand],
+            (now_abs - attrs["birth"][cand]) / 12.0, attrs["entry"][cand], attrs["leader"][cand], noise, uniform,
+        )
+        est = np.asarray(self.est)
+        keeps, new_sector = posting.post(attrs["township"][cand], attrs["sector"][cand], score,
+                                         est[:, 0], est[:, 1], reform.joint_posting)
+        for k, i in enumerate(cand.tolist()):
+            if new_sector[k] != people.sector[i]:
+                people.set_sector(i, int(new_sector[k]))
+                self.record(i, "posted", IN_POST, IN_POST, f"won a post in sector {int(new_sector[k])}")
+            if not keeps[k]:
+                self.move(i, AWAITING, "surplus", "no post in competitive posting")
+
+    # ----- run --------------------------------------------------------------------------
+    def snapshot(self, month: int) -> None:
+        """Write the monthly metrics row for `month`."""
+        people = self.people
+        n = people.on_payroll()
+        row = self.table[month]
+        est_a = sum(e[0] for e in self.est)
+        est_i = sum(e[1] for e in self.est)
+        now_abs = self.start_abs + month
+        row[:] = (
+            n, people.payroll_sector[ADMIN], people.payroll_sector[INSTITUTION], people.payroll_sector[TEMPORARY],
+            est_a + est_i, est_a, est_i, *people.n_state, self.hiring.hires,
+            (n * now_abs - people.birth_sum) / 12.0 / n if n else np.nan,
+            people.secondary_plus / n if n else np.nan,
+        )
+
+    def run(self) -> RunResult:
+        """Advance month by month to the horizon, snapshotting after each month's events."""
+        for month in range(self.horizon + 1):
+            self.env.run(until=month + 1)
+            self.snapshot(month)
+        return RunResult(self.replication, self.columns, self.table, self.log)
+
+
+def simulate(scenario: Scenario, population: Population, seed: int, replication: int,
+             record_events: bool = False) -> RunResult:
+    """Run one replication of `scenario` on `population`; the same inputs give the same numbers."""
+    return Model(scenario, population, seed, replication, record_events).run()

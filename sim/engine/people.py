@@ -1,0 +1,139 @@
+"""The people of one replication: attributes and state as growable Python lists.
+
+Lists, not arrays, because the engine reads and writes single people at a time and
+appends hires; the counters kept here make every monthly snapshot O(1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.engine.states import IN_POST, ON_PAYROLL, STATE_NAMES
+from sim.population.table import SECONDARY, Population
+
+
+@dataclass
+class People:
+    """Attributes of everyone ever in the model, and running counts by state and sector."""
+
+    n_townships: int
+    ids: list[str] = field(default_factory=list)
+    township: list[int] = field(default_factory=list)
+    sector: list[int] = field(default_factory=list)
+    female: list[bool] = field(default_factory=list)
+    worker: list[bool] = field(default_factory=list)
+    leader: list[bool] = field(default_factory=list)
+    protected: list[bool] = field(default_factory=list)
+    birth: list[int] = field(default_factory=list)
+    entry: list[int] = field(default_factory=list)
+    education: list[int] = field(default_factory=list)
+    salary: list[float] = field(default_factory=list)
+    appraisal: list[float] = field(default_factory=list)
+    state: list[int] = field(default_factory=list)
+    exit_token: list[int] = field(default_factory=list)
+    n_state: list[int] = field(default_factory=lambda: [0] * len(STATE_NAMES))
+    payroll_sector: list[int] = field(default_factory=lambda: [0, 0, 0])
+    payroll: list[list[int]] = field(default_factory=list)
+    birth_sum: int = 0
+    secondary_plus: int = 0
+
+    def __post_init__(self) -> None:
+        self.payroll = [[0, 0, 0] for _ in range(self.n_townships)]
+
+    @classmethod
+    def from_population(cls, pop: Population) -> People:
+        """Everyone of `pop`, in post."""
+        people = cls(len(pop.townships))
+        people.ids = [str(x) for x in pop.ids]
+        people.township = pop.township.astype(int).tolist()
+        people.sector = pop.sector.astype(int).tolist()
+        people.female = pop.female.astype(bool).tolist()
+        people.worker = pop.worker.astype(bool).tolist()
+        people.leader = pop.leader.astype(bool).tolist()
+        people.protected = pop.protected.astype(bool).tolist()
+        people.birth = pop.birth.astype(int).tolist()
+        people.entry = pop.entry.astype(int).tolist()
+        people.education = pop.education.astype(int).tolist()
+        people.salary = pop.salary.astype(float).tolist()
+        people.appraisal = pop.appraisal.astype(float).tolist()
+        n = len(pop)
+        people.state = [IN_POST] * n
+        people.exit_token = [0] * n
+        people.n_state[IN_POST] = n
+        counts = pop.staff_counts()
+        people.payroll = counts.tolist()
+        people.payroll_sector = counts.sum(axis=0).tolist()
+        people.birth_sum = int(pop.birth.sum())
+        people.secondary_plus = int((pop.education >= SECONDARY).sum())
+        return people
+
+    def __len__(self) -> int:
+        return len(self.state)
+
+    def add(
+        self, pid: str, township: int, sector: int, female: bool, worker: bool, birth: int, entry: int,
+        education: int, salary: float, appraisal: float,
+    ) -> int:
+        """Append a new person in post and return their index."""
+        self.ids.append(pid)
+        self.township.append(township)
+        self.sector.append(sector)
+        self.female.append(female)
+        self.worker.append(worker)
+        self.leader.append(False)
+        self.protected.append(False)
+        self.birth.append(birth)
+        self.entry.append(entry)
+        self.education.append(education)
+        self.salary.append(salary)
+        self.appraisal.append(appraisal)
+        self.state.append(IN_POST)
+        self.exit_token.append(0)
+        self.n_state[IN_POST] += 1
+        self._join_payroll(len(self.state) - 1)
+        return len(self.state) - 1
+
+    def _join_payroll(self, i: int) -> None:
+        self.payroll[self.township[i]][self.sector[i]] += 1
+        self.payroll_sector[self.sector[i]] += 1
+        self.birth_sum += self.birth[i]
+        self.secondary_plus += self.education[i] >= SECONDARY
+
+    def _leave_payroll(self, i: int) -> None:
+        self.payroll[self.township[i]][self.sector[i]] -= 1
+        self.payroll_sector[self.sector[i]] -= 1
+        self.birth_sum -= self.birth[i]
+        self.secondary_plus -= self.education[i] >= SECONDARY
+
+    def set_state(self, i: int, new: int) -> int:
+        """Move person i to state `new`, keeping the counters; returns the old state."""
+        old = self.state[i]
+        if old == new:
+            return old
+        self.state[i] = new
+        self.n_state[old] -= 1
+        self.n_state[new] += 1
+        if ON_PAYROLL[old] and not ON_PAYROLL[new]:
+            self._leave_payroll(i)
+        elif ON_PAYROLL[new] and not ON_PAYROLL[old]:
+            self._join_payroll(i)
+        return old
+
+    def set_sector(self, i: int, sector: int) -> None:
+        """Move person i to another sector of their township (a post won in another sector)."""
+        if ON_PAYROLL[self.state[i]]:
+            self._leave_payroll(i)
+            self.sector[i] = sector
+            self._join_payroll(i)
+        else:
+            self.sector[i] = sector
+
+    def on_payroll(self) -> int:
+        """Number of people on the township payroll."""
+        return sum(self.payroll_sector)
+
+    def arrays(self, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """Selected attributes as numpy arrays (for vectorised steps such as posting)."""
+        return {name: np.asarray(getattr(self, name)) for name in names}

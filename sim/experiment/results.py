@@ -1,0 +1,115 @@
+"""Results of a set of replications: the monthly table, the event log, summaries, saving."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.experiment.storage import write_csv, write_json, write_parquet
+from sim.scenario.loader import scenario_hash, scenario_sources
+from sim.scenario.schema import Scenario
+from sim.version import __version__
+
+QUANTILES = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
+DEPENDENCIES = ("simpy", "numpy", "pandas", "pyarrow", "pydantic", "plotly")
+FORMAT_VERSION = 1
+
+
+def summary_months(horizon: int) -> list[int]:
+    """The months that summaries report: 0, 12, 24, 60 and the horizon."""
+    return sorted({m for m in (0, 12, 24, 60, horizon) if m <= horizon})
+
+
+def summarise(monthly: pd.DataFrame, months: list[int] | None = None) -> pd.DataFrame:
+    """Mean, P5, P50 and P95 over replications of every metric at the given months (long format)."""
+    horizon = int(monthly["month"].max())
+    months = summary_months(horizon) if months is None else months
+    metrics = [c for c in monthly.columns if c not in ("replication", "month")]
+    sub = monthly[monthly["month"].isin(months)]
+    grouped = sub.groupby("month")[metrics]
+    parts = {"mean": grouped.mean()}
+    for name, q in QUANTILES.items():
+        parts[name] = grouped.quantile(q)
+    long = pd.concat({k: v.stack(future_stack=True) for k, v in parts.items()}, axis=1)
+    long.index.names = ["month", "metric"]
+    long = long.reset_index()[["metric", "month", "mean", *QUANTILES]]
+    order = {m: k for k, m in enumerate(metrics)}
+    return long.sort_values(["metric", "month"], key=lambda s: s.map(order) if s.name == "metric" else s,
+                            kind="stable").reset_index(drop=True)
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python, fenliu and its main dependencies."""
+    out = {"python": platform.python_version(), "fenliu": __version__}
+    for dep in DEPENDENCIES:
+        try:
+            out[dep] = metadata.version(dep)
+        except metadata.PackageNotFoundError:
+            out[dep] = "absent"
+    return out
+
+
+@dataclass
+class Results:
+    """Replications of one scenario: `.monthly` is one row per replication and month."""
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    monthly: pd.DataFrame
+    events: pd.DataFrame | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> pd.DataFrame:
+        """Mean, P5, P50, P95 of each metric at months 0, 12, 24, 60 and the horizon."""
+        return summarise(self.monthly)
+
+    def metric(self, name: str) -> pd.DataFrame:
+        """One metric as a (month × replication) table."""
+        return self.monthly.pivot(index="month", columns="replication", values=name)
+
+    def manifest(self) -> dict[str, Any]:
+        """What is needed to reproduce these results."""
+        return {
+            "format_version": FORMAT_VERSION,
+            "kind": "run",
+            "scenario_name": self.scenario.name,
+            "scenario": self.scenario.model_dump(mode="json"),
+            "scenario_sources": scenario_sources(self.scenario),
+            "scenario_sha256": scenario_hash(self.scenario),
+            "seed": self.seed,
+            "replications": self.replications,
+            "versions": versions(),
+            "platform": platform.platform(),
+            "argv": sys.argv,
+            "timings": self.timings,
+        }
+
+    def save(self, folder: str | Path) -> Path:
+        """Write monthly.parquet, summary.csv, manifest.json (and events.parquet) to `folder`."""
+        folder = Path(folder)
+        write_parquet(self.monthly, folder / "monthly.parquet")
+        write_csv(self.summary(), folder / "summary.csv")
+        if self.events is not None:
+            write_parquet(self.events, folder / "events.parquet")
+        write_json(self.manifest(), folder / "manifest.json")
+        return folder
+
+
+def monthly_frame(replication_tables: list[tuple[int, tuple[str, ...], np.ndarray]]) -> pd.DataFrame:
+    """Stack per-replication metric arrays into one long DataFrame."""
+    frames = []
+    for rep, columns, table in replication_tables:
+        months = np.arange(table.shape[0])
+        frame = pd.DataFrame(table, columns=list(columns))
+        frame.insert(0, "month", months.astype(np.int64))
+        frame.insert(0, "replication", np.full(len(months), rep, dtype=np.int64))
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,223 @@
+"""Load scenario files: resolve `extends`, apply dotted overrides, validate, remember sources.
+
+Layers, lowest first: schema defaults, the chain of `extends` files (base first), then
+overrides (sweep points, `--set`). Every leaf value remembers the layer that set it.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.errors import InputError
+from sim.scenario.schema import Scenario
+
+DEFAULT_SOURCE = "default"
+PATH_KEYS = ("population.roster", "population.townships_file")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise InputError("scenario file not found", source=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", source=str(path)) from None
+
+
+def _leaves(data: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            yield from _leaves(value, dotted + ".")
+        else:
+            yield dotted, value
+
+
+def _merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge tables; arrays and scalars in `top` replace those in `base`."""
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _absolutise_paths(data: dict[str, Any], folder: Path) -> None:
+    """Make file paths given in a layer relative to that layer's own folder."""
+    for dotted in PATH_KEYS:
+        head, _, leaf = dotted.rpartition(".")
+        table = data.get(head)
+        if isinstance(table, dict) and isinstance(table.get(leaf), str):
+            table[leaf] = str((folder / table[leaf]).resolve())
+
+
+def _file_layers(path: Path, chain: tuple[Path, ...] = ()) -> list[tuple[str, dict[str, Any]]]:
+    path = path.resolve()
+    if path in chain:
+        cycle = " -> ".join(str(p) for p in (*chain, path))
+        raise InputError(f"'extends' forms a cycle: {cycle}", source=str(chain[-1]))
+    data = _read_toml(path)
+    parent = data.pop("extends", None)
+    _absolutise_paths(data, path.parent)
+    layers: list[tuple[str, dict[str, Any]]] = []
+    if parent is not None:
+        if not isinstance(parent, str):
+            raise InputError(f"key 'extends': expected a relative file path, found {parent!r}", source=str(path))
+        target = (path.parent / parent).resolve()
+        if not target.exists():
+            raise InputError(f"key 'extends': file {parent!r} not found (looked for {target})", source=str(path))
+        layers = _file_layers(target, (*chain, path))
+    layers.append((str(path), data))
+    return layers
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse 'dotted.key=value', the value as a TOML literal (bare words are strings)."""
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise InputError(f"override {text!r}: expected KEY=VALUE, e.g. reform.cut_admin=0.2")
+    raw = raw.strip()
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key, value
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any, origin: str) -> None:
+    parts = dotted.split(".")
+    node: Any = data
+    for i, part in enumerate(parts[:-1]):
+        if isinstance(node, list):
+            node = node[_index(part, node, dotted, origin)]
+            continue
+        nxt = node.get(part)
+        if nxt is None:
+            nxt = node[part] = {}
+        elif not isinstance(nxt, (dict, list)):
+            raise InputError(f"key {'.'.join(parts[: i + 1])!r} is a value, not a table", source=origin)
+        node = nxt
+    last = parts[-1]
+    if isinstance(node, list):
+        node[_index(last, node, dotted, origin)] = value
+    else:
+        node[last] = value
+
+
+def _index(part: str, node: list[Any], dotted: str, origin: str) -> int:
+    if not part.isdigit() or int(part) >= len(node):
+        raise InputError(f"key {dotted!r}: {part!r} is not an index of a list of {len(node)}", source=origin)
+    return int(part)
+
+
+def _expand_lists(data: Mapping[str, Any], prefix: str = "") -> Iterable[str]:
+    """Dotted leaf keys, with list elements numbered (township_classes.0.name)."""
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            yield from _expand_lists(value, dotted + ".")
+        elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+            for i, item in enumerate(value):
+                yield from _expand_lists(item, f"{dotted}.{i}.")
+        else:
+            yield dotted
+
+
+def _loc_to_key(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def _source_of(key: str, sources: Mapping[str, str]) -> str:
+    while key:
+        if key in sources:
+            return sources[key]
+        key = key.rpartition(".")[0]
+    return DEFAULT_SOURCE
+
+
+def _validation_error(exc: ValidationError, sources: Mapping[str, str], fallback: str) -> InputError:
+    lines = []
+    for err in exc.errors():
+        key = _loc_to_key(err["loc"])
+        origin = _source_of(key, sources) if key else fallback
+        if origin == DEFAULT_SOURCE:
+            origin = fallback
+        found = err.get("input")
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (not in the scenario schema; see docs/scenario-reference.md)"
+        elif not isinstance(found, (dict, list)):
+            msg = f"{msg}; found {found!r}"
+        lines.append(f"{origin}: key {key or '(top level)'!r}: {msg}")
+    return InputError("invalid scenario\n  " + "\n  ".join(lines))
+
+
+def build_scenario(
+    layers: list[tuple[str, dict[str, Any]]],
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
+    override_source: str = "--set",
+) -> Scenario:
+    """Merge named layers and overrides into a validated Scenario with value sources."""
+    merged: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for origin, data in layers:
+        merged = _merge(merged, data)
+        for key in _expand_lists(data):
+            for old in [k for k in sources if k.startswith(key + ".")]:
+                del sources[old]
+            sources[key] = origin
+    items = overrides.items() if isinstance(overrides, Mapping) else (parse_override(o) for o in overrides or ())
+    fallback = layers[-1][0] if layers else override_source
+    for key, value in items:
+        _set_dotted(merged, key, value, override_source)
+        sources[key] = override_source
+    try:
+        scenario = Scenario.model_validate(merged)
+    except ValidationError as exc:
+        raise _validation_error(exc, sources, fallback) from None
+    object.__setattr__(scenario, "_sources", sources)
+    return scenario
+
+
+def load_scenario(
+    path: str | Path, overrides: Mapping[str, Any] | Iterable[str] | None = None
+) -> Scenario:
+    """Load a scenario file, resolving `extends` and applying dotted overrides.
+
+    `overrides` is a mapping {dotted.key: value} or strings 'dotted.key=value'.
+    """
+    layers = _file_layers(Path(path))
+    return build_scenario(layers, overrides)
+
+
+def scenario_sources(scenario: Scenario) -> dict[str, str]:
+    """Which layer set each dotted key (keys absent here hold schema defaults)."""
+    return dict(getattr(scenario, "_sources", {}))
+
+
+def with_overrides(scenario: Scenario, overrides: Mapping[str, Any], origin: str = "override") -> Scenario:
+    """A new scenario: `scenario` with dotted overrides layered on top (sweep points)."""
+    data = scenario.model_dump(mode="json")
+    new = build_scenario([("resolved", data)], overrides, override_source=origin)
+    sources = scenario_sources(scenario)
+    sources.update({k: origin for k in overrides})
+    object.__setattr__(new, "_sources", sources)
+    return new
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """sha256 of the resolved scenario's canonical JSON."""
+    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
