@@ -10,8 +10,14 @@ from sim.scenario import Scenario, load_scenario
 def add_scenario_args(parser: argparse.ArgumentParser) -> None:
     """SCENARIO and repeated --set KEY=VALUE."""
     parser.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML)")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a dotted key, value as a TOML literal (repeatable)")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a dotted key, value as a TOML literal (repeatable)",
+    )
 
 
 def scenario_from(args: argparse.Namespace) -> Scenario:

@@ -11,8 +11,14 @@ from sim.cli.common import add_scenario_args, scenario_from
 from sim.errors import InputError
 from sim.experiment import Results, run
 
-HEADLINE = ("headcount_total", "establishment_total", "state_awaiting", "hires_cumulative", "mean_age",
-            "share_secondary_plus")
+HEADLINE = (
+    "headcount_total",
+    "establishment_total",
+    "state_awaiting",
+    "hires_cumulative",
+    "mean_age",
+    "share_secondary_plus",
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,8 +45,10 @@ def run_command(args: argparse.Namespace) -> int:
     results = run(scenario, replications=args.replications, seed=args.seed, events=args.events or None)
     results.save(out)
     print(format_summary(results))
-    print(f"\nresults in {out}/ ({results.replications} replications, "
-          f"{results.timings['per_replication_s'] * 1000:.0f} ms each)")
+    print(
+        f"\nresults in {out}/ ({results.replications} replications, "
+        f"{results.timings['per_replication_s'] * 1000:.0f} ms each)"
+    )
     return 0
 
 
@@ -53,7 +61,9 @@ def format_summary(results: Results) -> str:
         cells = {}
         for _, r in group.iterrows():
             fmt = "{:.3f}" if metric.startswith("share") else "{:,.1f}" if metric == "mean_age" else "{:,.0f}"
-            cells[f"month {int(r['month'])}"] = f"{fmt.format(r['mean'])} [{fmt.format(r['p5'])}–{fmt.format(r['p95'])}]"
+            cells[f"month {int(r['month'])}"] = (
+                f"{fmt.format(r['mean'])} [{fmt.format(r['p5'])}–{fmt.format(r['p95'])}]"
+            )
         rows.append(pd.Series(cells, name=metric))
     table = pd.DataFrame(rows)
     return f"{results.scenario.name}: mean [P5–P95] over replications\n" + table.to_string()

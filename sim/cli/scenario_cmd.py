@@ -33,8 +33,10 @@ def validate(args: argparse.Namespace) -> int:
     """Load and check the scenario and its population."""
     scenario = scenario_from(args)
     population = build_population(scenario, scenario.run.seed)
-    print(f"{args.scenario}: valid ({scenario.name!r}, {len(population)} staff in "
-          f"{len(population.townships)} townships, {scenario.time.horizon_months} months)")
+    print(
+        f"{args.scenario}: valid ({scenario.name!r}, {len(population)} staff in "
+        f"{len(population.townships)} townships, {scenario.time.horizon_months} months)"
+    )
     return 0
 
 

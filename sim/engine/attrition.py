@@ -13,20 +13,26 @@ import numpy as np
 from sim.scenario.schema import AttritionSection, parse_month
 
 
-def retirement_abs_month(att: AttritionSection, birth: np.ndarray, female: np.ndarray, worker: np.ndarray) -> np.ndarray:
+def retirement_abs_month(
+    att: AttritionSection, birth: np.ndarray, female: np.ndarray, worker: np.ndarray
+) -> np.ndarray:
     """Absolute month in which each person reaches the statutory retirement age.
 
     With the phased raise, a person whose original retirement month falls d months after
     `raise_start` retires ceil(d / step) months later, capped at the full raise, where
     step = raise_span_months / full raise (e.g. 180 / 36 = one month every five).
     """
-    age = np.where(female, np.where(worker, att.retirement_age_female_worker, att.retirement_age_female_cadre),
-                   att.retirement_age_male)
+    age = np.where(
+        female,
+        np.where(worker, att.retirement_age_female_worker, att.retirement_age_female_cadre),
+        att.retirement_age_male,
+    )
     base = birth + np.round(age * 12).astype(np.int64)
     if not att.phased_raise:
         return base
-    full = np.where(female, np.where(worker, att.raise_female_worker_months, att.raise_female_cadre_months),
-                    att.raise_male_months).astype(np.int64)
+    full = np.where(
+        female, np.where(worker, att.raise_female_worker_months, att.raise_female_cadre_months), att.raise_male_months
+    ).astype(np.int64)
     after = np.maximum(base - parse_month(att.raise_start), 0)
     step = att.raise_span_months / np.maximum(full, 1)
     delay = np.minimum(np.ceil(after / step), full).astype(np.int64)

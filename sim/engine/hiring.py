@@ -38,8 +38,11 @@ class Hiring:
         syn = model.scenario.population.synthetic
         fallback = (syn.salary_admin, syn.salary_institution, syn.salary_temporary)
         self.salary = [float(s.mean()) if len(s) else fallback[k] for k, s in enumerate(salary)]
-        self.appraisal = (float(population.appraisal.mean()), float(population.appraisal.std()) or 1.0) \
-            if len(population) else (syn.appraisal_mean, syn.appraisal_sd)
+        self.appraisal = (
+            (float(population.appraisal.mean()), float(population.appraisal.std()) or 1.0)
+            if len(population)
+            else (syn.appraisal_mean, syn.appraisal_sd)
+        )
         att = model.scenario.attrition
         self.death_table = [list(map(float, a)) for a in hazard_intervals(att, "death")]
         self.quit_table = [list(map(float, a)) for a in hazard_intervals(att, "quit")]
@@ -104,8 +107,18 @@ class Hiring:
         appraisal = self.appraisal[0] + self.appraisal[1] * _normal(u[6], u[5])
         self.hires += 1
         people = model.people
-        i = people.add(f"H{model.replication}-{self.hires:06d}", tw, sector, female, worker, birth, now_abs,
-                       education, self.salary[sector], round(appraisal, 1))
+        i = people.add(
+            f"H{model.replication}-{self.hires:06d}",
+            tw,
+            sector,
+            female,
+            worker,
+            birth,
+            now_abs,
+            education,
+            self.salary[sector],
+            round(appraisal, 1),
+        )
         model.record(i, "hired", -1, IN_POST, cause)
         draws = -math.log(1.0 - u[7]), -math.log(1.0 - self.rng.random())
         att = model.scenario.attrition

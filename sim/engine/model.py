@@ -49,8 +49,9 @@ class RunResult:
 class Model:
     """The state of one replication and the SimPy environment that drives it."""
 
-    def __init__(self, scenario: Scenario, population: Population, seed: int, replication: int,
-                 record_events: bool = False) -> None:
+    def __init__(
+        self, scenario: Scenario, population: Population, seed: int, replication: int, record_events: bool = False
+    ) -> None:
         self.scenario = scenario
         self.seed = seed
         self.replication = replication
@@ -59,8 +60,11 @@ class Model:
         self.horizon = scenario.time.horizon_months
         self.people = People.from_population(population)
         self.townships = population.townships
-        self.est = np.stack([population.townships.establishment_admin,
-                             population.townships.establishment_institution], axis=1).astype(int).tolist()
+        self.est = (
+            np.stack([population.townships.establishment_admin, population.townships.establishment_institution], axis=1)
+            .astype(int)
+            .tolist()
+        )
         self.reformed = False
         self.log: list[tuple[Any, ...]] | None = [] if record_events else None
         self.exit_cause: list[int] = []
@@ -100,8 +104,9 @@ class Model:
         age = (self.start_abs - pop.birth) / 12.0
         self._schedule_exits(0, pop.birth, pop.female, pop.worker, age, draws)
 
-    def _schedule_exits(self, now: int, birth: np.ndarray, female: np.ndarray, worker: np.ndarray,
-                        age: np.ndarray, draws: np.ndarray) -> None:
+    def _schedule_exits(
+        self, now: int, birth: np.ndarray, female: np.ndarray, worker: np.ndarray, age: np.ndarray, draws: np.ndarray
+    ) -> None:
         """Compute each person's first exit (retirement, death, quit) and schedule it."""
         att = self.scenario.attrition
         death = event_month(att, "death", age, draws[:, 0])
@@ -137,10 +142,12 @@ class Model:
             klass = self.scenario.township_classes[int(self.townships.klass[tw])]
             new_a = klass.new_establishment_admin
             new_i = klass.new_establishment_institution
-            out.append([
-                math.floor(old_a * (1 - reform.cut_admin) + 1e-9) if new_a is None else new_a,
-                math.floor(old_i * (1 - reform.cut_institution) + 1e-9) if new_i is None else new_i,
-            ])
+            out.append(
+                [
+                    math.floor(old_a * (1 - reform.cut_admin) + 1e-9) if new_a is None else new_a,
+                    math.floor(old_i * (1 - reform.cut_institution) + 1e-9) if new_i is None else new_i,
+                ]
+            )
         return out
 
     def _reform(self, _event: simpy.Event) -> None:
@@ -158,8 +165,10 @@ class Model:
     def _competitive_posting(self) -> None:
         reform = self.scenario.reform
         people = self.people
-        cand = np.array([i for i in range(len(people)) if people.state[i] == IN_POST
-                         and people.sector[i] in (ADMIN, INSTITUTION)], dtype=np.int64)
+        cand = np.array(
+            [i for i in range(len(people)) if people.state[i] == IN_POST and people.sector[i] in (ADMIN, INSTITUTION)],
+            dtype=np.int64,
+        )
         if len(cand) == 0:
             return
         rng = stream(self.seed, self.replication, "selection")
@@ -168,12 +177,19 @@ class Model:
         attrs = people.arrays(("township", "sector", "appraisal", "education", "birth", "entry", "leader"))
         now_abs = self.start_abs + self.month
         score = posting.scores(
-            reform, attrs["appraisal"][cand], attrs["education"][cand],
-            (now_abs - attrs["birth"][cand]) / 12.0, attrs["entry"][cand], attrs["leader"][cand], noise, uniform,
+            reform,
+            attrs["appraisal"][cand],
+            attrs["education"][cand],
+            (now_abs - attrs["birth"][cand]) / 12.0,
+            attrs["entry"][cand],
+            attrs["leader"][cand],
+            noise,
+            uniform,
         )
         est = np.asarray(self.est)
-        keeps, new_sector = posting.post(attrs["township"][cand], attrs["sector"][cand], score,
-                                         est[:, 0], est[:, 1], reform.joint_posting)
+        keeps, new_sector = posting.post(
+            attrs["township"][cand], attrs["sector"][cand], score, est[:, 0], est[:, 1], reform.joint_posting
+        )
         for k, i in enumerate(cand.tolist()):
             if new_sector[k] != people.sector[i]:
                 people.set_sector(i, int(new_sector[k]))
@@ -191,8 +207,15 @@ class Model:
         est_i = sum(e[1] for e in self.est)
         now_abs = self.start_abs + month
         row[:] = (
-            n, people.payroll_sector[ADMIN], people.payroll_sector[INSTITUTION], people.payroll_sector[TEMPORARY],
-            est_a + est_i, est_a, est_i, *people.n_state, self.hiring.hires,
+            n,
+            people.payroll_sector[ADMIN],
+            people.payroll_sector[INSTITUTION],
+            people.payroll_sector[TEMPORARY],
+            est_a + est_i,
+            est_a,
+            est_i,
+            *people.n_state,
+            self.hiring.hires,
             (n * now_abs - people.birth_sum) / 12.0 / n if n else np.nan,
             people.secondary_plus / n if n else np.nan,
         )
@@ -205,7 +228,8 @@ class Model:
         return RunResult(self.replication, self.columns, self.table, self.log)
 
 
-def simulate(scenario: Scenario, population: Population, seed: int, replication: int,
-             record_events: bool = False) -> RunResult:
+def simulate(
+    scenario: Scenario, population: Population, seed: int, replication: int, record_events: bool = False
+) -> RunResult:
     """Run one replication of `scenario` on `population`; the same inputs give the same numbers."""
     return Model(scenario, population, seed, replication, record_events).run()

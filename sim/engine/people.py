@@ -73,8 +73,17 @@ class People:
         return len(self.state)
 
     def add(
-        self, pid: str, township: int, sector: int, female: bool, worker: bool, birth: int, entry: int,
-        education: int, salary: float, appraisal: float,
+        self,
+        pid: str,
+        township: int,
+        sector: int,
+        female: bool,
+        worker: bool,
+        birth: int,
+        entry: int,
+        education: int,
+        salary: float,
+        appraisal: float,
     ) -> int:
         """Append a new person in post and return their index."""
         self.ids.append(pid)

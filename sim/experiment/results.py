@@ -41,8 +41,9 @@ def summarise(monthly: pd.DataFrame, months: list[int] | None = None) -> pd.Data
     long.index.names = ["month", "metric"]
     long = long.reset_index()[["metric", "month", "mean", *QUANTILES]]
     order = {m: k for k, m in enumerate(metrics)}
-    return long.sort_values(["metric", "month"], key=lambda s: s.map(order) if s.name == "metric" else s,
-                            kind="stable").reset_index(drop=True)
+    return long.sort_values(
+        ["metric", "month"], key=lambda s: s.map(order) if s.name == "metric" else s, kind="stable"
+    ).reset_index(drop=True)
 
 
 def versions() -> dict[str, str]:

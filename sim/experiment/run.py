@@ -42,6 +42,9 @@ def run(
     if events:
         event_frame = pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(columns=[*EVENT_COLUMNS])
         event_frame = event_frame[["replication", *EVENT_COLUMNS]]
-    timings = {"population_s": t1 - t0, "replications_s": t2 - t1,
-               "per_replication_s": (t2 - t1) / max(replications, 1)}
+    timings = {
+        "population_s": t1 - t0,
+        "replications_s": t2 - t1,
+        "per_replication_s": (t2 - t1) / max(replications, 1),
+    }
     return Results(scenario, seed, replications, monthly_frame(tables), event_frame, timings)

@@ -135,15 +135,12 @@ def _read_table(path: Path, what: str) -> pd.DataFrame:
         raise InputError(f"expected a .csv or .xlsx {what}, found {found}", source=source)
     try:
         if ext == ".csv":
-            df = pd.read_csv(
-                path, dtype=str, na_filter=False, skip_blank_lines=False, encoding="utf-8-sig"
-            )
+            df = pd.read_csv(path, dtype=str, na_filter=False, skip_blank_lines=False, encoding="utf-8-sig")
         else:
             df = pd.read_excel(path, sheet_name=0, dtype=str, na_filter=False, engine="openpyxl")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"expected UTF-8 text (save it as 'CSV UTF-8'), found a byte that is not UTF-8 at "
-            f"position {exc.start}",
+            f"expected UTF-8 text (save it as 'CSV UTF-8'), found a byte that is not UTF-8 at position {exc.start}",
             source=source,
         ) from None
     except pd.errors.EmptyDataError:
@@ -162,8 +159,7 @@ def _check_columns(df: pd.DataFrame, required: Sequence[str], source: str, what:
     if missing:
         found = ", ".join(df.columns) or "none"
         raise InputError(
-            f"the {what} lacks required column(s) {', '.join(missing)} (header is row 1; "
-            f"found columns: {found})",
+            f"the {what} lacks required column(s) {', '.join(missing)} (header is row 1; found columns: {found})",
             source=source,
         )
 
@@ -177,9 +173,7 @@ def _data_rows(df: pd.DataFrame, source: str, what: str) -> tuple[pd.DataFrame, 
     return df[keep].reset_index(drop=True), rows[keep]
 
 
-def _words(
-    col: pd.Series, words: dict[str, object], name: str, expected: str, problems: _Problems
-) -> np.ndarray:
+def _words(col: pd.Series, words: dict[str, object], name: str, expected: str, problems: _Problems) -> np.ndarray:
     mapped = col.str.lower().map(words)
     bad = mapped.isna().to_numpy()
     problems.flag(bad, name, lambda i: f"expected {expected}, found {_shown(col.iat[i])}")
@@ -205,9 +199,7 @@ def _dates(col: pd.Series, name: str, problems: _Problems) -> tuple[np.ndarray, 
     codes, uniques = pd.factorize(col)  # a roster holds few distinct dates: parse each once
     month_abs, valid = _parse_dates(pd.Series(uniques, dtype=object).astype(str))
     ok = valid[codes]
-    problems.flag(
-        ~ok, name, lambda i: f"expected a date as YYYY-MM or YYYY-MM-DD, found {_shown(col.iat[i])}"
-    )
+    problems.flag(~ok, name, lambda i: f"expected a date as YYYY-MM or YYYY-MM-DD, found {_shown(col.iat[i])}")
     return month_abs[codes], ok
 
 
@@ -237,9 +229,7 @@ def _check_ids(ids: pd.Series, problems: _Problems) -> None:
     )
 
 
-def _check_dates(
-    birth: np.ndarray, entry: np.ndarray, ok: np.ndarray, start: int, problems: _Problems
-) -> None:
+def _check_dates(birth: np.ndarray, entry: np.ndarray, ok: np.ndarray, start: int, problems: _Problems) -> None:
     after = ok & (birth > entry)
     problems.flag(
         after,
@@ -260,8 +250,7 @@ def _check_dates(
         late,
         "entry_date",
         lambda i: (
-            f"entry date {_month_text(entry[i])} is after the scenario's month 0 "
-            f"(time.start = {_month_text(start)})"
+            f"entry date {_month_text(entry[i])} is after the scenario's month 0 (time.start = {_month_text(start)})"
         ),
     )
 
@@ -284,9 +273,7 @@ def _township_codes(
     return np.where(codes < 0, 0, codes).astype(np.int64), known
 
 
-def _read_townships_file(
-    path: Path, scenario: Scenario
-) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
+def _read_townships_file(path: Path, scenario: Scenario) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
     """Township names, class index, and establishment per sector (-1 where left blank)."""
     source, what = str(path), "townships file"
     df = _read_table(path, what)
@@ -308,9 +295,7 @@ def _read_townships_file(
     class_names = [c.name for c in scenario.township_classes]
     klass = pd.Index(class_names).get_indexer(df["class"])
     expected = "one of the scenario's township classes (" + ", ".join(map(repr, class_names)) + ")"
-    problems.flag(
-        klass < 0, "class", lambda i: f"expected {expected}, found {_shown(df['class'].iat[i])}"
-    )
+    problems.flag(klass < 0, "class", lambda i: f"expected {expected}, found {_shown(df['class'].iat[i])}")
     est = [_establishment(df, name, problems) for name in TOWNSHIP_COLUMNS[2:]]
     problems.raise_if_any(source, what)
     return tuple(names), klass.astype(np.int64), est[0], est[1]
@@ -366,9 +351,7 @@ def read_roster(path: str | Path, scenario: Scenario) -> Population:
     birth, birth_ok = _dates(df["birth_date"], "birth_date", problems)
     entry, entry_ok = _dates(df["entry_date"], "entry_date", problems)
     _check_dates(birth, entry, birth_ok & entry_ok, scenario.time.start_abs, problems)
-    education = _words(
-        df["education"], EDUCATION_WORDS, "education", ", ".join(EDUCATION), problems
-    )
+    education = _words(df["education"], EDUCATION_WORDS, "education", ", ".join(EDUCATION), problems)
     worker = _words(df["status"], STATUS_WORDS, "status", "cadre or worker (干部, 工人)", problems)
     leader = _flags(df["leader"], "leader", problems)
     protected = (
@@ -396,9 +379,7 @@ def read_roster(path: str | Path, scenario: Scenario) -> Population:
         names=names,
         klass=klass,
         establishment_admin=_fill(est_a, class_est["establishment_admin"], employed[:, 0]),
-        establishment_institution=_fill(
-            est_i, class_est["establishment_institution"], employed[:, 1]
-        ),
+        establishment_institution=_fill(est_i, class_est["establishment_institution"], employed[:, 1]),
     )
     return Population(
         ids=ids.to_numpy(dtype=object),

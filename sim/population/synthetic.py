@@ -81,8 +81,14 @@ def synthetic_population(scenario: Scenario, seed: int) -> Population:
     worker = rng.random(n) < syn.share_worker
     att = scenario.attrition
     # Nobody is drawn at or above their statutory retirement age: they would have retired.
-    ceiling = np.where(female, np.where(worker, att.retirement_age_female_worker, att.retirement_age_female_cadre),
-                       att.retirement_age_male) - 1.0 / 12
+    ceiling = (
+        np.where(
+            female,
+            np.where(worker, att.retirement_age_female_worker, att.retirement_age_female_cadre),
+            att.retirement_age_male,
+        )
+        - 1.0 / 12
+    )
     age = np.empty(n)
     for top in np.unique(ceiling):
         group = ceiling == top

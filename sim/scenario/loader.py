@@ -191,9 +191,7 @@ def build_scenario(
     return scenario
 
 
-def load_scenario(
-    path: str | Path, overrides: Mapping[str, Any] | Iterable[str] | None = None
-) -> Scenario:
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | Iterable[str] | None = None) -> Scenario:
     """Load a scenario file, resolving `extends` and applying dotted overrides.
 
     `overrides` is a mapping {dotted.key: value} or strings 'dotted.key=value'.

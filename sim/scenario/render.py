@@ -26,8 +26,7 @@ def _is_table_list(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, Mapping) for v in value)
 
 
-def _emit(data: Mapping[str, Any], prefix: str, sources: Mapping[str, str], out: list[str],
-          with_sources: bool) -> None:
+def _emit(data: Mapping[str, Any], prefix: str, sources: Mapping[str, str], out: list[str], with_sources: bool) -> None:
     scalars = {k: v for k, v in data.items() if not isinstance(v, Mapping) and not _is_table_list(v)}
     width = max((len(k) + len(_literal(v)) for k, v in scalars.items() if v is not None), default=0) + 3
     for key, value in scalars.items():

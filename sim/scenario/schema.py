@@ -69,9 +69,15 @@ class TownshipClass(Section):
 
     name: str = doc("Class name, as rosters' township files refer to it.", default="all")
     share: Probability = doc("Synthetic population: share of townships in this class.", default=1.0)
-    staff_admin: NonNegInt = doc("Synthetic: administrative staff actually employed per township.", "people", default=60)
-    staff_institution: NonNegInt = doc("Synthetic: public-institution (station) staff actually employed per township.", "people", default=80)
-    staff_temporary: NonNegInt = doc("Synthetic: hired temporaries, borrowed and attached staff per township.", "people", default=15)
+    staff_admin: NonNegInt = doc(
+        "Synthetic: administrative staff actually employed per township.", "people", default=60
+    )
+    staff_institution: NonNegInt = doc(
+        "Synthetic: public-institution (station) staff actually employed per township.", "people", default=80
+    )
+    staff_temporary: NonNegInt = doc(
+        "Synthetic: hired temporaries, borrowed and attached staff per township.", "people", default=15
+    )
     establishment_admin: NonNegInt | None = doc(
         "Old administrative establishment per township; empty means equal to the staff employed.", "posts", default=None
     )
@@ -79,7 +85,8 @@ class TownshipClass(Section):
         "Old institution establishment per township; empty means equal to the staff employed.", "posts", default=None
     )
     new_establishment_admin: NonNegInt | None = doc(
-        "New administrative establishment per township of this class (absolute, 范文4); empty means old × (1 − reform.cut_admin).",
+        "New administrative establishment per township of this class (absolute, 范文4); "
+        "empty means old × (1 − reform.cut_admin).",
         "posts",
         default=None,
     )
@@ -98,15 +105,21 @@ class SyntheticSection(Section):
     age_sd: NonNegFloat = doc("Standard deviation of age at month 0.", "years", default=8.0)
     age_min: Annotated[float, Field(ge=16, le=70)] = doc("Youngest age drawn.", "years", default=20.0)
     age_max: Annotated[float, Field(ge=16, le=75)] = doc("Oldest age drawn.", "years", default=62.0)
-    entry_age_mean: Annotated[float, Field(ge=16, le=60)] = doc("Mean age at entry into service.", "years", default=23.0)
+    entry_age_mean: Annotated[float, Field(ge=16, le=60)] = doc(
+        "Mean age at entry into service.", "years", default=23.0
+    )
     share_female: Probability = doc("Share of women.", default=0.3)
     share_worker: Probability = doc("Share with worker (not cadre) status; sets women's retirement age.", default=0.2)
     share_leader: Probability = doc("Share of administrative staff holding leader posts.", default=0.12)
-    share_protected: Probability = doc("Share protected from diversion (e.g. recently placed demobilised soldiers).", default=0.01)
+    share_protected: Probability = doc(
+        "Share protected from diversion (e.g. recently placed demobilised soldiers).", default=0.01
+    )
     share_secondary_plus: Probability = doc(
         "Share with secondary-school education or above (范文3 Suzhou: 53% before).", default=0.53
     )
-    share_college_plus: Probability = doc("Share with college education or above (a subset of the above).", default=0.15)
+    share_college_plus: Probability = doc(
+        "Share with college education or above (a subset of the above).", default=0.15
+    )
     salary_admin: NonNegFloat = doc("Mean monthly salary, administrative staff.", "yuan/month", default=1500.0)
     salary_institution: NonNegFloat = doc("Mean monthly salary, institution staff.", "yuan/month", default=1200.0)
     salary_temporary: NonNegFloat = doc("Mean monthly pay, temporaries.", "yuan/month", default=700.0)
@@ -126,7 +139,9 @@ class SyntheticSection(Section):
 class PopulationSection(Section):
     """Where the staff come from: a real-name roster or a synthetic draw."""
 
-    source: Literal["synthetic", "roster"] = doc("'synthetic' draws staff from the aggregates; 'roster' reads a file.", default="synthetic")
+    source: Literal["synthetic", "roster"] = doc(
+        "'synthetic' draws staff from the aggregates; 'roster' reads a file.", default="synthetic"
+    )
     roster: str | None = doc("Roster file (CSV or .xlsx), relative to the scenario file.", "path", default=None)
     townships_file: str | None = doc(
         "Optional CSV of townships (columns township, class, and optionally establishment_admin, "
@@ -156,7 +171,9 @@ class AttritionSection(Section):
     """Natural attrition: statutory retirement, deaths and quits."""
 
     retirement: bool = doc("Retire people at the statutory age.", default=True)
-    retirement_age_male: Annotated[float, Field(ge=40, le=75)] = doc("Statutory retirement age, men.", "years", default=60)
+    retirement_age_male: Annotated[float, Field(ge=40, le=75)] = doc(
+        "Statutory retirement age, men.", "years", default=60
+    )
     retirement_age_female_cadre: Annotated[float, Field(ge=40, le=75)] = doc(
         "Statutory retirement age, women cadres.", "years", default=55
     )
@@ -171,7 +188,9 @@ class AttritionSection(Section):
     raise_span_months: PosInt = doc("Months over which the full raise phases in.", "months", default=180)
     death_rate: NonNegFloat = doc("Annual death hazard (used where no age band applies).", "1/year", default=0.003)
     quit_rate: NonNegFloat = doc("Annual quit hazard (used where no age band applies).", "1/year", default=0.01)
-    age_bands: tuple[AgeBand, ...] = doc("Optional hazards by age band; they replace the flat rates inside their bands.", default=())
+    age_bands: tuple[AgeBand, ...] = doc(
+        "Optional hazards by age band; they replace the flat rates inside their bands.", default=()
+    )
 
     @field_validator("raise_start")
     @classmethod
@@ -202,19 +221,26 @@ class ReformSection(Section):
     enabled: bool = doc("Carry out the reform (false gives the no-reform counterfactual).", default=True)
     month: NonNegInt = doc("Model month in which the new establishment takes effect.", "month", default=12)
     deadline_month: NonNegInt = doc("Model month that ends the active diversion drive.", "month", default=29)
-    cut_admin: Probability = doc("Cut of the administrative establishment, as a share of the old one.", "share", default=0.10)
-    cut_institution: Probability = doc("Cut of the institution establishment, as a share of the old one.", "share", default=0.30)
+    cut_admin: Probability = doc(
+        "Cut of the administrative establishment, as a share of the old one.", "share", default=0.10
+    )
+    cut_institution: Probability = doc(
+        "Cut of the institution establishment, as a share of the old one.", "share", default=0.30
+    )
     clear_temporaries: bool = doc("Clear hired temporaries at the reform (无条件清退).", default=True)
     selection_rule: Literal["merit", "seniority", "random"] = doc(
         "How competitive posting ranks candidates: merit score, years of service, or at random.", default="merit"
     )
     joint_posting: bool = doc(
-        "Administrative posts open to institution staff too (one joint ranking; the losers compete for institution posts).",
+        "Administrative posts open to institution staff too "
+        "(one joint ranking; the losers compete for institution posts).",
         default=False,
     )
     merit: MeritWeights = Field(default_factory=MeritWeights)
     leaders_kept: bool = doc("Holders of leader posts keep a post whatever their rank.", default=False)
-    protection_months: NonNegInt = doc("Months after the reform during which protected people are not diverted.", "months", default=24)
+    protection_months: NonNegInt = doc(
+        "Months after the reform during which protected people are not diverted.", "months", default=24
+    )
 
     @model_validator(mode="after")
     def _deadline(self) -> ReformSection:
@@ -227,11 +253,15 @@ class HiringSection(Section):
     """'Only exit, no entry' and the refilling of vacancies."""
 
     freeze_months: NonNegInt = doc(
-        "Months after the reform with no hire at all, whatever the headcount (范文6: 60, five years).", "months", default=0
+        "Months after the reform with no hire at all, whatever the headcount (范文6: 60, five years).",
+        "months",
+        default=0,
     )
     refill_lag_months: NonNegInt = doc("Months from a vacancy to the hire that fills it.", "months", default=3)
     replacement_ratio: NonNegFloat = doc(
-        "Hires per vacancy once under establishment (1 = one for one, 0.2 = one per five leavers).", "hires/vacancy", default=1.0
+        "Hires per vacancy once under establishment (1 = one for one, 0.2 = one per five leavers).",
+        "hires/vacancy",
+        default=1.0,
     )
     pre_reform_replacement: NonNegFloat = doc(
         "Hires per leaver before the reform and in the no-reform counterfactual.", "hires/leaver", default=1.0
