@@ -10,6 +10,7 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -73,6 +74,8 @@ FLAG_WORDS = {
     "否": False,
     "是": True,
 }
+SECTOR_EXPECTED = "admin, institution or temporary (行政, 事业, 临时)"
+EDUCATION_EXPECTED = ", ".join(EDUCATION) + " (小学, 初中, 高中/中专, 大专, 本科/研究生)"
 _DATE_RE = (
     r"^(?P<y>\d{4})[-/](?P<m>\d{1,2})(?:[-/](?P<d>\d{1,2}))?"
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
@@ -128,7 +131,7 @@ def _read_table(path: Path, what: str) -> pd.DataFrame:
     """Read a CSV or the first sheet of an .xlsx as stripped strings, with lower-case headers."""
     source = str(path)
     if not path.is_file():
-        raise InputError(f"{what} not found", source=source)
+        raise InputError(f"file not found (expected a {what})", source=source)
     ext = path.suffix.lower()
     if ext not in EXTENSIONS:
         found = repr(ext) if ext else "no extension"
@@ -273,12 +276,26 @@ def _township_codes(
     return np.where(codes < 0, 0, codes).astype(np.int64), known
 
 
-def _read_townships_file(path: Path, scenario: Scenario) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
-    """Township names, class index, and establishment per sector (-1 where left blank)."""
-    source, what = str(path), "townships file"
+class _Listed(NamedTuple):
+    """The townships file: names, class index, establishment per sector (-1 where blank)."""
+
+    names: tuple[str, ...]
+    klass: np.ndarray
+    establishment_admin: np.ndarray
+    establishment_institution: np.ndarray
+
+
+def _load(path: Path, required: Sequence[str], what: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read a table, check its header and return its data rows with their row numbers."""
     df = _read_table(path, what)
-    _check_columns(df, REQUIRED_TOWNSHIP_COLUMNS, source, what)
-    df, rows = _data_rows(df, source, what)
+    _check_columns(df, required, str(path), what)
+    return _data_rows(df, str(path), what)
+
+
+def _read_townships_file(path: Path, scenario: Scenario) -> _Listed:
+    """Read and validate the townships file against the scenario's township classes."""
+    what = "townships file"
+    df, rows = _load(path, REQUIRED_TOWNSHIP_COLUMNS, what)
     problems = _Problems(rows, TOWNSHIP_COLUMNS)
     names = df["township"]
     problems.flag(
@@ -296,9 +313,9 @@ def _read_townships_file(path: Path, scenario: Scenario) -> tuple[tuple[str, ...
     klass = pd.Index(class_names).get_indexer(df["class"])
     expected = "one of the scenario's township classes (" + ", ".join(map(repr, class_names)) + ")"
     problems.flag(klass < 0, "class", lambda i: f"expected {expected}, found {_shown(df['class'].iat[i])}")
-    est = [_establishment(df, name, problems) for name in TOWNSHIP_COLUMNS[2:]]
-    problems.raise_if_any(source, what)
-    return tuple(names), klass.astype(np.int64), est[0], est[1]
+    est_a, est_i = (_establishment(df, name, problems) for name in TOWNSHIP_COLUMNS[2:])
+    problems.raise_if_any(str(path), what)
+    return _Listed(tuple(str(n) for n in names), klass.astype(np.int64), est_a, est_i)
 
 
 def _establishment(df: pd.DataFrame, name: str, problems: _Problems) -> np.ndarray:
@@ -310,7 +327,7 @@ def _establishment(df: pd.DataFrame, name: str, problems: _Problems) -> np.ndarr
     bad = ~blank & ~(np.isfinite(values) & (values >= 0) & (values == np.round(values)))
     expected = "a whole number of posts ≥ 0 or an empty cell"
     problems.flag(bad, name, lambda i: f"expected {expected}, found {col.iat[i]!r}")
-    return np.where(blank | bad, -1, values).astype(np.int64)
+    return np.where(blank | bad, -1, np.nan_to_num(values)).astype(np.int64)
 
 
 def _fill(given: np.ndarray, class_value: np.ndarray, employed: np.ndarray) -> np.ndarray:
@@ -319,39 +336,45 @@ def _fill(given: np.ndarray, class_value: np.ndarray, employed: np.ndarray) -> n
     return np.where(given >= 0, given, fallback).astype(np.int64)
 
 
-def _class_establishment(scenario: Scenario, attr: str) -> np.ndarray:
+def _class_establishment(scenario: Scenario, attr: str, klass: np.ndarray) -> np.ndarray:
     values = [getattr(c, attr) for c in scenario.township_classes]
-    return np.array([-1 if v is None else v for v in values], dtype=np.int64)
+    return np.array([-1 if v is None else v for v in values], dtype=np.int64)[klass]
 
 
-def read_roster(path: str | Path, scenario: Scenario) -> Population:
-    """Read and validate a real-name roster (CSV or .xlsx) into a month-0 Population."""
-    path = Path(path)
-    source, what = str(path), "roster"
-    df = _read_table(path, what)
-    _check_columns(df, REQUIRED_COLUMNS, source, what)
-    df, rows = _data_rows(df, source, what)
-    tw_path = scenario.population.townships_file
-    if tw_path:
-        known, klass, est_a, est_i = _read_townships_file(Path(tw_path), scenario)
-    else:
-        known = None
-    problems = _Problems(rows, ROSTER_COLUMNS)
+def _townships(
+    names: tuple[str, ...],
+    township: np.ndarray,
+    sector: np.ndarray,
+    listed: _Listed | None,
+    scenario: Scenario,
+) -> Townships:
+    """Build the townships: listed ones, or the roster's own (class 0, nothing given)."""
+    employed = np.zeros((len(names), len(SECTORS)), dtype=np.int64)
+    np.add.at(employed, (township, sector), 1)
+    if listed is None:
+        blank = np.full(len(names), -1, dtype=np.int64)
+        listed = _Listed(names, np.zeros(len(names), dtype=np.int64), blank, blank)
+    est_a, est_i = (
+        _fill(
+            getattr(listed, attr),
+            _class_establishment(scenario, attr, listed.klass),
+            employed[:, k],
+        )
+        for k, attr in enumerate(TOWNSHIP_COLUMNS[2:])
+    )
+    return Townships(names, listed.klass, est_a, est_i)
+
+
+def _person_columns(df: pd.DataFrame, start: int, problems: _Problems) -> dict[str, np.ndarray]:
+    """Validate and convert the per-person columns other than township."""
     ids = df["id"]
     _check_ids(ids, problems)
-    township, names = _township_codes(df["township"], known, tw_path, problems)
-    sector = _words(
-        df["sector"],
-        SECTOR_WORDS,
-        "sector",
-        "admin, institution or temporary (行政, 事业, 临时)",
-        problems,
-    )
+    sector = _words(df["sector"], SECTOR_WORDS, "sector", SECTOR_EXPECTED, problems)
     female = _words(df["sex"], SEX_WORDS, "sex", "M or F (男, 女)", problems)
     birth, birth_ok = _dates(df["birth_date"], "birth_date", problems)
     entry, entry_ok = _dates(df["entry_date"], "entry_date", problems)
-    _check_dates(birth, entry, birth_ok & entry_ok, scenario.time.start_abs, problems)
-    education = _words(df["education"], EDUCATION_WORDS, "education", ", ".join(EDUCATION), problems)
+    _check_dates(birth, entry, birth_ok & entry_ok, start, problems)
+    education = _words(df["education"], EDUCATION_WORDS, "education", EDUCATION_EXPECTED, problems)
     worker = _words(df["status"], STATUS_WORDS, "status", "cadre or worker (干部, 工人)", problems)
     leader = _flags(df["leader"], "leader", problems)
     protected = (
@@ -366,36 +389,39 @@ def read_roster(path: str | Path, scenario: Scenario) -> Population:
         lambda i: f"expected a salary ≥ 0 yuan per month, found {df['salary'].iat[i]}",
     )
     appraisal = _numbers(df["appraisal"], "appraisal", "a number (appraisal points)", problems)
-    problems.raise_if_any(source, what)
+    return {
+        "ids": ids.to_numpy(dtype=object),
+        "sector": _as(sector, np.int64),
+        "female": _as(female, np.bool_),
+        "worker": _as(worker, np.bool_),
+        "leader": leader,
+        "protected": protected,
+        "birth": birth,
+        "entry": entry,
+        "education": _as(education, np.int64),
+        "salary": salary,
+        "appraisal": appraisal,
+    }
 
-    sector = sector.astype(np.int64)
-    employed = np.zeros((len(names), len(SECTORS)), dtype=np.int64)
-    np.add.at(employed, (township, sector), 1)
-    if known is None:
-        klass = np.zeros(len(names), dtype=np.int64)
-        est_a = est_i = np.full(len(names), -1, dtype=np.int64)
-    class_est = {a: _class_establishment(scenario, a)[klass] for a in TOWNSHIP_COLUMNS[2:]}
-    townships = Townships(
-        names=names,
-        klass=klass,
-        establishment_admin=_fill(est_a, class_est["establishment_admin"], employed[:, 0]),
-        establishment_institution=_fill(est_i, class_est["establishment_institution"], employed[:, 1]),
-    )
-    return Population(
-        ids=ids.to_numpy(dtype=object),
-        township=township,
-        sector=sector,
-        female=female.astype(bool),
-        worker=worker.astype(bool),
-        leader=leader,
-        protected=protected,
-        birth=birth,
-        entry=entry,
-        education=education.astype(np.int64),
-        salary=salary,
-        appraisal=appraisal,
-        townships=townships,
-    )
+
+def _as(mapped: np.ndarray, dtype: type) -> np.ndarray:
+    """Cast mapped words to `dtype`; cells that did not map (already reported) become 0."""
+    return np.where(pd.isna(mapped), 0, mapped).astype(dtype)
+
+
+def read_roster(path: str | Path, scenario: Scenario) -> Population:
+    """Read and validate a real-name roster (CSV or .xlsx) into a month-0 Population."""
+    path = Path(path)
+    df, rows = _load(path, REQUIRED_COLUMNS, "roster")
+    tw_file = scenario.population.townships_file
+    listed = _read_townships_file(Path(tw_file), scenario) if tw_file else None
+    problems = _Problems(rows, ROSTER_COLUMNS)
+    known = listed.names if listed else None
+    township, names = _township_codes(df["township"], known, tw_file, problems)
+    columns = _person_columns(df, scenario.time.start_abs, problems)
+    problems.raise_if_any(str(path), "roster")
+    townships = _townships(names, township, columns["sector"], listed, scenario)
+    return Population(township=township, townships=townships, **columns)
 
 
 # ---------------------------------------------------------------------------- writing
