@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic.fields import FieldInfo
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegFloat = Annotated[float, Field(ge=0.0)]
@@ -278,6 +279,255 @@ class HiringSection(Section):
             raise ValueError("hire_share_college_plus must not exceed hire_share_secondary_plus")
         return self
 
+CHANNEL_IDS = (
+    "teacher",
+    "early_retirement",
+    "resignation",
+    "termination",
+    "institution_vacancy",
+    "enterprise",
+    "police",
+)
+ChannelId = Literal[
+    "teacher", "early_retirement", "resignation", "termination", "institution_vacancy", "enterprise", "police"
+]
+EducationName = Literal["primary", "junior", "secondary", "college", "university"]
+Payer = Literal["township", "county", "education", "public_security", "higher_level", "pension_system", "institution"]
+
+
+class ChannelSection(Section):
+    """One diversion channel: who may take it, how many places, what it costs and who pays."""
+
+    open: bool = doc("Whether the channel takes people.", default=True)
+    age_min: NonNegFloat = doc("Eligibility: youngest age.", "years", default=0.0)
+    age_max: NonNegFloat = doc("Eligibility: oldest age.", "years", default=100.0)
+    max_years_to_retirement: NonNegFloat | None = doc(
+        "Eligibility: at most this many years before the statutory retirement age (empty: no limit).",
+        "years",
+        default=None,
+    )
+    min_education: EducationName = doc("Eligibility: lowest education level.", default="primary")
+    min_service_years: NonNegFloat = doc("Eligibility: fewest years of service.", "years", default=0.0)
+    sex: Literal["any", "male", "female"] = doc("Eligibility by sex where the rules differ.", default="any")
+    status: Literal["any", "cadre", "worker"] = doc("Eligibility by cadre/worker status.", default="any")
+    sectors: tuple[Literal["admin", "institution", "temporary"], ...] = doc(
+        "Eligibility: sectors whose surplus may take the channel.", default=("admin", "institution")
+    )
+    places_per_year: NonNegInt | None = doc(
+        "Places released each year (empty: unlimited). Unused places lapse at the next release. "
+        "Ignored by institution_vacancy, whose places are the vacancies below institution establishment.",
+        "places/year",
+        default=None,
+    )
+    release_month: Annotated[int, Field(ge=1, le=12)] = doc(
+        "Calendar month (1-12) in which each year's places are released; the first release is the first "
+        "such month at or after the reform.",
+        "month of year",
+        default=1,
+    )
+    allocation: Literal["merit", "first_come"] = doc(
+        "Who gets a scarce place: best appraisal first (择优) or first come.", default="merit"
+    )
+    acceptance: Probability = doc("Probability that an eligible person accepts the channel.", default=0.5)
+    exam_pass_rate: Probability = doc("Probability of passing the channel's exam (1: no exam).", default=1.0)
+    lead_time_months: NonNegInt = doc("Months from getting a place and the money to leaving.", "months", default=1)
+    severance_months_per_year: NonNegFloat = doc(
+        "One-time severance: months of salary per year of service.", "months/year", default=0.0
+    )
+    severance_cap_months: NonNegFloat | None = doc("Cap on severance (empty: none).", "months", default=None)
+    fixed_payment: NonNegFloat = doc("One-time fixed payment per person.", "yuan", default=0.0)
+    pension_buyin_rate: Probability = doc(
+        "Pension-insurance buy-in: contribution rate × salary × deemed years (evidence: employer 20%).",
+        "share",
+        default=0.0,
+    )
+    pension_buyin_years: NonNegFloat | None = doc(
+        "Deemed years of service for the buy-in (empty: the person's actual years of service).", "years", default=None
+    )
+    placement_subsidy: NonNegFloat = doc("One-time placement or start-up subsidy per person.", "yuan", default=0.0)
+    recurring_share: NonNegFloat = doc(
+        "Recurring pay after leaving as a share of salary (early-retirement pay; 1 for salary moved to another "
+        "budget; 0 for none).",
+        "share",
+        default=0.0,
+    )
+    recurring_payer: Payer = doc("Who pays the recurring pay.", default="township")
+    one_time_payer: Literal["pool"] = doc("One-time costs are paid from the severance pool.", default="pool")
+    return_hazard: Probability = doc(
+        "Monthly probability that a person diverted through this channel petitions to return (回流).",
+        "1/month",
+        default=0.0,
+    )
+
+    @model_validator(mode="after")
+    def _bands(self) -> ChannelSection:
+        if self.age_min > self.age_max:
+            raise ValueError(f"age_min ({self.age_min}) must not exceed age_max ({self.age_max})")
+        return self
+
+
+CHANNEL_DEFAULTS: dict[str, dict[str, Any]] = {
+    "teacher": dict(
+        places_per_year=150, acceptance=0.3, exam_pass_rate=0.6, min_education="secondary", age_max=45.0,
+        lead_time_months=2, recurring_share=1.0, recurring_payer="education",
+    ),
+    "early_retirement": dict(
+        max_years_to_retirement=5.0, min_service_years=20.0, acceptance=0.6, lead_time_months=1,
+        recurring_share=0.8, recurring_payer="township", allocation="first_come",
+    ),
+    "resignation": dict(
+        acceptance=0.15, severance_months_per_year=1.0, severance_cap_months=24.0, lead_time_months=1,
+        allocation="first_come", return_hazard=0.003,
+    ),
+    "termination": dict(
+        acceptance=0.1, severance_months_per_year=1.0, severance_cap_months=24.0, pension_buyin_rate=0.2,
+        lead_time_months=2, allocation="first_come", return_hazard=0.002,
+    ),
+    "institution_vacancy": dict(
+        acceptance=0.8, sectors=("admin",), lead_time_months=1, recurring_share=1.0, recurring_payer="institution",
+    ),
+    "enterprise": dict(
+        places_per_year=200, acceptance=0.3, placement_subsidy=5000.0, lead_time_months=2, return_hazard=0.005,
+    ),
+    "police": dict(
+        places_per_year=40, acceptance=0.3, exam_pass_rate=0.3, age_max=35.0, min_education="secondary",
+        lead_time_months=3, recurring_share=1.0, recurring_payer="public_security",
+    ),
+}
+
+
+def _channel_model(cid: str) -> type[ChannelSection]:
+    """A ChannelSection subclass whose defaults are this channel's (so a file may set one key only)."""
+    fields: dict[str, Any] = {}
+    for key, value in CHANNEL_DEFAULTS[cid].items():
+        info = ChannelSection.model_fields[key]
+        fields[key] = (info.annotation, FieldInfo.merge_field_infos(info, default=value))
+    name = "".join(part.title() for part in cid.split("_")) + "Channel"
+    return create_model(name, __base__=ChannelSection, __doc__=f"The {cid} channel.", **fields)
+
+
+CHANNEL_MODELS = {cid: _channel_model(cid) for cid in CHANNEL_IDS}
+
+
+class ChannelsSection(Section):
+    """The seven channels of 范文3 (Suzhou). Defaults rest on evidence.md; see docs/scenario-reference.md."""
+
+    teacher: CHANNEL_MODELS["teacher"] = Field(default_factory=CHANNEL_MODELS["teacher"])  # type: ignore[valid-type]
+    early_retirement: CHANNEL_MODELS["early_retirement"] = Field(  # type: ignore[valid-type]
+        default_factory=CHANNEL_MODELS["early_retirement"]
+    )
+    resignation: CHANNEL_MODELS["resignation"] = Field(  # type: ignore[valid-type]
+        default_factory=CHANNEL_MODELS["resignation"]
+    )
+    termination: CHANNEL_MODELS["termination"] = Field(  # type: ignore[valid-type]
+        default_factory=CHANNEL_MODELS["termination"]
+    )
+    institution_vacancy: CHANNEL_MODELS["institution_vacancy"] = Field(  # type: ignore[valid-type]
+        default_factory=CHANNEL_MODELS["institution_vacancy"]
+    )
+    enterprise: CHANNEL_MODELS["enterprise"] = Field(  # type: ignore[valid-type]
+        default_factory=CHANNEL_MODELS["enterprise"]
+    )
+    police: CHANNEL_MODELS["police"] = Field(default_factory=CHANNEL_MODELS["police"])  # type: ignore[valid-type]
+
+    def get(self, cid: str) -> ChannelSection:
+        """The channel with id `cid`."""
+        return getattr(self, cid)
+
+
+class DiversionSection(Section):
+    """How surplus people choose among channels and what happens to those left over."""
+
+    order: tuple[ChannelId, ...] = doc(
+        "Scenario-wide order of preference among the channels (ids; channels left out are never tried).",
+        default=CHANNEL_IDS,
+    )
+    preference_noise: NonNegFloat = doc(
+        "Spread of person-level random weights on the order (0: everyone follows the order).", default=0.5
+    )
+    adverse_selection: float = doc(
+        "Weight of merit on preferring the exit channels (resignation, termination, enterprise): positive means "
+        "the most employable take severance and leave (Rama 1997).",
+        default=0.0,
+    )
+    patience_months: NonNegInt = doc(
+        "Months a person waits for a place in one channel before trying the next.", "months", default=6
+    )
+    surplus_state: Literal["awaiting", "rotating"] = doc(
+        "State of the surplus after posting: awaiting diversion on an allowance, or on rotating shifts (轮流坐班).",
+        default="awaiting",
+    )
+    no_channel: Literal["awaiting", "rotating"] = doc(
+        "Where someone with no channel left stays.", default="awaiting"
+    )
+    after_deadline: Literal["keep_queueing", "stay_awaiting", "rotate"] = doc(
+        "What happens at reform.deadline_month to surplus still waiting: keep queueing, stop and stay awaiting, "
+        "or stop and go on rotating shifts.",
+        default="keep_queueing",
+    )
+    repost_on_vacancy: bool = doc(
+        "A post freed in a township sector goes to the best of its surplus staff before any hire.", default=True
+    )
+    allowance_share: NonNegFloat = doc("Living allowance of people awaiting, as a share of salary.", "share",
+                                       default=0.7)
+    rotating_pay_share: NonNegFloat = doc("Pay of people on rotating shifts, as a share of salary.", "share",
+                                          default=0.85)
+
+    @field_validator("order")
+    @classmethod
+    def _unique(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(v)) != len(v):
+            raise ValueError(f"channel ids must not repeat, found {list(v)}")
+        return v
+
+
+class Contributor(Section):
+    """One contributor to the severance pool (四个一点: one of the four parts)."""
+
+    name: str = doc("Contributor name (a column pool_contributed_<name> is written).", default="contributor")
+    amount: NonNegFloat = doc("Yuan per payment.", "yuan", default=0.0)
+    schedule: Literal["once", "monthly", "yearly"] = doc("How often it pays.", default="once")
+    first_month: NonNegInt = doc("Model month of the first payment.", "month", default=12)
+    payments: PosInt = doc("Number of payments (for monthly and yearly schedules).", default=1)
+    delay_months: NonNegInt = doc("Fixed delay added to every payment.", "months", default=0)
+    late_probability: Probability = doc("Probability that a payment comes late.", default=0.0)
+    late_months: NonNegInt = doc("Extra delay of a late payment.", "months", default=6)
+    shortfall_probability: Probability = doc("Probability that a payment is only partly made.", default=0.0)
+    shortfall_share: Probability = doc("Share paid when a payment falls short.", "share", default=0.5)
+
+
+def _four_parts() -> tuple[Contributor, ...]:
+    return tuple(
+        Contributor(name=name, amount=amount, schedule="once", first_month=12)
+        for name, amount in (
+            ("higher_level", 3_000_000.0),
+            ("county", 2_000_000.0),
+            ("township", 1_000_000.0),
+            ("unit_individual", 500_000.0),
+        )
+    )
+
+
+class PoolSection(Section):
+    """The severance funding pool (补偿金): a SimPy container in yuan."""
+
+    unlimited: bool = doc("Money is never short (one-time costs are still counted).", default=False)
+    initial_balance: NonNegFloat = doc("Yuan in the pool at month 0.", "yuan", default=0.0)
+    contributors: tuple[Contributor, ...] = doc(
+        "Named contributors; by default the four parts of 范文2 (Hanshou raised just over 6 million yuan).",
+        default_factory=_four_parts,
+    )
+
+    @model_validator(mode="after")
+    def _names(self) -> PoolSection:
+        names = [c.name for c in self.contributors]
+        if len(set(names)) != len(names):
+            raise ValueError(f"contributor names must be unique, found {names}")
+        bad = [n for n in names if not re.fullmatch(r"[A-Za-z0-9_]+", n)]
+        if bad:
+            raise ValueError(f"contributor names must be letters, digits and underscores, found {bad}")
+        return self
+
 
 class OutputSection(Section):
     """What a run records beyond the monthly table."""
@@ -299,6 +549,9 @@ class Scenario(Section):
     attrition: AttritionSection = Field(default_factory=AttritionSection)
     reform: ReformSection = Field(default_factory=ReformSection)
     hiring: HiringSection = Field(default_factory=HiringSection)
+    channels: ChannelsSection = Field(default_factory=ChannelsSection)
+    diversion: DiversionSection = Field(default_factory=DiversionSection)
+    pool: PoolSection = Field(default_factory=PoolSection)
     output: OutputSection = Field(default_factory=OutputSection)
 
     @model_validator(mode="after")
@@ -311,6 +564,12 @@ class Scenario(Section):
         total = sum(c.share for c in self.township_classes)
         if self.population.source == "synthetic" and abs(total - 1.0) > 1e-6:
             raise ValueError(f"township_classes: shares must add up to 1, found {total:g}")
+        for k, c in enumerate(self.pool.contributors):
+            if c.first_month > self.time.horizon_months:
+                raise ValueError(
+                    f"pool.contributors.{k} ({c.name}): first_month {c.first_month} lies beyond "
+                    f"time.horizon_months ({self.time.horizon_months})"
+                )
         if self.reform.enabled and self.reform.deadline_month > self.time.horizon_months:
             raise ValueError(
                 f"reform.deadline_month ({self.reform.deadline_month}) lies beyond time.horizon_months "
