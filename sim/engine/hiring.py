@@ -59,6 +59,8 @@ class Hiring:
         if not model.reformed:
             self.credit[tw][sector] += self.cfg.pre_reform_replacement
         elif self.room(tw, sector) > 0:
+            if sector == INSTITUTION and model.diversion.claim_institution_vacancy(tw):
+                return
             self.credit[tw][sector] += self.cfg.replacement_ratio
         else:
             return
@@ -124,7 +126,9 @@ class Hiring:
         att = model.scenario.attrition
         death = event_month_one(*self.death_table, age, draws[0])
         quit_ = event_month_one(*self.quit_table, age, draws[1])
-        retire = max(retirement_abs_one(att, birth, female, worker) - now_abs, 1) if att.retirement else math.inf
+        retire_abs = retirement_abs_one(att, birth, female, worker)
+        model.retire_abs.append(retire_abs)
+        retire = max(retire_abs - now_abs, 1) if att.retirement else math.inf
         times = (retire, death, quit_)
         cause_k = min(range(3), key=times.__getitem__)
         model.exit_cause.append(cause_k)

@@ -17,19 +17,13 @@ import simpy
 from sim.engine import posting
 from sim.engine.attrition import event_month, retirement_abs_month
 from sim.engine.calendar import EXIT, POLICY, at_month
+from sim.engine.diversion import SURPLUS_STATES, Diversion
 from sim.engine.hiring import Hiring
 from sim.engine.people import People
+from sim.engine.pool import TOP_UP
 from sim.engine.rng import stream
-from sim.engine.states import (
-    AWAITING,
-    BASE_COLUMNS,
-    IN_POST,
-    LEFT,
-    ON_PAYROLL,
-    RETIRED,
-    STATE_NAMES,
-)
-from sim.population.table import ADMIN, INSTITUTION, TEMPORARY, Population
+from sim.engine.states import AWAITING, IN_POST, LEFT, ON_PAYROLL, RETIRED, ROTATING, STATE_NAMES, columns_for
+from sim.population.table import ADMIN, INSTITUTION, SECTORS, TEMPORARY, Population
 from sim.scenario.schema import Scenario
 
 EVENT_COLUMNS = ("month", "person", "event", "from_state", "to_state", "detail")
@@ -69,8 +63,11 @@ class Model:
         self.log: list[tuple[Any, ...]] | None = [] if record_events else None
         self.exit_cause: list[int] = []
         self.exit_at: list[float] = []
+        self.retire_abs: list[int] = []
         self.hiring = Hiring(self, population)
-        self.columns = BASE_COLUMNS
+        self.diversion = Diversion(self)
+        self.contributor_names = [*self.diversion.pool.names, TOP_UP]
+        self.columns = columns_for(self.contributor_names)
         self.table = np.zeros((self.horizon + 1, len(self.columns)))
         self._schedule_initial_exits(population)
         if scenario.reform.enabled:
@@ -89,12 +86,31 @@ class Model:
             self.log.append((self.month, self.people.ids[i], event, before, STATE_NAMES[new], detail))
 
     def move(self, i: int, new: int, event: str, detail: str = "") -> None:
-        """Change person i's state, log it, and tell hiring when a payroll place frees up."""
+        """Change person i's state and log it; a freed post goes to the surplus or to hiring."""
         people = self.people
         old = people.set_state(i, new)
         self.record(i, event, old, new, detail)
+        if old in SURPLUS_STATES and not ON_PAYROLL[new] and event != "diverted":
+            self.diversion.left(i)
+        if not self.reformed:
+            if ON_PAYROLL[old] and not ON_PAYROLL[new]:
+                self.hiring.vacancy(people.township[i], people.sector[i])
+            return
+        tw, sector = people.township[i], people.sector[i]
+        if old == IN_POST and new != IN_POST and self.diversion.post_freed(tw, sector):
+            return
         if ON_PAYROLL[old] and not ON_PAYROLL[new]:
-            self.hiring.vacancy(people.township[i], people.sector[i])
+            self.hiring.vacancy(tw, sector)
+
+    def wage_index(self) -> float:
+        """Salary level now relative to month 0."""
+        return 1.0
+
+    def ledger_one_time(self, i: int, channel: int, amount: float) -> None:
+        """Book a one-time diversion payment (the ledger arrives with the money issue)."""
+
+    def after_diversion(self, i: int, channel: int) -> None:
+        """Hook for what follows a diversion (recurring costs, return flow)."""
 
     # ----- attrition --------------------------------------------------------------------
     def _schedule_initial_exits(self, pop: Population) -> None:
@@ -111,8 +127,10 @@ class Model:
         att = self.scenario.attrition
         death = event_month(att, "death", age, draws[:, 0])
         quit_ = event_month(att, "quit", age, draws[:, 1])
+        retire_abs = retirement_abs_month(att, birth, female, worker)
+        self.retire_abs.extend(retire_abs.tolist())
         if att.retirement:
-            retire = np.maximum(retirement_abs_month(att, birth, female, worker) - self.start_abs - now, 1)
+            retire = np.maximum(retire_abs - self.start_abs - now, 1)
         else:
             retire = np.full(len(birth), np.inf)
         times = np.stack([retire, death, quit_], axis=1)
@@ -128,7 +146,7 @@ class Model:
         """A scheduled retirement, death or quit; stale if the person's exit was rescheduled."""
         i, token = event.value
         people = self.people
-        if token != people.exit_token[i] or not ON_PAYROLL[people.state[i]]:
+        if token != people.exit_token[i] or people.state[i] in (RETIRED, LEFT):
             return
         cause = CAUSES[self.exit_cause[i]]
         self.move(i, RETIRED if cause == "retirement" else LEFT, cause)
@@ -170,6 +188,7 @@ class Model:
             dtype=np.int64,
         )
         if len(cand) == 0:
+            self.diversion.start([], {})
             return
         rng = stream(self.seed, self.replication, "selection")
         noise = rng.standard_normal(len(people))[cand]
@@ -190,12 +209,18 @@ class Model:
         keeps, new_sector = posting.post(
             attrs["township"][cand], attrs["sector"][cand], score, est[:, 0], est[:, 1], reform.joint_posting
         )
+        surplus_state = ROTATING if self.scenario.diversion.surplus_state == "rotating" else AWAITING
+        surplus = []
         for k, i in enumerate(cand.tolist()):
             if new_sector[k] != people.sector[i]:
                 people.set_sector(i, int(new_sector[k]))
-                self.record(i, "posted", IN_POST, IN_POST, f"won a post in sector {int(new_sector[k])}")
+                self.record(i, "posted", IN_POST, IN_POST, f"won a post in sector {SECTORS[int(new_sector[k])]}")
             if not keeps[k]:
-                self.move(i, AWAITING, "surplus", "no post in competitive posting")
+                people.set_state(i, surplus_state)
+                self.record(i, "surplus", IN_POST, surplus_state, "no post in competitive posting")
+                surplus.append(i)
+        merit = dict(zip(cand.tolist(), np.where(np.isfinite(score), score, 1e9).tolist(), strict=True))
+        self.diversion.start(surplus, merit)
 
     # ----- run --------------------------------------------------------------------------
     def snapshot(self, month: int) -> None:
@@ -203,6 +228,7 @@ class Model:
         people = self.people
         n = people.on_payroll()
         row = self.table[month]
+        pool = self.diversion.pool
         est_a = sum(e[0] for e in self.est)
         est_i = sum(e[1] for e in self.est)
         now_abs = self.start_abs + month
@@ -218,6 +244,13 @@ class Model:
             self.hiring.hires,
             (n * now_abs - people.birth_sum) / 12.0 / n if n else np.nan,
             people.secondary_plus / n if n else np.nan,
+            *self.diversion.diverted,
+            *self.diversion.queue_lengths(),
+            pool.contributed_total,
+            pool.paid,
+            pool.balance,
+            pool.waiting,
+            *(pool.contributed.get(name, 0.0) for name in self.contributor_names),
         )
 
     def run(self) -> RunResult:

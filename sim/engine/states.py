@@ -19,3 +19,25 @@ BASE_COLUMNS: tuple[str, ...] = (
     "mean_age",
     "share_secondary_plus",
 )
+
+CHANNEL_COLUMNS = (
+    "teacher",
+    "early_retirement",
+    "resignation",
+    "termination",
+    "institution_vacancy",
+    "enterprise",
+    "police",
+)
+POOL_COLUMNS = ("pool_contributed_cumulative", "pool_paid_cumulative", "pool_balance", "pool_waiting")
+
+
+def columns_for(contributors: list[str]) -> tuple[str, ...]:
+    """All monthly columns, in order, for a scenario with these pool contributors."""
+    return (
+        *BASE_COLUMNS,
+        *(f"diverted_{c}" for c in CHANNEL_COLUMNS),
+        *(f"queue_{c}" for c in CHANNEL_COLUMNS),
+        *POOL_COLUMNS,
+        *(f"pool_contributed_{name}" for name in contributors),
+    )

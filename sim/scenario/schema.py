@@ -453,6 +453,9 @@ class DiversionSection(Section):
     patience_months: NonNegInt = doc(
         "Months a person waits for a place in one channel before trying the next.", "months", default=6
     )
+    retry_months: NonNegInt = doc(
+        "Months after which someone who ran out of channels tries them all again (0: never).", "months", default=12
+    )
     surplus_state: Literal["awaiting", "rotating"] = doc(
         "State of the surplus after posting: awaiting diversion on an allowance, or on rotating shifts (轮流坐班).",
         default="awaiting",

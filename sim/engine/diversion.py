@@ -1,0 +1,375 @@
+"""Diversion (分流): surplus people try the seven channels, queue for places, then for money.
+
+Each surplus person is a SimPy process: it waits out any protection, then tries the
+channels open to them in their order of preference; for each it checks eligibility,
+acceptance and the exam, queues for a place (with a patience), queues for the one-time
+money in the pool, serves the lead time, and leaves. Someone with no channel left stays
+awaiting (or rotates). The deadline may stop the queueing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import simpy
+
+from sim.engine.calendar import POLICY, at_month
+from sim.engine.pool import Pool
+from sim.engine.resources import PlaceRequest, Places
+from sim.engine.rng import stream
+from sim.engine.states import AWAITING, DIVERTED, IN_POST, ROTATING
+from sim.population.table import EDUCATION, INSTITUTION, SECTORS
+from sim.scenario.schema import CHANNEL_IDS, ChannelSection
+
+if TYPE_CHECKING:
+    from sim.engine.model import Model
+
+TEACHER, EARLY_RETIREMENT, RESIGNATION, TERMINATION, INSTITUTION_VACANCY, ENTERPRISE, POLICE = range(7)
+EXIT_CHANNELS = (RESIGNATION, TERMINATION, ENTERPRISE)
+SURPLUS_STATES = (AWAITING, ROTATING)
+
+
+@dataclass
+class Pending:
+    """What a person holds while queueing, so that an interruption can hand it back."""
+
+    request: PlaceRequest | None = None
+    places: Places | None = None
+    payment: simpy.Event | None = None
+    amount: float = 0.0
+
+    def clean_up(self, pool: Pool) -> None:
+        """Give back a place or money taken but not used; cancel open requests."""
+        if self.request is not None:
+            if self.request.triggered and self.places is not None:
+                self.places.give_back()
+            else:
+                self.request.cancel()
+        if self.payment is not None:
+            if self.payment.triggered:
+                pool.refund(self.amount)
+            else:
+                self.payment.cancel()  # type: ignore[attr-defined]
+
+
+class Diversion:
+    """Channels, their places, the pool, and the processes of surplus people."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.cfg = model.scenario.diversion
+        self.channels: list[ChannelSection] = [model.scenario.channels.get(c) for c in CHANNEL_IDS]
+        self.pool = Pool(model)
+        env = model.env
+        self.places: list[Places | None] = []
+        for k, ch in enumerate(self.channels):
+            limited = ch.places_per_year is not None and k != INSTITUTION_VACANCY
+            self.places.append(Places(env) if limited else None)
+        n_tw = len(model.townships)
+        self.vacancy_places = [Places(env, lapse=False) for _ in range(n_tw)]
+        self.diverted = [0] * len(CHANNEL_IDS)
+        self.year_diverted: list[dict[int, int]] = [{} for _ in CHANNEL_IDS]
+        self.process: dict[int, simpy.Process] = {}
+        self.phase: dict[int, str] = {}
+        self.pending: dict[int, Pending] = {}
+        self.channel_of: dict[int, int] = {}
+        self.diverted_at: dict[int, int] = {}
+        self.surplus: list[list[list[int]]] = [[[] for _ in SECTORS] for _ in range(n_tw)]
+        self.stopped = False
+        self.money_waits: list[int] = []
+        self.place_waits: list[list[int]] = [[] for _ in CHANNEL_IDS]
+
+    # ----- set-up at the reform ---------------------------------------------------------
+    def start(self, surplus: list[int], score: dict[int, float]) -> None:
+        """Start the diversion of `surplus` (best first within each township sector)."""
+        model = self.model
+        people = model.people
+        n = len(people)
+        self.accept_u = stream(model.seed, model.replication, "channels").random((n, 2 * len(CHANNEL_IDS)))
+        self.exam_u = stream(model.seed, model.replication, "exams").random((n, len(CHANNEL_IDS)))
+        self.merit = score
+        for i in sorted(surplus, key=lambda j: -score.get(j, 0.0)):
+            self.surplus[people.township[i]][people.sector[i]].append(i)
+        self.orders = self._preferences(surplus, score)
+        for i in surplus:
+            self.process[i] = model.env.process(self._divert(i))
+        self._schedule_releases()
+        at_month(model.env, model.scenario.reform.deadline_month, self._deadline, POLICY)
+
+    def _preferences(self, surplus: list[int], score: dict[int, float]) -> dict[int, list[int]]:
+        """Each person's order of channels: the scenario's order plus person-level random weights."""
+        cfg = self.cfg
+        allowed = [CHANNEL_IDS.index(c) for c in cfg.order if self.channels[CHANNEL_IDS.index(c)].open]
+        if not surplus or not allowed:
+            return {i: [] for i in surplus}
+        idx = np.asarray(surplus)
+        base = np.full(len(CHANNEL_IDS), -np.inf)
+        base[allowed] = -np.arange(len(allowed), dtype=float)
+        u = self.accept_u[idx, len(CHANNEL_IDS) :]
+        gumbel = -np.log(-np.log(np.clip(u, 1e-12, 1 - 1e-12)))
+        weights = base + cfg.preference_noise * gumbel
+        if cfg.adverse_selection:
+            merit = np.array([score.get(i, 0.0) for i in surplus])
+            sd = merit.std()
+            z = (merit - merit.mean()) / sd if sd > 0 else np.zeros_like(merit)
+            weights[:, list(EXIT_CHANNELS)] += cfg.adverse_selection * z[:, None]
+        order = np.argsort(-weights, axis=1, kind="stable")
+        count = len(allowed)
+        return {i: order[k, :count].tolist() for k, i in enumerate(surplus)}
+
+    def _schedule_releases(self) -> None:
+        model = self.model
+        reform_abs = model.start_abs + model.scenario.reform.month
+        for k, ch in enumerate(self.channels):
+            places = self.places[k]
+            if places is None or not ch.open:
+                continue
+            first = reform_abs + (ch.release_month - 1 - reform_abs % 12) % 12
+            for month in range(first - model.start_abs, model.horizon + 1, 12):
+                at_month(model.env, month, self._release, POLICY, k)
+
+    def _release(self, event: simpy.Event) -> None:
+        k = event.value
+        places = self.places[k]
+        assert places is not None
+        places.release(int(self.channels[k].places_per_year or 0))
+
+    # ----- one person's path ------------------------------------------------------------
+    def eligible(self, i: int, k: int) -> bool:
+        """Whether person i may take channel k now."""
+        ch = self.channels[k]
+        people = self.model.people
+        now_abs = self.model.start_abs + self.model.month
+        age = (now_abs - people.birth[i]) / 12.0
+        if not ch.age_min <= age <= ch.age_max:
+            return False
+        if ch.max_years_to_retirement is not None:
+            to_go = (self.model.retire_abs[i] - now_abs) / 12.0
+            if to_go > ch.max_years_to_retirement:
+                return False
+        if people.education[i] < EDUCATION.index(ch.min_education):
+            return False
+        if (now_abs - people.entry[i]) / 12.0 < ch.min_service_years:
+            return False
+        if ch.sex != "any" and people.female[i] != (ch.sex == "female"):
+            return False
+        if ch.status != "any" and people.worker[i] != (ch.status == "worker"):
+            return False
+        return SECTORS[people.sector[i]] in ch.sectors
+
+    def one_time_cost(self, i: int, k: int) -> float:
+        """Severance, fixed payment, pension buy-in and placement subsidy for person i in channel k (yuan)."""
+        ch = self.channels[k]
+        people = self.model.people
+        salary = people.salary[i] * self.model.wage_index()
+        service = max((self.model.start_abs + self.model.month - people.entry[i]) / 12.0, 0.0)
+        months = ch.severance_months_per_year * service
+        if ch.severance_cap_months is not None:
+            months = min(months, ch.severance_cap_months)
+        years = service if ch.pension_buyin_years is None else ch.pension_buyin_years
+        return salary * months + ch.fixed_payment + ch.pension_buyin_rate * salary * 12 * years + ch.placement_subsidy
+
+    def _divert(self, i: int) -> Generator[simpy.Event, Any, None]:
+        """The SimPy process of one surplus person, from the reform to leaving (or not)."""
+        env = self.model.env
+        pending = self.pending[i] = Pending()
+        try:
+            if self.model.people.protected[i]:
+                end = self.model.scenario.reform.month + self.model.scenario.reform.protection_months
+                if end > env.now:
+                    self.phase[i] = "protected"
+                    yield env.timeout(end - env.now)
+            while True:
+                for k in self.orders.get(i, []):
+                    if self.stopped:
+                        break
+                    if not self._willing(i, k):
+                        continue
+                    if not (yield from self._queue_for_place(i, k, pending)):
+                        continue
+                    yield from self._pay(i, k, pending)
+                    self.phase[i] = "lead"
+                    if self.channels[k].lead_time_months:
+                        yield env.timeout(self.channels[k].lead_time_months)
+                    self._complete(i, k)
+                    return
+                if self.phase.get(i) != "retry":
+                    self._no_channel(i)
+                if self.cfg.retry_months <= 0 or self.stopped:
+                    break
+                self.phase[i] = "retry"
+                yield env.timeout(self.cfg.retry_months)
+        except simpy.Interrupt:
+            pending.clean_up(self.pool)
+        finally:
+            self.process.pop(i, None)
+            self.pending.pop(i, None)
+            self.phase.pop(i, None)
+
+    def _note(self, i: int, event: str, detail: str) -> None:
+        state = self.model.people.state[i]
+        self.model.record(i, event, state, state, detail)
+
+    def _willing(self, i: int, k: int) -> bool:
+        """Eligible, accepts, and passes the exam (draws fixed per person and channel)."""
+        if not self.eligible(i, k):
+            return False
+        cid = CHANNEL_IDS[k]
+        self._note(i, "tried", cid)
+        if self.accept_u[i, k] >= self.channels[k].acceptance:
+            self._note(i, "declined", cid)
+            return False
+        if self.exam_u[i, k] >= self.channels[k].exam_pass_rate:
+            self._note(i, "failed_exam", cid)
+            return False
+        return True
+
+    def _queue_for_place(self, i: int, k: int, pending: Pending) -> Generator[simpy.Event, Any, bool]:
+        """Wait for a place in channel k, at most `patience_months`; True if one was given."""
+        places = self._place_source(i, k)
+        if places is None:
+            return True
+        env = self.model.env
+        self.phase[i] = "place"
+        start = env.now
+        pending.places = places
+        pending.request = request = places.request(i, self._key(i, k))
+        if not request.triggered:
+            patience = self.cfg.patience_months
+            yield (request | env.timeout(patience)) if patience > 0 else request
+        pending.request = None
+        if not request.triggered:
+            request.cancel()
+            self._note(i, "gave_up", f"{CHANNEL_IDS[k]} after {env.now - start:g} months without a place")
+            return False
+        self.place_waits[k].append(int(env.now - start))
+        self._note(i, "place", f"{CHANNEL_IDS[k]} after {env.now - start:g} months")
+        return True
+
+    def _pay(self, i: int, k: int, pending: Pending) -> Generator[simpy.Event, Any, None]:
+        """Wait for the one-time money from the pool, in order of request."""
+        amount = self.one_time_cost(i, k)
+        if amount <= 0:
+            return
+        env = self.model.env
+        self.phase[i] = "money"
+        start = env.now
+        pending.amount = amount
+        pending.payment = payment = self.pool.request(amount)
+        if not payment.triggered:
+            self.pool.waiting += 1
+            try:
+                yield payment
+            finally:
+                self.pool.waiting -= 1
+        pending.payment = None
+        self.pool.settle(amount)
+        self.money_waits.append(int(env.now - start))
+        self._note(i, "paid", f"{amount:.0f} yuan after {env.now - start:g} months")
+        self.model.ledger_one_time(i, k, amount)
+
+    def _place_source(self, i: int, k: int) -> Places | None:
+        if k == INSTITUTION_VACANCY:
+            return self.vacancy_places[self.model.people.township[i]]
+        return self.places[k]
+
+    def _key(self, i: int, k: int) -> tuple[float, int]:
+        merit = self.channels[k].allocation == "merit"
+        return (-self.merit.get(i, 0.0) if merit else 0.0, i)
+
+    def _complete(self, i: int, k: int) -> None:
+        model = self.model
+        people = model.people
+        self.phase.pop(i, None)
+        self.diverted[k] += 1
+        year = (model.month - model.scenario.reform.month) // 12
+        self.year_diverted[k][year] = self.year_diverted[k].get(year, 0) + 1
+        self.channel_of[i] = k
+        self.diverted_at[i] = model.month
+        self._forget_surplus(i)
+        if k == INSTITUTION_VACANCY:
+            old_sector = people.sector[i]
+            people.set_sector(i, INSTITUTION)
+            model.move(i, IN_POST, "diverted", CHANNEL_IDS[k])
+            model.hiring.vacancy(people.township[i], old_sector)
+        else:
+            model.move(i, DIVERTED, "diverted", CHANNEL_IDS[k])
+        model.after_diversion(i, k)
+
+    def _no_channel(self, i: int) -> None:
+        if self.cfg.no_channel == "rotating" and self.model.people.state[i] == AWAITING:
+            self.model.move(i, ROTATING, "no_channel", "rotating shifts")
+        else:
+            self.model.record(i, "no_channel", self.model.people.state[i], self.model.people.state[i], "")
+
+    def _forget_surplus(self, i: int) -> None:
+        people = self.model.people
+        bucket = self.surplus[people.township[i]][people.sector[i]]
+        if i in bucket:
+            bucket.remove(i)
+
+    # ----- hooks from the model ---------------------------------------------------------
+    def stop(self, i: int, reason: str, force: bool = False) -> None:
+        """Stop person i's queueing (they left, were reposted, or the deadline passed).
+
+        People already serving their lead time go on leaving unless `force`.
+        """
+        proc = self.process.get(i)
+        if proc is not None and proc.is_alive and (force or self.phase.get(i) != "lead"):
+            proc.interrupt(reason)
+
+    def left(self, i: int) -> None:
+        """Person i left the payroll by attrition: stop their process and forget them."""
+        self.stop(i, "left", force=True)
+        self.phase.pop(i, None)
+        self._forget_surplus(i)
+
+    def post_freed(self, tw: int, sector: int) -> bool:
+        """A post in (township, sector) is free: give it to the best surplus person there, if any."""
+        if not self.cfg.repost_on_vacancy:
+            return False
+        people = self.model.people
+        for i in self.surplus[tw][sector]:
+            if people.state[i] in SURPLUS_STATES and self.phase.get(i) != "lead":
+                self.stop(i, "reposted")
+                self._forget_surplus(i)
+                self.model.move(i, IN_POST, "reposted", "took a freed post")
+                return True
+        return False
+
+    def claim_institution_vacancy(self, tw: int) -> bool:
+        """An institution post below establishment: offer it to the township's queue first."""
+        places = self.vacancy_places[tw]
+        if not self.channels[INSTITUTION_VACANCY].open or places.waiting <= places.level:
+            return False
+        places.release(1)
+        return True
+
+    def _deadline(self, _event: simpy.Event) -> None:
+        policy = self.cfg.after_deadline
+        if policy == "keep_queueing":
+            return
+        self.stopped = True
+        for i in list(self.process):
+            self.stop(i, "deadline")
+        if policy == "rotate":
+            people = self.model.people
+            for bucket in (b for tw in self.surplus for b in tw):
+                for i in bucket:
+                    if people.state[i] == AWAITING and self.phase.get(i) != "lead":
+                        self.model.move(i, ROTATING, "deadline", "rotating shifts after the deadline")
+
+    # ----- metrics ----------------------------------------------------------------------
+    def queue_lengths(self) -> list[int]:
+        """People waiting for a place, per channel."""
+        out = [p.waiting if p is not None else 0 for p in self.places]
+        out[INSTITUTION_VACANCY] = sum(p.waiting for p in self.vacancy_places)
+        return out
+
+    def mean_wait(self, waits: list[int]) -> float:
+        """Mean of a list of waits (NaN when empty)."""
+        return sum(waits) / len(waits) if waits else math.nan

@@ -1,0 +1,82 @@
+"""The severance funding pool (补偿金): a SimPy container in yuan filled by named contributors.
+
+One-time costs are taken from it in order of request; the balance never goes negative; a
+person whose payment cannot be met waits, on the payroll. With `pool.unlimited`, each
+payment is topped up by the contributor `top_up` just before it is taken.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import simpy
+
+from sim.engine.calendar import POLICY, at_month
+from sim.engine.rng import stream
+
+if TYPE_CHECKING:
+    from sim.engine.model import Model
+
+TOP_UP = "top_up"
+
+
+class Pool:
+    """The container, its contributors' schedule, and running totals."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.cfg = model.scenario.pool
+        self.container = simpy.Container(model.env, capacity=float("inf"), init=self.cfg.initial_balance)
+        self.names = [c.name for c in self.cfg.contributors]
+        self.contributed = dict.fromkeys(self.names, 0.0)
+        self.contributed_total = self.cfg.initial_balance
+        self.paid = 0.0
+        self.waiting = 0
+        self.ran_dry = False
+        self._schedule_contributions()
+
+    def _schedule_contributions(self) -> None:
+        rng = stream(self.model.seed, self.model.replication, "pool")
+        for contributor in self.cfg.contributors:
+            step = {"once": 0, "monthly": 1, "yearly": 12}[contributor.schedule]
+            count = 1 if contributor.schedule == "once" else contributor.payments
+            draws = rng.random((count, 2))
+            for k in range(count):
+                month = contributor.first_month + k * step + contributor.delay_months
+                if draws[k, 0] < contributor.late_probability:
+                    month += contributor.late_months
+                amount = contributor.amount
+                if draws[k, 1] < contributor.shortfall_probability:
+                    amount *= contributor.shortfall_share
+                if month <= self.model.horizon and amount > 0:
+                    at_month(self.model.env, month, self._contribute, POLICY, (contributor.name, amount))
+
+    def _contribute(self, event: simpy.Event) -> None:
+        name, amount = event.value
+        self.container.put(amount)
+        self.contributed[name] += amount
+        self.contributed_total += amount
+
+    def request(self, amount: float) -> simpy.Event:
+        """Ask for `amount` yuan; the event succeeds when it is paid (in order of request)."""
+        if self.cfg.unlimited:
+            self.container.put(amount)
+            self.contributed[TOP_UP] = self.contributed.get(TOP_UP, 0.0) + amount
+            self.contributed_total += amount
+        request = self.container.get(amount)
+        if not request.triggered:
+            self.ran_dry = True
+        return request
+
+    def settle(self, amount: float) -> None:
+        """Book a payment that the container has handed out."""
+        self.paid += amount
+
+    def refund(self, amount: float) -> None:
+        """Put back money taken for a person who left before using it."""
+        self.container.put(amount)
+
+    @property
+    def balance(self) -> float:
+        """Yuan in the pool now."""
+        return float(self.container.level)
