@@ -33,6 +33,13 @@ EXIT_CHANNELS = (RESIGNATION, TERMINATION, ENTERPRISE)
 SURPLUS_STATES = (AWAITING, ROTATING)
 
 
+def _expire(request: PlaceRequest) -> None:
+    """Patience ran out: withdraw the request and wake its process with False."""
+    if not request.triggered and not request.withdrawn:
+        request.cancel()
+        request.succeed(False)
+
+
 @dataclass
 class Pending:
     """What a person holds while queueing, so that an interruption can hand it back."""
@@ -45,10 +52,10 @@ class Pending:
     def clean_up(self, pool: Pool) -> None:
         """Give back a place or money taken but not used; cancel open requests."""
         if self.request is not None:
-            if self.request.triggered and self.places is not None:
-                self.places.give_back()
-            else:
+            if not self.request.triggered:
                 self.request.cancel()
+            elif self.request.value is True and self.places is not None:
+                self.places.give_back()
         if self.payment is not None:
             if self.payment.triggered:
                 pool.refund(self.amount)
@@ -95,10 +102,12 @@ class Diversion:
         for i in sorted(surplus, key=lambda j: -score.get(j, 0.0)):
             self.surplus[people.township[i]][people.sector[i]].append(i)
         self.orders = self._preferences(surplus, score)
+        self.candidates = self._candidates(surplus)
         for i in surplus:
             self.process[i] = model.env.process(self._divert(i))
         self._schedule_releases()
         at_month(model.env, model.scenario.reform.deadline_month, self._deadline, POLICY)
+        at_month(model.env, model.scenario.reform.deadline_month, self._withhold, POLICY)
 
     def _preferences(self, surplus: list[int], score: dict[int, float]) -> dict[int, list[int]]:
         """Each person's order of channels: the scenario's order plus person-level random weights."""
@@ -121,6 +130,22 @@ class Diversion:
         count = len(allowed)
         return {i: order[k, :count].tolist() for k, i in enumerate(surplus)}
 
+    def _candidates(self, surplus: list[int]) -> dict[int, list[int]]:
+        """Channels each person would take, in their order: statically eligible, accepting, passing.
+
+        The draws are fixed per person and channel, so a retry never changes these answers;
+        only the time-dependent rules are checked again at each try.
+        """
+        if not surplus:
+            return {}
+        idx = np.asarray(surplus)
+        static = self._static_ok(idx)
+        accept = np.array([ch.acceptance for ch in self.channels])
+        passes = np.array([ch.exam_pass_rate for ch in self.channels])
+        willing = static & (self.accept_u[idx, : len(CHANNEL_IDS)] < accept) & (self.exam_u[idx] < passes)
+        self.static_ok = {i: static[k] for k, i in enumerate(surplus)}
+        return {i: [k for k in self.orders[i] if willing[row, k]] for row, i in enumerate(surplus)}
+
     def _schedule_releases(self) -> None:
         model = self.model
         reform_abs = model.start_abs + model.scenario.reform.month
@@ -141,28 +166,41 @@ class Diversion:
     # ----- one person's path ------------------------------------------------------------
     def eligible(self, i: int, k: int) -> bool:
         """Whether person i may take channel k now."""
+        return bool(self._static_ok(np.array([i]))[0, k]) and self.eligible_now(i, k)
+
+    def _static_ok(self, idx: np.ndarray) -> np.ndarray:
+        """Rules that do not change with time (education, sex, status, sector), (people × channels)."""
+        people = self.model.people
+        education = np.asarray(people.education)[idx]
+        female = np.asarray(people.female)[idx]
+        worker = np.asarray(people.worker)[idx]
+        sector = np.asarray(people.sector)[idx]
+        out = np.zeros((len(idx), len(CHANNEL_IDS)), dtype=bool)
+        for k, ch in enumerate(self.channels):
+            ok = education >= EDUCATION.index(ch.min_education)
+            if ch.sex != "any":
+                ok &= female == (ch.sex == "female")
+            if ch.status != "any":
+                ok &= worker == (ch.status == "worker")
+            ok &= np.isin(sector, [SECTORS.index(s) for s in ch.sectors])
+            out[:, k] = ok
+        return out
+
+    def eligible_now(self, i: int, k: int) -> bool:
+        """The rules that change with time: age band, years to retirement, years of service."""
         ch = self.channels[k]
         people = self.model.people
-        now_abs = self.model.start_abs + self.model.month
+        now_abs = self.model.start_abs + int(self.model.env.now)
         age = (now_abs - people.birth[i]) / 12.0
         if not ch.age_min <= age <= ch.age_max:
             return False
         if ch.max_years_to_retirement is not None:
-            to_go = (self.model.retire_abs[i] - now_abs) / 12.0
-            if to_go > ch.max_years_to_retirement:
+            if (self.model.retire_abs[i] - now_abs) / 12.0 > ch.max_years_to_retirement:
                 return False
-        if people.education[i] < EDUCATION.index(ch.min_education):
-            return False
-        if (now_abs - people.entry[i]) / 12.0 < ch.min_service_years:
-            return False
-        if ch.sex != "any" and people.female[i] != (ch.sex == "female"):
-            return False
-        if ch.status != "any" and people.worker[i] != (ch.status == "worker"):
-            return False
-        return SECTORS[people.sector[i]] in ch.sectors
+        return (now_abs - people.entry[i]) / 12.0 >= ch.min_service_years
 
-    def one_time_cost(self, i: int, k: int) -> float:
-        """Severance, fixed payment, pension buy-in and placement subsidy for person i in channel k (yuan)."""
+    def one_time_cost(self, i: int, k: int) -> dict[str, float]:
+        """Severance (with any fixed payment), pension buy-in and placement subsidy for person i in channel k."""
         ch = self.channels[k]
         people = self.model.people
         salary = people.salary[i] * self.model.wage_index()
@@ -171,7 +209,11 @@ class Diversion:
         if ch.severance_cap_months is not None:
             months = min(months, ch.severance_cap_months)
         years = service if ch.pension_buyin_years is None else ch.pension_buyin_years
-        return salary * months + ch.fixed_payment + ch.pension_buyin_rate * salary * 12 * years + ch.placement_subsidy
+        return {
+            "severance": salary * months + ch.fixed_payment,
+            "pension_buyin": ch.pension_buyin_rate * salary * 12 * years,
+            "placement_subsidy": ch.placement_subsidy,
+        }
 
     def _divert(self, i: int) -> Generator[simpy.Event, Any, None]:
         """The SimPy process of one surplus person, from the reform to leaving (or not)."""
@@ -183,11 +225,13 @@ class Diversion:
                 if end > env.now:
                     self.phase[i] = "protected"
                     yield env.timeout(end - env.now)
+            if self.model.log is not None:
+                self._log_choices(i)
             while True:
-                for k in self.orders.get(i, []):
+                for k in self.candidates.get(i, []):
                     if self.stopped:
                         break
-                    if not self._willing(i, k):
+                    if not self.eligible_now(i, k):
                         continue
                     if not (yield from self._queue_for_place(i, k, pending)):
                         continue
@@ -199,7 +243,7 @@ class Diversion:
                     return
                 if self.phase.get(i) != "retry":
                     self._no_channel(i)
-                if self.cfg.retry_months <= 0 or self.stopped:
+                if self.cfg.retry_months <= 0 or self.stopped or not self.candidates.get(i):
                     break
                 self.phase[i] = "retry"
                 yield env.timeout(self.cfg.retry_months)
@@ -214,19 +258,18 @@ class Diversion:
         state = self.model.people.state[i]
         self.model.record(i, event, state, state, detail)
 
-    def _willing(self, i: int, k: int) -> bool:
-        """Eligible, accepts, and passes the exam (draws fixed per person and channel)."""
-        if not self.eligible(i, k):
-            return False
-        cid = CHANNEL_IDS[k]
-        self._note(i, "tried", cid)
-        if self.accept_u[i, k] >= self.channels[k].acceptance:
-            self._note(i, "declined", cid)
-            return False
-        if self.exam_u[i, k] >= self.channels[k].exam_pass_rate:
-            self._note(i, "failed_exam", cid)
-            return False
-        return True
+    def _log_choices(self, i: int) -> None:
+        """Log, once, each channel the person considers and why they drop it."""
+        static = self.static_ok.get(i)
+        for k in self.orders.get(i, []):
+            if static is None or not static[k]:
+                continue
+            cid = CHANNEL_IDS[k]
+            self._note(i, "tried", cid)
+            if self.accept_u[i, k] >= self.channels[k].acceptance:
+                self._note(i, "declined", cid)
+            elif self.exam_u[i, k] >= self.channels[k].exam_pass_rate:
+                self._note(i, "failed_exam", cid)
 
     def _queue_for_place(self, i: int, k: int, pending: Pending) -> Generator[simpy.Event, Any, bool]:
         """Wait for a place in channel k, at most `patience_months`; True if one was given."""
@@ -238,12 +281,14 @@ class Diversion:
         start = env.now
         pending.places = places
         pending.request = request = places.request(i, self._key(i, k))
+        got = True
         if not request.triggered:
             patience = self.cfg.patience_months
-            yield (request | env.timeout(patience)) if patience > 0 else request
+            if patience > 0:
+                env.timeout(patience).callbacks.append(lambda _e: _expire(request))
+            got = yield request
         pending.request = None
-        if not request.triggered:
-            request.cancel()
+        if not got:
             self._note(i, "gave_up", f"{CHANNEL_IDS[k]} after {env.now - start:g} months without a place")
             return False
         self.place_waits[k].append(int(env.now - start))
@@ -252,7 +297,8 @@ class Diversion:
 
     def _pay(self, i: int, k: int, pending: Pending) -> Generator[simpy.Event, Any, None]:
         """Wait for the one-time money from the pool, in order of request."""
-        amount = self.one_time_cost(i, k)
+        parts = self.one_time_cost(i, k)
+        amount = sum(parts.values())
         if amount <= 0:
             return
         env = self.model.env
@@ -270,7 +316,7 @@ class Diversion:
         self.pool.settle(amount)
         self.money_waits.append(int(env.now - start))
         self._note(i, "paid", f"{amount:.0f} yuan after {env.now - start:g} months")
-        self.model.ledger_one_time(i, k, amount)
+        self.model.ledger.book_one_time(parts)
 
     def _place_source(self, i: int, k: int) -> Places | None:
         if k == INSTITUTION_VACANCY:
@@ -293,7 +339,7 @@ class Diversion:
         self._forget_surplus(i)
         if k == INSTITUTION_VACANCY:
             old_sector = people.sector[i]
-            people.set_sector(i, INSTITUTION)
+            model.set_sector(i, INSTITUTION)
             model.move(i, IN_POST, "diverted", CHANNEL_IDS[k])
             model.hiring.vacancy(people.township[i], old_sector)
         else:
@@ -348,6 +394,9 @@ class Diversion:
             return False
         places.release(1)
         return True
+
+    def _withhold(self, _event: simpy.Event) -> None:
+        self.model.ledger.withholding = True
 
     def _deadline(self, _event: simpy.Event) -> None:
         policy = self.cfg.after_deadline

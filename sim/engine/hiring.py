@@ -121,6 +121,8 @@ class Hiring:
             self.salary[sector],
             round(appraisal, 1),
         )
+        model.ledger.hired.add(i)
+        model.ledger.update(i)
         model.record(i, "hired", -1, IN_POST, cause)
         draws = -math.log(1.0 - u[7]), -math.log(1.0 - self.rng.random())
         att = model.scenario.attrition

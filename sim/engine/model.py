@@ -17,10 +17,12 @@ import simpy
 from sim.engine import posting
 from sim.engine.attrition import event_month, retirement_abs_month
 from sim.engine.calendar import EXIT, POLICY, at_month
-from sim.engine.diversion import SURPLUS_STATES, Diversion
+from sim.engine.diversion import INSTITUTION_VACANCY, SURPLUS_STATES, Diversion
 from sim.engine.hiring import Hiring
+from sim.engine.ledger import LEDGER_COLUMNS, Ledger
 from sim.engine.people import People
 from sim.engine.pool import TOP_UP
+from sim.engine.rebound import REBOUND_COLUMNS, Rebound
 from sim.engine.rng import stream
 from sim.engine.states import AWAITING, IN_POST, LEFT, ON_PAYROLL, RETIRED, ROTATING, STATE_NAMES, columns_for
 from sim.population.table import ADMIN, INSTITUTION, SECTORS, TEMPORARY, Population
@@ -66,10 +68,13 @@ class Model:
         self.retire_abs: list[int] = []
         self.hiring = Hiring(self, population)
         self.diversion = Diversion(self)
+        self.ledger = Ledger(self)
+        self.rebound = Rebound(self)
         self.contributor_names = [*self.diversion.pool.names, TOP_UP]
-        self.columns = columns_for(self.contributor_names)
+        self.columns = (*columns_for(self.contributor_names), *LEDGER_COLUMNS, *REBOUND_COLUMNS)
         self.table = np.zeros((self.horizon + 1, len(self.columns)))
         self._schedule_initial_exits(population)
+        self.ledger.start()
         if scenario.reform.enabled:
             at_month(self.env, scenario.reform.month, self._reform, POLICY)
 
@@ -89,6 +94,7 @@ class Model:
         """Change person i's state and log it; a freed post goes to the surplus or to hiring."""
         people = self.people
         old = people.set_state(i, new)
+        self.ledger.update(i)
         self.record(i, event, old, new, detail)
         if old in SURPLUS_STATES and not ON_PAYROLL[new] and event != "diverted":
             self.diversion.left(i)
@@ -102,15 +108,28 @@ class Model:
         if ON_PAYROLL[old] and not ON_PAYROLL[new]:
             self.hiring.vacancy(tw, sector)
 
-    def wage_index(self) -> float:
-        """Salary level now relative to month 0."""
-        return 1.0
+    def set_sector(self, i: int, sector: int) -> None:
+        """Move person i to another sector of their township, keeping the ledger right."""
+        self.people.set_sector(i, sector)
+        self.ledger.update(i)
 
-    def ledger_one_time(self, i: int, channel: int, amount: float) -> None:
-        """Book a one-time diversion payment (the ledger arrives with the money issue)."""
+    def wage_index(self, month: int | None = None) -> float:
+        """Salary level in `month` (default: now) relative to month 0; salaries rise each January."""
+        month = self.month if month is None else month
+        januaries = (self.start_abs % 12 + month) // 12
+        return (1.0 + self.scenario.money.wage_growth) ** januaries
 
     def after_diversion(self, i: int, channel: int) -> None:
-        """Hook for what follows a diversion (recurring costs, return flow)."""
+        """What follows a diversion: the ledger's new slot and the return flow."""
+        if channel == INSTITUTION_VACANCY:
+            self.ledger.moved_institution.add(i)
+            self.ledger.update(i)
+        else:
+            self.rebound.diverted(i, channel)
+
+    def returned(self, i: int) -> None:
+        """A diverted person comes back: their cost returns to the township's payroll."""
+        self.ledger.moved_institution.discard(i)
 
     # ----- attrition --------------------------------------------------------------------
     def _schedule_initial_exits(self, pop: Population) -> None:
@@ -179,6 +198,7 @@ class Model:
                     self.move(i, LEFT, "cleared", "temporary cleared at the reform")
         self._competitive_posting()
         self.hiring.after_reform()
+        self.rebound.start()
 
     def _competitive_posting(self) -> None:
         reform = self.scenario.reform
@@ -213,10 +233,11 @@ class Model:
         surplus = []
         for k, i in enumerate(cand.tolist()):
             if new_sector[k] != people.sector[i]:
-                people.set_sector(i, int(new_sector[k]))
+                self.set_sector(i, int(new_sector[k]))
                 self.record(i, "posted", IN_POST, IN_POST, f"won a post in sector {SECTORS[int(new_sector[k])]}")
             if not keeps[k]:
                 people.set_state(i, surplus_state)
+                self.ledger.update(i)
                 self.record(i, "surplus", IN_POST, surplus_state, "no post in competitive posting")
                 surplus.append(i)
         merit = dict(zip(cand.tolist(), np.where(np.isfinite(score), score, 1e9).tolist(), strict=True))
@@ -251,6 +272,8 @@ class Model:
             pool.balance,
             pool.waiting,
             *(pool.contributed.get(name, 0.0) for name in self.contributor_names),
+            *self.ledger.row(self.wage_index(month)),
+            *self.rebound.row(),
         )
 
     def run(self) -> RunResult:
@@ -261,8 +284,53 @@ class Model:
         return RunResult(self.replication, self.columns, self.table, self.log)
 
 
+COUNTERFACTUAL_COLUMNS = (
+    "cost_township_counterfactual",
+    "cost_government_counterfactual",
+    "savings_cumulative_township",
+    "savings_cumulative_government",
+    "npv_savings_township",
+    "npv_savings_government",
+)
+
+
+def no_reform(scenario: Scenario) -> Scenario:
+    """The counterfactual of `scenario`: the same everything, but no reform."""
+    return scenario.model_copy(update={"reform": scenario.reform.model_copy(update={"enabled": False})})
+
+
+def _with_counterfactual(scenario: Scenario, result: RunResult, twin: RunResult | None) -> RunResult:
+    """Add the counterfactual's costs, cumulative savings and their present value."""
+    cols = {c: k for k, c in enumerate(result.columns)}
+    own = result.monthly
+    base = twin.monthly if twin is not None else own
+    twin_cols = {c: k for k, c in enumerate(twin.columns)} if twin is not None else cols
+    months = np.arange(own.shape[0])
+    discount = (1.0 + scenario.money.discount_rate) ** (-months / 12.0)
+    extra = []
+    for view in ("township", "government"):
+        cf = base[:, twin_cols[f"cost_{view}"]]
+        extra.append(cf)
+    for view, cf in zip(("township", "government"), extra[:2], strict=True):
+        saving = cf - own[:, cols[f"cost_{view}"]]
+        extra.append(np.cumsum(saving))
+    for view, cf in zip(("township", "government"), extra[:2], strict=True):
+        saving = cf - own[:, cols[f"cost_{view}"]]
+        extra.append(np.cumsum(saving * discount))
+    table = np.column_stack([own, *extra])
+    return RunResult(result.replication, (*result.columns, *COUNTERFACTUAL_COLUMNS), table, result.events)
+
+
 def simulate(
     scenario: Scenario, population: Population, seed: int, replication: int, record_events: bool = False
 ) -> RunResult:
-    """Run one replication of `scenario` on `population`; the same inputs give the same numbers."""
-    return Model(scenario, population, seed, replication, record_events).run()
+    """Run one replication of `scenario` on `population`; the same inputs give the same numbers.
+
+    With `money.counterfactual`, the no-reform twin runs on the same people and draws
+    (common random numbers) and the savings columns compare the two.
+    """
+    result = Model(scenario, population, seed, replication, record_events).run()
+    twin = None
+    if scenario.money.counterfactual and scenario.reform.enabled:
+        twin = Model(no_reform(scenario), population, seed, replication, False).run()
+    return _with_counterfactual(scenario, result, twin)

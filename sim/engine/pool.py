@@ -30,6 +30,10 @@ class Pool:
         self.names = [c.name for c in self.cfg.contributors]
         self.contributed = dict.fromkeys(self.names, 0.0)
         self.contributed_total = self.cfg.initial_balance
+        self.by_payer: dict[str, float] = {}
+        if self.cfg.initial_balance > 0:
+            self.by_payer[self.cfg.initial_payer] = self.cfg.initial_balance
+        self.payer_of = {c.name: c.payer for c in self.cfg.contributors}
         self.paid = 0.0
         self.waiting = 0
         self.ran_dry = False
@@ -56,6 +60,8 @@ class Pool:
         self.container.put(amount)
         self.contributed[name] += amount
         self.contributed_total += amount
+        payer = self.payer_of[name]
+        self.by_payer[payer] = self.by_payer.get(payer, 0.0) + amount
 
     def request(self, amount: float) -> simpy.Event:
         """Ask for `amount` yuan; the event succeeds when it is paid (in order of request)."""
@@ -63,6 +69,8 @@ class Pool:
             self.container.put(amount)
             self.contributed[TOP_UP] = self.contributed.get(TOP_UP, 0.0) + amount
             self.contributed_total += amount
+            payer = self.cfg.top_up_payer
+            self.by_payer[payer] = self.by_payer.get(payer, 0.0) + amount
         request = self.container.get(amount)
         if not request.triggered:
             self.ran_dry = True
@@ -75,6 +83,11 @@ class Pool:
     def refund(self, amount: float) -> None:
         """Put back money taken for a person who left before using it."""
         self.container.put(amount)
+
+    def payer_shares(self) -> dict[str, float]:
+        """Each payer's share of all money put into the pool so far."""
+        total = sum(self.by_payer.values())
+        return {payer: amount / total for payer, amount in self.by_payer.items()} if total > 0 else {}
 
     @property
     def balance(self) -> float:

@@ -17,7 +17,14 @@ class PlaceRequest(base.Get):
         self.person = person
         self.key = key
         self.requested_at = places._env.now
+        self.withdrawn = False
         super().__init__(places)
+
+    def cancel(self) -> None:
+        """Leave the queue (once); a request already served is not affected."""
+        if not self.withdrawn and not self.triggered:
+            self.withdrawn = True
+            super().cancel()
 
 
 class KeyedQueue(list):
@@ -64,7 +71,7 @@ class Places(base.BaseResource):
     def _do_get(self, event: PlaceRequest) -> bool | None:
         if self.level >= 1:
             self.level -= 1
-            event.succeed()
+            event.succeed(True)
             return True
         return None
 

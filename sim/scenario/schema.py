@@ -279,6 +279,7 @@ class HiringSection(Section):
             raise ValueError("hire_share_college_plus must not exceed hire_share_secondary_plus")
         return self
 
+
 CHANNEL_IDS = (
     "teacher",
     "early_retirement",
@@ -292,7 +293,11 @@ ChannelId = Literal[
     "teacher", "early_retirement", "resignation", "termination", "institution_vacancy", "enterprise", "police"
 ]
 EducationName = Literal["primary", "junior", "secondary", "college", "university"]
-Payer = Literal["township", "county", "education", "public_security", "higher_level", "pension_system", "institution"]
+PAYERS = ("township", "county", "education", "public_security", "higher_level", "pension_system", "unit_individual")
+Payer = Literal[
+    "township", "county", "education", "public_security", "higher_level", "pension_system", "unit_individual"
+]
+PublicPayer = Literal["township", "county", "education", "public_security", "higher_level", "pension_system"]
 
 
 class ChannelSection(Section):
@@ -351,7 +356,9 @@ class ChannelSection(Section):
         "share",
         default=0.0,
     )
-    recurring_payer: Payer = doc("Who pays the recurring pay.", default="township")
+    recurring_payer: PublicPayer = doc(
+        "Who pays the recurring pay (institution_vacancy: the township's institution payroll).", default="township"
+    )
     one_time_payer: Literal["pool"] = doc("One-time costs are paid from the severance pool.", default="pool")
     return_hazard: Probability = doc(
         "Monthly probability that a person diverted through this channel petitions to return (回流).",
@@ -368,30 +375,64 @@ class ChannelSection(Section):
 
 CHANNEL_DEFAULTS: dict[str, dict[str, Any]] = {
     "teacher": dict(
-        places_per_year=150, acceptance=0.3, exam_pass_rate=0.6, min_education="secondary", age_max=45.0,
-        lead_time_months=2, recurring_share=1.0, recurring_payer="education",
+        places_per_year=150,
+        acceptance=0.3,
+        exam_pass_rate=0.6,
+        min_education="secondary",
+        age_max=45.0,
+        lead_time_months=2,
+        recurring_share=1.0,
+        recurring_payer="education",
     ),
     "early_retirement": dict(
-        max_years_to_retirement=5.0, min_service_years=20.0, acceptance=0.6, lead_time_months=1,
-        recurring_share=0.8, recurring_payer="township", allocation="first_come",
+        max_years_to_retirement=5.0,
+        min_service_years=20.0,
+        acceptance=0.6,
+        lead_time_months=1,
+        recurring_share=0.8,
+        recurring_payer="township",
+        allocation="first_come",
     ),
     "resignation": dict(
-        acceptance=0.15, severance_months_per_year=1.0, severance_cap_months=24.0, lead_time_months=1,
-        allocation="first_come", return_hazard=0.003,
+        acceptance=0.15,
+        severance_months_per_year=1.0,
+        severance_cap_months=24.0,
+        lead_time_months=1,
+        allocation="first_come",
+        return_hazard=0.003,
     ),
     "termination": dict(
-        acceptance=0.1, severance_months_per_year=1.0, severance_cap_months=24.0, pension_buyin_rate=0.2,
-        lead_time_months=2, allocation="first_come", return_hazard=0.002,
+        acceptance=0.1,
+        severance_months_per_year=1.0,
+        severance_cap_months=24.0,
+        pension_buyin_rate=0.2,
+        lead_time_months=2,
+        allocation="first_come",
+        return_hazard=0.002,
     ),
     "institution_vacancy": dict(
-        acceptance=0.8, sectors=("admin",), lead_time_months=1, recurring_share=1.0, recurring_payer="institution",
+        acceptance=0.8,
+        sectors=("admin",),
+        lead_time_months=1,
+        recurring_share=1.0,
+        recurring_payer="township",
     ),
     "enterprise": dict(
-        places_per_year=200, acceptance=0.3, placement_subsidy=5000.0, lead_time_months=2, return_hazard=0.005,
+        places_per_year=200,
+        acceptance=0.3,
+        placement_subsidy=5000.0,
+        lead_time_months=2,
+        return_hazard=0.005,
     ),
     "police": dict(
-        places_per_year=40, acceptance=0.3, exam_pass_rate=0.3, age_max=35.0, min_education="secondary",
-        lead_time_months=3, recurring_share=1.0, recurring_payer="public_security",
+        places_per_year=40,
+        acceptance=0.3,
+        exam_pass_rate=0.3,
+        age_max=35.0,
+        min_education="secondary",
+        lead_time_months=3,
+        recurring_share=1.0,
+        recurring_payer="public_security",
     ),
 }
 
@@ -460,9 +501,7 @@ class DiversionSection(Section):
         "State of the surplus after posting: awaiting diversion on an allowance, or on rotating shifts (轮流坐班).",
         default="awaiting",
     )
-    no_channel: Literal["awaiting", "rotating"] = doc(
-        "Where someone with no channel left stays.", default="awaiting"
-    )
+    no_channel: Literal["awaiting", "rotating"] = doc("Where someone with no channel left stays.", default="awaiting")
     after_deadline: Literal["keep_queueing", "stay_awaiting", "rotate"] = doc(
         "What happens at reform.deadline_month to surplus still waiting: keep queueing, stop and stay awaiting, "
         "or stop and go on rotating shifts.",
@@ -471,10 +510,12 @@ class DiversionSection(Section):
     repost_on_vacancy: bool = doc(
         "A post freed in a township sector goes to the best of its surplus staff before any hire.", default=True
     )
-    allowance_share: NonNegFloat = doc("Living allowance of people awaiting, as a share of salary.", "share",
-                                       default=0.7)
-    rotating_pay_share: NonNegFloat = doc("Pay of people on rotating shifts, as a share of salary.", "share",
-                                          default=0.85)
+    allowance_share: NonNegFloat = doc(
+        "Living allowance of people awaiting, as a share of salary.", "share", default=0.7
+    )
+    rotating_pay_share: NonNegFloat = doc(
+        "Pay of people on rotating shifts, as a share of salary.", "share", default=0.85
+    )
 
     @field_validator("order")
     @classmethod
@@ -488,6 +529,7 @@ class Contributor(Section):
     """One contributor to the severance pool (四个一点: one of the four parts)."""
 
     name: str = doc("Contributor name (a column pool_contributed_<name> is written).", default="contributor")
+    payer: Payer = doc("The payer this contributor's money counts against in the ledger.", default="higher_level")
     amount: NonNegFloat = doc("Yuan per payment.", "yuan", default=0.0)
     schedule: Literal["once", "monthly", "yearly"] = doc("How often it pays.", default="once")
     first_month: NonNegInt = doc("Model month of the first payment.", "month", default=12)
@@ -501,7 +543,7 @@ class Contributor(Section):
 
 def _four_parts() -> tuple[Contributor, ...]:
     return tuple(
-        Contributor(name=name, amount=amount, schedule="once", first_month=12)
+        Contributor(name=name, payer=name, amount=amount, schedule="once", first_month=12)
         for name, amount in (
             ("higher_level", 3_000_000.0),
             ("county", 2_000_000.0),
@@ -516,6 +558,8 @@ class PoolSection(Section):
 
     unlimited: bool = doc("Money is never short (one-time costs are still counted).", default=False)
     initial_balance: NonNegFloat = doc("Yuan in the pool at month 0.", "yuan", default=0.0)
+    initial_payer: Payer = doc("Payer the initial balance counts against.", default="county")
+    top_up_payer: PublicPayer = doc("Payer of the top-ups when the pool is unlimited.", default="county")
     contributors: tuple[Contributor, ...] = doc(
         "Named contributors; by default the four parts of 范文2 (Hanshou raised just over 6 million yuan).",
         default_factory=_four_parts,
@@ -530,6 +574,73 @@ class PoolSection(Section):
         if bad:
             raise ValueError(f"contributor names must be letters, digits and underscores, found {bad}")
         return self
+
+
+class MoneySection(Section):
+    """The ledger: salaries, who pays them, growth and discounting; and the counterfactual."""
+
+    wage_growth: Annotated[float, Field(gt=-1.0)] = doc(
+        "Yearly salary growth (applied each January of model time).", "1/year", default=0.05
+    )
+    discount_rate: Annotated[float, Field(gt=-1.0)] = doc(
+        "Yearly discount rate for net present values (must be above −100%).", "1/year", default=0.03
+    )
+    payer_admin_salary: PublicPayer = doc("Who pays administrative salaries.", default="township")
+    payer_institution_salary: PublicPayer = doc("Who pays institution salaries.", default="township")
+    payer_temporary_pay: PublicPayer = doc("Who pays temporaries.", default="township")
+    payer_allowance: PublicPayer = doc("Who pays the allowance of people awaiting diversion.", default="township")
+    payer_rotating: PublicPayer = doc("Who pays people on rotating shifts.", default="township")
+    counterfactual: bool = doc(
+        "Run the no-reform counterfactual beside each replication (same people, same draws) for savings and payback.",
+        default=True,
+    )
+
+
+class FiscalSection(Section):
+    """Township fiscal capacity, transfers withheld from laggards (范文4), and debt (范文6)."""
+
+    own_revenue: NonNegFloat = doc("Own revenue per township per month.", "yuan/month", default=20_000.0)
+    transfers: NonNegFloat = doc("Transfer payments per township per month.", "yuan/month", default=180_000.0)
+    withhold_share: Probability = doc(
+        "Share of transfers withheld each month from the deadline on while a township is over establishment.",
+        "share",
+        default=0.0,
+    )
+    initial_debt: NonNegFloat = doc("Debt per township at month 0 (2006 average ≈ 4 million).", "yuan", default=0.0)
+
+
+class ReboundSection(Section):
+    """The three rebound mechanisms: return flow, over-establishment hiring, and the cycle they make."""
+
+    enforcement: Probability = doc(
+        "Strength of enforcement: lowers petition success and approval of hires over establishment; "
+        "raises inspection detection. 1 blocks both.",
+        default=0.5,
+    )
+    return_success: Probability = doc(
+        "Probability that a return petition (回流) succeeds without enforcement.", default=0.5
+    )
+    max_petitions: Annotated[int, Field(ge=0, le=4)] = doc("Petitions a diverted person makes at most.", default=3)
+    anti_rebound_months: NonNegInt = doc(
+        "No petition succeeds within this many months of leaving (repay-and-wait rules: UK 12, US 60).",
+        "months",
+        default=0,
+    )
+    request_rate: NonNegFloat = doc(
+        "Over-establishment hiring requests (超编进人) per township per year, at the pre-reform workload.",
+        "1/year",
+        default=0.5,
+    )
+    workload_elasticity: NonNegFloat = doc(
+        "Requests scale with (staff at the reform / staff in post now) to this power.", default=1.0
+    )
+    after_freeze_multiplier: NonNegFloat = doc(
+        "Request rate multiplier once the hiring freeze (hiring.freeze_months) has ended.", default=2.0
+    )
+    inspection_interval_months: NonNegInt = doc("Months between inspections (0: none).", "months", default=12)
+    inspection_detection: Probability = doc(
+        "Share of standing illegal hires an inspection finds and undoes without enforcement.", default=0.3
+    )
 
 
 class OutputSection(Section):
@@ -555,6 +666,9 @@ class Scenario(Section):
     channels: ChannelsSection = Field(default_factory=ChannelsSection)
     diversion: DiversionSection = Field(default_factory=DiversionSection)
     pool: PoolSection = Field(default_factory=PoolSection)
+    money: MoneySection = Field(default_factory=MoneySection)
+    fiscal: FiscalSection = Field(default_factory=FiscalSection)
+    rebound: ReboundSection = Field(default_factory=ReboundSection)
     output: OutputSection = Field(default_factory=OutputSection)
 
     @model_validator(mode="after")

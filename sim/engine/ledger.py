@@ -1,0 +1,176 @@
+"""The cost ledger: every month's cash flows by component and by payer, and township finances.
+
+Recurring costs are kept as running monthly rates (at month-0 salary levels) that change
+only when a person changes state, so a month's cost is rate × wage index, with no pass
+over everyone. One-time costs are booked in the month they are paid, split over the payers
+in proportion to what each has put into the pool so far (money in the pool is fungible).
+Pensions after the statutory age are outside the ledger: they are the same with and
+without the reform.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.engine.states import AWAITING, DIVERTED, IN_POST, ROTATING
+from sim.population.table import ADMIN, INSTITUTION
+from sim.scenario.schema import PAYERS
+
+if TYPE_CHECKING:
+    from sim.engine.model import Model
+
+COMPONENTS = (
+    "salary_in_post",
+    "salary_hires",
+    "allowance_awaiting",
+    "rotating_pay",
+    "early_retirement_pay",
+    "severance",
+    "pension_buyin",
+    "placement_subsidy",
+    "salary_moved_teacher",
+    "salary_moved_police",
+    "salary_moved_institution",
+    "recurring_other",
+)
+C = {name: k for k, name in enumerate(COMPONENTS)}
+P = {name: k for k, name in enumerate(PAYERS)}
+PUBLIC = [P[p] for p in PAYERS if p != "unit_individual"]
+CHANNEL_COMPONENT = {0: "salary_moved_teacher", 1: "early_retirement_pay", 6: "salary_moved_police"}
+ONE_TIME = ("severance", "pension_buyin", "placement_subsidy")
+LEDGER_COLUMNS = (
+    *(f"cost_{c}" for c in COMPONENTS),
+    *(f"cost_by_{p}" for p in PAYERS),
+    "cost_total",
+    "cost_township",
+    "cost_government",
+    "fiscal_gap",
+    "debt",
+)
+
+
+class Ledger:
+    """Running cost rates per component and payer, per-township township cost, and debt."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        money = model.scenario.money
+        self.sector_payer = [
+            P[money.payer_admin_salary],
+            P[money.payer_institution_salary],
+            P[money.payer_temporary_pay],
+        ]
+        self.rate = [[0.0] * len(PAYERS) for _ in COMPONENTS]
+        self.one_time = [[0.0] * len(PAYERS) for _ in COMPONENTS]
+        n_tw = len(model.townships)
+        self.tw_rate = np.zeros(n_tw)
+        self.slot: list[tuple[int, int, float] | None] = []
+        self.hired: set[int] = set()
+        self.moved_institution: set[int] = set()
+        fiscal = model.scenario.fiscal
+        self.debt = np.full(n_tw, fiscal.initial_debt)
+        self.withholding = False
+
+    def start(self) -> None:
+        """Open a slot for everyone present at month 0."""
+        for i in range(len(self.model.people)):
+            self.update(i)
+
+    def slot_for(self, i: int) -> tuple[int, int, float] | None:
+        """(component, payer, monthly amount at month-0 wages) of person i's current recurring cost."""
+        people = self.model.people
+        state = people.state[i]
+        salary = people.salary[i]
+        div = self.model.scenario.diversion
+        money = self.model.scenario.money
+        if state == IN_POST:
+            if i in self.moved_institution:
+                payer = self.model.scenario.channels.institution_vacancy.recurring_payer
+                return C["salary_moved_institution"], P[payer], salary
+            component = C["salary_hires"] if i in self.hired else C["salary_in_post"]
+            return component, self.sector_payer[people.sector[i]], salary
+        if state == AWAITING:
+            return C["allowance_awaiting"], P[money.payer_allowance], salary * div.allowance_share
+        if state == ROTATING:
+            return C["rotating_pay"], P[money.payer_rotating], salary * div.rotating_pay_share
+        if state == DIVERTED:
+            k = self.model.diversion.channel_of.get(i)
+            if k is None:
+                return None
+            channel = self.model.diversion.channels[k]
+            if channel.recurring_share <= 0:
+                return None
+            component = CHANNEL_COMPONENT.get(k, "recurring_other")
+            return C[component], P[channel.recurring_payer], salary * channel.recurring_share
+        return None
+
+    def update(self, i: int) -> None:
+        """Re-book person i's recurring cost after a change of state, sector or status."""
+        new = self.slot_for(i)
+        if i < len(self.slot):
+            old = self.slot[i]
+            if old == new:
+                return
+            if old is not None:
+                self._add(i, old, -1.0)
+            self.slot[i] = new
+        else:
+            self.slot.extend([None] * (i + 1 - len(self.slot)))
+            self.slot[i] = new
+        if new is not None:
+            self._add(i, new, 1.0)
+
+    def _add(self, i: int, slot: tuple[int, int, float], sign: float) -> None:
+        component, payer, amount = slot
+        self.rate[component][payer] += sign * amount
+        if payer == P["township"]:
+            self.tw_rate[self.model.people.township[i]] += sign * amount
+
+    def book_one_time(self, parts: dict[str, float]) -> None:
+        """Book one-time payments out of the pool, split over payers by their contributions."""
+        shares = self.model.diversion.pool.payer_shares()
+        for component, amount in parts.items():
+            row = self.one_time[C[component]]
+            for payer, share in shares.items():
+                row[P[payer]] += amount * share
+
+    def month_costs(self, wage_index: float) -> np.ndarray:
+        """The month's cost, (components × payers), and reset the one-time bookings."""
+        cost = np.asarray(self.rate) * wage_index + np.asarray(self.one_time)
+        self.one_time = [[0.0] * len(PAYERS) for _ in COMPONENTS]
+        return cost
+
+    def township_finances(self, wage_index: float) -> tuple[float, float]:
+        """The month's total shortfall of townships (cost above capacity) and their total debt."""
+        model = self.model
+        fiscal = model.scenario.fiscal
+        transfers = np.full(len(self.debt), fiscal.transfers)
+        if self.withholding and fiscal.withhold_share > 0:
+            over = np.array(
+                [
+                    row[ADMIN] + row[INSTITUTION] > est[0] + est[1]
+                    for row, est in zip(model.people.payroll, model.est, strict=True)
+                ]
+            )
+            transfers = np.where(over, transfers * (1 - fiscal.withhold_share), transfers)
+        gap = self.tw_rate * wage_index - (fiscal.own_revenue + transfers)
+        self.debt = np.maximum(self.debt + gap, 0.0)
+        return float(np.maximum(gap, 0.0).sum()), float(self.debt.sum())
+
+    def row(self, wage_index: float) -> list[float]:
+        """The ledger's columns for this month."""
+        cost = self.month_costs(wage_index)
+        by_component = cost.sum(axis=1)
+        by_payer = cost.sum(axis=0)
+        gap, debt = self.township_finances(wage_index)
+        return [
+            *by_component,
+            *by_payer,
+            float(by_payer.sum()),
+            float(by_payer[P["township"]]),
+            float(by_payer[PUBLIC].sum()),
+            gap,
+            debt,
+        ]
