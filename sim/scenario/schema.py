@@ -450,26 +450,27 @@ def _channel_model(cid: str) -> type[ChannelSection]:
 CHANNEL_MODELS = {cid: _channel_model(cid) for cid in CHANNEL_IDS}
 
 
+TeacherChannel = CHANNEL_MODELS["teacher"]
+EarlyRetirementChannel = CHANNEL_MODELS["early_retirement"]
+ResignationChannel = CHANNEL_MODELS["resignation"]
+TerminationChannel = CHANNEL_MODELS["termination"]
+InstitutionVacancyChannel = CHANNEL_MODELS["institution_vacancy"]
+EnterpriseChannel = CHANNEL_MODELS["enterprise"]
+PoliceChannel = CHANNEL_MODELS["police"]
+
+
 class ChannelsSection(Section):
     """The seven channels of 范文3 (Suzhou). Defaults rest on evidence.md; see docs/scenario-reference.md."""
 
-    teacher: CHANNEL_MODELS["teacher"] = Field(default_factory=CHANNEL_MODELS["teacher"])  # type: ignore[valid-type]
-    early_retirement: CHANNEL_MODELS["early_retirement"] = Field(  # type: ignore[valid-type]
-        default_factory=CHANNEL_MODELS["early_retirement"]
+    teacher: TeacherChannel = Field(default_factory=TeacherChannel)  # type: ignore[valid-type]
+    early_retirement: EarlyRetirementChannel = Field(default_factory=EarlyRetirementChannel)  # type: ignore[valid-type]
+    resignation: ResignationChannel = Field(default_factory=ResignationChannel)  # type: ignore[valid-type]
+    termination: TerminationChannel = Field(default_factory=TerminationChannel)  # type: ignore[valid-type]
+    institution_vacancy: InstitutionVacancyChannel = Field(  # type: ignore[valid-type]
+        default_factory=InstitutionVacancyChannel
     )
-    resignation: CHANNEL_MODELS["resignation"] = Field(  # type: ignore[valid-type]
-        default_factory=CHANNEL_MODELS["resignation"]
-    )
-    termination: CHANNEL_MODELS["termination"] = Field(  # type: ignore[valid-type]
-        default_factory=CHANNEL_MODELS["termination"]
-    )
-    institution_vacancy: CHANNEL_MODELS["institution_vacancy"] = Field(  # type: ignore[valid-type]
-        default_factory=CHANNEL_MODELS["institution_vacancy"]
-    )
-    enterprise: CHANNEL_MODELS["enterprise"] = Field(  # type: ignore[valid-type]
-        default_factory=CHANNEL_MODELS["enterprise"]
-    )
-    police: CHANNEL_MODELS["police"] = Field(default_factory=CHANNEL_MODELS["police"])  # type: ignore[valid-type]
+    enterprise: EnterpriseChannel = Field(default_factory=EnterpriseChannel)  # type: ignore[valid-type]
+    police: PoliceChannel = Field(default_factory=PoliceChannel)  # type: ignore[valid-type]
 
     def get(self, cid: str) -> ChannelSection:
         """The channel with id `cid`."""
