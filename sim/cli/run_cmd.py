@@ -15,7 +15,12 @@ HEADLINE = (
     "headcount_total",
     "establishment_total",
     "state_awaiting",
-    "hires_cumulative",
+    "state_diverted",
+    "pool_paid_cumulative",
+    "cost_government",
+    "savings_cumulative_government",
+    "returned_cumulative",
+    "overquota_hires_cumulative",
     "mean_age",
     "share_secondary_plus",
 )
@@ -66,4 +71,13 @@ def format_summary(results: Results) -> str:
             )
         rows.append(pd.Series(cells, name=metric))
     table = pd.DataFrame(rows)
-    return f"{results.scenario.name}: mean [P5–P95] over replications\n" + table.to_string()
+    risk = results.risk()
+    lines = [
+        f"  {r.figure} (month {r.month}): {r.estimate:,.3g} ± {r.se:,.2g}"
+        + (f"  [P50 {r.p50:,.4g}, P90 {r.p90:,.4g}]" if r.figure.startswith("payback") else "")
+        for r in risk.itertuples()
+    ]
+    return (
+        f"{results.scenario.name}: mean [P5–P95] over replications\n{table.to_string()}\n\n"
+        "risk figures (estimate ± Monte Carlo standard error):\n" + "\n".join(lines)
+    )

@@ -12,12 +12,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.risk import risk_table
 from sim.experiment.storage import write_csv, write_json, write_parquet
 from sim.scenario.loader import scenario_hash, scenario_sources
 from sim.scenario.schema import Scenario
 from sim.version import __version__
 
 QUANTILES = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
+SUMMARY_COLUMNS = ("metric", "month", "mean", "se", "p5", "p50", "p90", "p95")
 DEPENDENCIES = ("simpy", "numpy", "pandas", "pyarrow", "pydantic", "plotly")
 FORMAT_VERSION = 1
 
@@ -34,12 +36,12 @@ def summarise(monthly: pd.DataFrame, months: list[int] | None = None) -> pd.Data
     metrics = [c for c in monthly.columns if c not in ("replication", "month")]
     sub = monthly[monthly["month"].isin(months)]
     grouped = sub.groupby("month")[metrics]
-    parts = {"mean": grouped.mean()}
+    parts = {"mean": grouped.mean(), "se": grouped.sem()}
     for name, q in QUANTILES.items():
         parts[name] = grouped.quantile(q)
     long = pd.concat({k: v.stack(future_stack=True) for k, v in parts.items()}, axis=1)
     long.index.names = ["month", "metric"]
-    long = long.reset_index()[["metric", "month", "mean", *QUANTILES]]
+    long = long.reset_index()[["metric", "month", "mean", "se", *QUANTILES]]
     order = {m: k for k, m in enumerate(metrics)}
     return long.sort_values(
         ["metric", "month"], key=lambda s: s.map(order) if s.name == "metric" else s, kind="stable"
@@ -69,8 +71,16 @@ class Results:
     timings: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> pd.DataFrame:
-        """Mean, P5, P50, P95 of each metric at months 0, 12, 24, 60 and the horizon."""
-        return summarise(self.monthly)
+        """Mean (with its SE), P5, P50, P95 of each metric at months 0, 12, 24, 60 and the horizon,
+        followed by the risk figures (mean = estimate, with SE, P50 and P90)."""
+        risk = self.risk().rename(columns={"figure": "metric", "estimate": "mean"})
+        risk = risk.drop(columns=["replications"])
+        return pd.concat([summarise(self.monthly), risk], ignore_index=True)[list(SUMMARY_COLUMNS)]
+
+    def risk(self) -> pd.DataFrame:
+        """Risk figures with Monte Carlo standard errors (see sim.analysis.risk)."""
+        reform = self.scenario.reform
+        return risk_table(self.monthly, reform.month, reform.deadline_month)
 
     def metric(self, name: str) -> pd.DataFrame:
         """One metric as a (month × replication) table."""
