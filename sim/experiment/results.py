@@ -72,7 +72,8 @@ class Results:
 
     def summary(self) -> pd.DataFrame:
         """Mean (with its SE), P5, P50, P95 of each metric at months 0, 12, 24, 60 and the horizon,
-        followed by the risk figures (mean = estimate, with SE, P50 and P90)."""
+        followed by the risk figures (mean = estimate, with SE, P50 and P90).
+        """
         risk = self.risk().rename(columns={"figure": "metric", "estimate": "mean"})
         risk = risk.drop(columns=["replications"])
         return pd.concat([summarise(self.monthly), risk], ignore_index=True)[list(SUMMARY_COLUMNS)]
