@@ -13,29 +13,40 @@ import numpy as np
 from sim.scenario.schema import AttritionSection, parse_month
 
 
-def retirement_abs_month(
-    att: AttritionSection, birth: np.ndarray, female: np.ndarray, worker: np.ndarray
-) -> np.ndarray:
-    """Absolute month in which each person reaches the statutory retirement age.
-
-    With the phased raise, a person whose original retirement month falls d months after
-    `raise_start` retires ceil(d / step) months later, capped at the full raise, where
-    step = raise_span_months / full raise (e.g. 180 / 36 = one month every five).
-    """
+def _raise_params(att: AttritionSection, female: np.ndarray, worker: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Statutory age, full raise and raise step of each person."""
     age = np.where(
         female,
         np.where(worker, att.retirement_age_female_worker, att.retirement_age_female_cadre),
         att.retirement_age_male,
     )
+    full = np.where(
+        female, np.where(worker, att.raise_female_worker_months, att.raise_female_cadre_months), att.raise_male_months
+    )
+    step = np.where(
+        female,
+        np.where(worker, att.raise_female_worker_step_months, att.raise_female_cadre_step_months),
+        att.raise_male_step_months,
+    )
+    return age, full.astype(np.int64), step.astype(np.int64)
+
+
+def retirement_abs_month(
+    att: AttritionSection, birth: np.ndarray, female: np.ndarray, worker: np.ndarray
+) -> np.ndarray:
+    """Absolute month in which each person reaches the statutory retirement age.
+
+    With the phased raise (NPC decision, Sept 2024), a person whose original retirement
+    month falls d ≥ 0 months after `raise_start` retires d // step + 1 months later, capped
+    at the full raise: one month per four months for men and women cadres, per two months
+    for women workers.
+    """
+    age, full, step = _raise_params(att, female, worker)
     base = birth + np.round(age * 12).astype(np.int64)
     if not att.phased_raise:
         return base
-    full = np.where(
-        female, np.where(worker, att.raise_female_worker_months, att.raise_female_cadre_months), att.raise_male_months
-    ).astype(np.int64)
-    after = np.maximum(base - parse_month(att.raise_start), 0)
-    step = att.raise_span_months / np.maximum(full, 1)
-    delay = np.minimum(np.ceil(after / step), full).astype(np.int64)
+    after = base - parse_month(att.raise_start)
+    delay = np.where(after >= 0, np.minimum(after // step + 1, full), 0)
     return base + delay
 
 
@@ -96,10 +107,11 @@ def retirement_abs_one(att: AttritionSection, birth: int, female: bool, worker: 
     if female:
         age = att.retirement_age_female_worker if worker else att.retirement_age_female_cadre
         full = att.raise_female_worker_months if worker else att.raise_female_cadre_months
+        step = att.raise_female_worker_step_months if worker else att.raise_female_cadre_step_months
     else:
-        age, full = att.retirement_age_male, att.raise_male_months
+        age, full, step = att.retirement_age_male, att.raise_male_months, att.raise_male_step_months
     base = birth + round(age * 12)
-    if not att.phased_raise:
+    after = base - parse_month(att.raise_start)
+    if not att.phased_raise or after < 0:
         return base
-    after = max(base - parse_month(att.raise_start), 0)
-    return base + min(math.ceil(after / (att.raise_span_months / max(full, 1))), full)
+    return base + min(after // step + 1, full)

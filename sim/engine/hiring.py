@@ -32,6 +32,7 @@ class Hiring:
         n_tw = len(population.townships)
         self.credit = [[0.0] * len(SECTORS) for _ in range(n_tw)]
         self.hires = 0
+        self.epoch = 0
         self.rng = stream(model.seed, model.replication, "hiring")
         self.freeze_end = model.scenario.reform.month + self.cfg.freeze_months
         salary = [population.salary[population.sector == s] for s in range(len(SECTORS))]
@@ -54,46 +55,54 @@ class Hiring:
         return self.model.est[tw][sector] - self.model.people.payroll[tw][sector]
 
     def vacancy(self, tw: int, sector: int) -> None:
-        """A person left the payroll of (township, sector): earn hire credit and schedule a hire."""
+        """A person left the payroll of (township, sector): schedule the hire credit it earns."""
         model = self.model
         if not model.reformed:
-            self.credit[tw][sector] += self.cfg.pre_reform_replacement
+            ratio = self.cfg.pre_reform_replacement
         elif self.room(tw, sector) > 0:
             if sector == INSTITUTION and model.diversion.claim_institution_vacancy(tw):
                 return
-            self.credit[tw][sector] += self.cfg.replacement_ratio
+            ratio = self.cfg.replacement_ratio
         else:
             return
-        self._schedule(tw, sector, model.month + self.cfg.refill_lag_months)
+        if ratio > 0:
+            self._schedule(tw, sector, model.month + self.cfg.refill_lag_months, ratio)
 
     def after_reform(self) -> None:
         """At the reform: unused credit lapses; posts already free below establishment earn credit."""
+        self.epoch += 1
         for tw, row in enumerate(self.credit):
             for sector in range(len(SECTORS)):
                 row[sector] = 0.0
                 gap = self.room(tw, sector)
-                if gap > 0:
-                    row[sector] = gap * self.cfg.replacement_ratio
-                    self._schedule(tw, sector, self.model.month + self.cfg.refill_lag_months)
+                if gap > 0 and self.cfg.replacement_ratio > 0:
+                    self._schedule(
+                        tw, sector, self.model.month + self.cfg.refill_lag_months, gap * self.cfg.replacement_ratio
+                    )
 
-    def _schedule(self, tw: int, sector: int, month: int) -> None:
+    def _schedule(self, tw: int, sector: int, month: int, credit: float) -> None:
+        """Credit ripens at `month` (not before the freeze ends), when a hire is attempted."""
         if self.model.reformed:
             month = max(month, self.freeze_end)
         if month <= self.model.horizon:
-            at_month(self.model.env, month, self._hire_check, HIRE, (tw, sector))
+            at_month(self.model.env, month, self._hire_check, HIRE, (tw, sector, credit, self.epoch))
 
     def _hire_check(self, event: simpy.Event) -> None:
-        tw, sector = event.value
+        tw, sector, credit, epoch = event.value
         model = self.model
+        if epoch != self.epoch:
+            return  # credit earned before the reform lapses with it
         if model.reformed and model.month < self.freeze_end:
-            self._schedule(tw, sector, self.freeze_end)
+            self._schedule(tw, sector, self.freeze_end, credit)
             return
+        self.credit[tw][sector] += credit
         n = math.floor(self.credit[tw][sector] + 1e-9)
         if model.reformed:
             n = min(n, self.room(tw, sector))
-        for _ in range(max(n, 0)):
+        n = max(n, 0)
+        for _ in range(n):
             self.hire(tw, sector, "refill")
-        self.credit[tw][sector] -= max(n, 0)
+        self.credit[tw][sector] -= n
 
     def hire(self, tw: int, sector: int, cause: str) -> int:
         """Hire one new person into (township, sector) and schedule their exit."""

@@ -250,6 +250,7 @@ class Model:
         n = people.on_payroll()
         row = self.table[month]
         pool = self.diversion.pool
+        in_post = people.n_state[IN_POST]
         est_a = sum(e[0] for e in self.est)
         est_i = sum(e[1] for e in self.est)
         now_abs = self.start_abs + month
@@ -263,8 +264,8 @@ class Model:
             est_i,
             *people.n_state,
             self.hiring.hires,
-            (n * now_abs - people.birth_sum) / 12.0 / n if n else np.nan,
-            people.secondary_plus / n if n else np.nan,
+            (in_post * now_abs - people.birth_sum) / 12.0 / in_post if in_post else np.nan,
+            people.secondary_plus / in_post if in_post else np.nan,
             *self.diversion.diverted,
             *self.diversion.queue_lengths(),
             pool.contributed_total,

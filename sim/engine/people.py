@@ -36,8 +36,8 @@ class People:
     n_state: list[int] = field(default_factory=lambda: [0] * len(STATE_NAMES))
     payroll_sector: list[int] = field(default_factory=lambda: [0, 0, 0])
     payroll: list[list[int]] = field(default_factory=list)
-    birth_sum: int = 0
-    secondary_plus: int = 0
+    birth_sum: int = 0  # over people in post (mean age is of staff in post)
+    secondary_plus: int = 0  # people in post with secondary education or above
 
     def __post_init__(self) -> None:
         self.payroll = [[0, 0, 0] for _ in range(self.n_townships)]
@@ -101,20 +101,18 @@ class People:
         self.state.append(IN_POST)
         self.exit_token.append(0)
         self.n_state[IN_POST] += 1
+        self.birth_sum += birth
+        self.secondary_plus += education >= SECONDARY
         self._join_payroll(len(self.state) - 1)
         return len(self.state) - 1
 
     def _join_payroll(self, i: int) -> None:
         self.payroll[self.township[i]][self.sector[i]] += 1
         self.payroll_sector[self.sector[i]] += 1
-        self.birth_sum += self.birth[i]
-        self.secondary_plus += self.education[i] >= SECONDARY
 
     def _leave_payroll(self, i: int) -> None:
         self.payroll[self.township[i]][self.sector[i]] -= 1
         self.payroll_sector[self.sector[i]] -= 1
-        self.birth_sum -= self.birth[i]
-        self.secondary_plus -= self.education[i] >= SECONDARY
 
     def set_state(self, i: int, new: int) -> int:
         """Move person i to state `new`, keeping the counters; returns the old state."""
@@ -124,6 +122,12 @@ class People:
         self.state[i] = new
         self.n_state[old] -= 1
         self.n_state[new] += 1
+        if old == IN_POST:
+            self.birth_sum -= self.birth[i]
+            self.secondary_plus -= self.education[i] >= SECONDARY
+        elif new == IN_POST:
+            self.birth_sum += self.birth[i]
+            self.secondary_plus += self.education[i] >= SECONDARY
         if ON_PAYROLL[old] and not ON_PAYROLL[new]:
             self._leave_payroll(i)
         elif ON_PAYROLL[new] and not ON_PAYROLL[old]:

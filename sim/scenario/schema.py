@@ -186,7 +186,13 @@ class AttritionSection(Section):
     raise_male_months: NonNegInt = doc("Total raise for men.", "months", default=36)
     raise_female_cadre_months: NonNegInt = doc("Total raise for women cadres.", "months", default=36)
     raise_female_worker_months: NonNegInt = doc("Total raise for women workers.", "months", default=60)
-    raise_span_months: PosInt = doc("Months over which the full raise phases in.", "months", default=180)
+    raise_male_step_months: PosInt = doc(
+        "Men retire one month later for every this many months their original date falls after raise_start.",
+        "months",
+        default=4,
+    )
+    raise_female_cadre_step_months: PosInt = doc("The same step for women cadres.", "months", default=4)
+    raise_female_worker_step_months: PosInt = doc("The same step for women workers.", "months", default=2)
     death_rate: NonNegFloat = doc("Annual death hazard (used where no age band applies).", "1/year", default=0.003)
     quit_rate: NonNegFloat = doc("Annual quit hazard (used where no age band applies).", "1/year", default=0.01)
     age_bands: tuple[AgeBand, ...] = doc(
