@@ -9,6 +9,7 @@ Python API::
     results.summary()     # mean, P5, P50, P95 at months 0, 12, 24, 60 and the horizon
 """
 
+from sim import report
 from sim.errors import InputError
 from sim.experiment import Results, run
 from sim.population import Population, build_population
@@ -23,6 +24,7 @@ __all__ = [
     "__version__",
     "build_population",
     "load_scenario",
+    "report",
     "run",
     "with_overrides",
 ]

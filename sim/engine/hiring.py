@@ -104,17 +104,31 @@ class Hiring:
             self.hire(tw, sector, "refill")
         self.credit[tw][sector] -= n
 
-    def hire(self, tw: int, sector: int, cause: str) -> int:
-        """Hire one new person into (township, sector) and schedule their exit."""
+    def hire(
+        self,
+        tw: int,
+        sector: int,
+        cause: str,
+        age_mean: float | None = None,
+        secondary_plus: float | None = None,
+        college_plus: float | None = None,
+    ) -> int:
+        """Hire one new person into (township, sector) and schedule their exit.
+
+        Age and education follow the hiring section unless given (recruits at the reform).
+        """
         model, cfg = self.model, self.cfg
+        age_mean = cfg.hire_age_mean if age_mean is None else age_mean
+        secondary_plus = cfg.hire_share_secondary_plus if secondary_plus is None else secondary_plus
+        college_plus = cfg.hire_share_college_plus if college_plus is None else college_plus
         now = model.month
         now_abs = model.start_abs + now
         u = self.rng.random(8)
-        age = min(max(cfg.hire_age_mean + cfg.hire_age_sd * _normal(u[0], u[1]), 18.0), 55.0)
+        age = min(max(age_mean + cfg.hire_age_sd * _normal(u[0], u[1]), 18.0), 55.0)
         birth = now_abs - round(age * 12)
         female = bool(u[2] < cfg.hire_share_female)
         worker = bool(sector == INSTITUTION and u[3] < model.scenario.population.synthetic.share_worker)
-        education = education_level(u[4], u[5], cfg.hire_share_secondary_plus, cfg.hire_share_college_plus)
+        education = education_level(u[4], u[5], secondary_plus, college_plus)
         appraisal = self.appraisal[0] + self.appraisal[1] * _normal(u[6], u[5])
         self.hires += 1
         people = model.people

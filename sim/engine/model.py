@@ -25,7 +25,7 @@ from sim.engine.pool import TOP_UP
 from sim.engine.rebound import REBOUND_COLUMNS, Rebound
 from sim.engine.rng import stream
 from sim.engine.states import AWAITING, IN_POST, LEFT, ON_PAYROLL, RETIRED, ROTATING, STATE_NAMES, columns_for
-from sim.population.table import ADMIN, INSTITUTION, SECTORS, TEMPORARY, Population
+from sim.population.table import ADMIN, INSTITUTION, SECONDARY, SECTORS, TEMPORARY, Population
 from sim.scenario.schema import Scenario
 
 EVENT_COLUMNS = ("month", "person", "event", "from_state", "to_state", "detail")
@@ -66,6 +66,7 @@ class Model:
         self.exit_cause: list[int] = []
         self.exit_at: list[float] = []
         self.retire_abs: list[int] = []
+        self.recruits: set[int] = set()
         self.hiring = Hiring(self, population)
         self.diversion = Diversion(self)
         self.ledger = Ledger(self)
@@ -74,6 +75,7 @@ class Model:
         self.columns = (*columns_for(self.contributor_names), *LEDGER_COLUMNS, *REBOUND_COLUMNS)
         self.table = np.zeros((self.horizon + 1, len(self.columns)))
         self._schedule_initial_exits(population)
+        self._schedule_diplomas(population)
         self.ledger.start()
         if scenario.reform.enabled:
             at_month(self.env, scenario.reform.month, self._reform, POLICY)
@@ -170,6 +172,22 @@ class Model:
         cause = CAUSES[self.exit_cause[i]]
         self.move(i, RETIRED if cause == "retirement" else LEFT, cause)
 
+    # ----- in-service education -----------------------------------------------------------
+    def _schedule_diplomas(self, pop: Population) -> None:
+        training = self.scenario.training
+        if training.diploma_rate <= 0:
+            return
+        draws = stream(self.seed, self.replication, "training").exponential(size=len(pop))
+        months = training.start_month + np.ceil(draws / training.diploma_rate * 12.0 - 1e-9)
+        for i in np.flatnonzero((pop.education < SECONDARY) & (months <= self.horizon)):
+            at_month(self.env, months[i], self._diploma, EXIT, int(i))
+
+    def _diploma(self, event: simpy.Event) -> None:
+        i = event.value
+        if self.people.state[i] in (IN_POST, AWAITING, ROTATING):
+            self.people.set_education(i, SECONDARY)
+            self.record(i, "diploma", self.people.state[i], self.people.state[i], "secondary diploma in service")
+
     # ----- reform -----------------------------------------------------------------------
     def new_establishment(self) -> list[list[int]]:
         """The new establishment per township and sector, from class numbers or cuts."""
@@ -196,15 +214,42 @@ class Model:
             for i in range(len(people)):
                 if people.sector[i] == TEMPORARY and ON_PAYROLL[people.state[i]]:
                     self.move(i, LEFT, "cleared", "temporary cleared at the reform")
-        self._competitive_posting()
+        recruits = self._recruit()
+        self._competitive_posting(recruits)
         self.hiring.after_reform()
         self.rebound.start()
 
-    def _competitive_posting(self) -> None:
+    def _recruit(self) -> np.ndarray:
+        """Fill the recruits' share of the new establishment with outside graduates; their count per township."""
+        reform = self.scenario.reform
+        shares = (reform.recruits_admin_share, reform.recruits_institution_share)
+        count = np.zeros((len(self.est), 2), dtype=np.int64)
+        if not any(shares):
+            return count
+        for tw, posts in enumerate(self.est):
+            for sector, share in zip((ADMIN, INSTITUTION), shares, strict=True):
+                count[tw, sector] = round(share * posts[sector])
+                for _ in range(count[tw, sector]):
+                    i = self.hiring.hire(
+                        tw,
+                        sector,
+                        "recruited at the reform",
+                        reform.recruit_age_mean,
+                        reform.recruit_share_secondary_plus,
+                        reform.recruit_share_college_plus,
+                    )
+                    self.recruits.add(i)
+        return count
+
+    def _competitive_posting(self, recruits: np.ndarray) -> None:
         reform = self.scenario.reform
         people = self.people
         cand = np.array(
-            [i for i in range(len(people)) if people.state[i] == IN_POST and people.sector[i] in (ADMIN, INSTITUTION)],
+            [
+                i
+                for i in range(len(people))
+                if people.state[i] == IN_POST and people.sector[i] in (ADMIN, INSTITUTION) and i not in self.recruits
+            ],
             dtype=np.int64,
         )
         if len(cand) == 0:
@@ -225,7 +270,7 @@ class Model:
             noise,
             uniform,
         )
-        est = np.asarray(self.est)
+        est = np.maximum(np.asarray(self.est) - recruits, 0)
         keeps, new_sector = posting.post(
             attrs["township"][cand], attrs["sector"][cand], score, est[:, 0], est[:, 1], reform.joint_posting
         )

@@ -143,6 +143,12 @@ class People:
         else:
             self.sector[i] = sector
 
+    def set_education(self, i: int, level: int) -> None:
+        """Change person i's education level, keeping the in-post counter."""
+        if self.state[i] == IN_POST:
+            self.secondary_plus += (level >= SECONDARY) - (self.education[i] >= SECONDARY)
+        self.education[i] = level
+
     def on_payroll(self) -> int:
         """Number of people on the township payroll."""
         return sum(self.payroll_sector)

@@ -19,6 +19,7 @@ STREAMS = {
     "pool": 6,
     "returns": 7,
     "overquota": 8,
+    "training": 9,
 }
 
 

@@ -7,14 +7,15 @@ overrides (sweep points, `--set`). Every leaf value remembers the layer that set
 from __future__ import annotations
 
 import copy
+import difflib
 import hashlib
 import json
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sim.errors import InputError
 from sim.scenario.schema import Scenario
@@ -147,6 +148,33 @@ def _source_of(key: str, sources: Mapping[str, str]) -> str:
     return DEFAULT_SOURCE
 
 
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The section model a field holds (directly, in a list of tables, or optional)."""
+    for tp in (annotation, *get_args(annotation)):
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            return tp
+    return None
+
+
+def _unknown_key(loc: tuple[Any, ...]) -> str:
+    """Message for an unknown key: the closest valid key, or the valid keys of its table."""
+    model: type[BaseModel] | None = Scenario
+    for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(str(part))
+        model = _model_in(field.annotation) if field is not None else None
+    if model is None:
+        return "unknown key (not in the scenario schema; see docs/scenario-reference.md)"
+    valid = list(model.model_fields)
+    table = _loc_to_key(loc[:-1])
+    where = f"[{table}]" if table else "the top level"
+    close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
+    if close:
+        return f"unknown key; did you mean {close[0]!r}? (the keys of {where} are in docs/scenario-reference.md)"
+    return f"unknown key; expected one of the keys of {where}: {', '.join(valid)}"
+
+
 def _validation_error(exc: ValidationError, sources: Mapping[str, str], fallback: str) -> InputError:
     lines = []
     for err in exc.errors():
@@ -157,7 +185,7 @@ def _validation_error(exc: ValidationError, sources: Mapping[str, str], fallback
         found = err.get("input")
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
-            msg = "unknown key (not in the scenario schema; see docs/scenario-reference.md)"
+            msg = _unknown_key(err["loc"])
         elif not isinstance(found, (dict, list)):
             msg = f"{msg}; found {found!r}"
         lines.append(f"{origin}: key {key or '(top level)'!r}: {msg}")

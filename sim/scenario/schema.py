@@ -245,6 +245,18 @@ class ReformSection(Section):
     )
     merit: MeritWeights = Field(default_factory=MeritWeights)
     leaders_kept: bool = doc("Holders of leader posts keep a post whatever their rank.", default=False)
+    recruits_admin_share: Probability = doc(
+        "Share of each township's new administrative establishment filled at the reform by recruits from outside "
+        "(graduates by open examination); the rest go to competitive posting.",
+        "share",
+        default=0.0,
+    )
+    recruits_institution_share: Probability = doc(
+        "The same for the new institution establishment.", "share", default=0.0
+    )
+    recruit_age_mean: Annotated[float, Field(ge=16, le=60)] = doc("Mean age of recruits.", "years", default=24.0)
+    recruit_share_secondary_plus: Probability = doc("Share of recruits with secondary education or above.", default=1.0)
+    recruit_share_college_plus: Probability = doc("Share of recruits with college education or above.", default=0.6)
     protection_months: NonNegInt = doc(
         "Months after the reform during which protected people are not diverted.", "months", default=24
     )
@@ -650,6 +662,17 @@ class ReboundSection(Section):
     )
 
 
+class TrainingSection(Section):
+    """In-service education (在职学历): staff in post earning a secondary diploma."""
+
+    diploma_rate: NonNegFloat = doc(
+        "Annual hazard that a person in post below secondary education earns a secondary diploma.",
+        "1/year",
+        default=0.0,
+    )
+    start_month: NonNegInt = doc("Model month from which diplomas are earned.", "month", default=0)
+
+
 class OutputSection(Section):
     """What a run records beyond the monthly table."""
 
@@ -676,6 +699,7 @@ class Scenario(Section):
     money: MoneySection = Field(default_factory=MoneySection)
     fiscal: FiscalSection = Field(default_factory=FiscalSection)
     rebound: ReboundSection = Field(default_factory=ReboundSection)
+    training: TrainingSection = Field(default_factory=TrainingSection)
     output: OutputSection = Field(default_factory=OutputSection)
 
     @model_validator(mode="after")

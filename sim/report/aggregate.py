@@ -1,0 +1,216 @@
+"""Aggregates that figures plot: bands over replications, probabilities, paired differences.
+
+Everything here reduces the replications first, so that a report's size does not grow with
+their number ("bands, not spaghetti"). Inputs are monthly tables in the long format that
+`fenliu run` writes: columns `replication`, `month`, then one column per metric.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from sim.report.i18n import CHANNELS, ONE_TIME_COMPONENTS
+
+QUANTILES = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
+KEYS = ("replication", "month")
+
+# Two-sided 95% Student t quantiles t(0.975, df) for df = 1..30; beyond, a Cornish-Fisher series.
+_T975 = (
+    12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
+    2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
+    2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423,
+)  # fmt: skip
+_Z975 = 1.959963984540054
+
+
+def metric_columns(monthly: pd.DataFrame) -> list[str]:
+    """The metric columns of a monthly table (everything but replication and month)."""
+    return [c for c in monthly.columns if c not in KEYS]
+
+
+def bands(monthly: pd.DataFrame, metrics: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Mean, P5, P50 and P95 over replications: {stat: DataFrame(index=month, columns=metric)}."""
+    metrics = metric_columns(monthly) if metrics is None else list(metrics)
+    grouped = monthly.groupby("month", sort=True)[metrics]
+    out = {"mean": grouped.mean()}
+    quantiles = grouped.quantile(list(QUANTILES.values()))
+    for stat, q in QUANTILES.items():
+        out[stat] = quantiles.xs(q, level=-1)
+    return out
+
+
+def wide(monthly: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """One metric as a (month × replication) table."""
+    return monthly.pivot(index="month", columns="replication", values=metric).sort_index()
+
+
+def at_month(monthly: pd.DataFrame, metric: str, month: int) -> pd.Series:
+    """A metric's value per replication at `month` (the last month if beyond the horizon)."""
+    month = min(int(month), int(monthly["month"].max()))
+    rows = monthly[monthly["month"] == month]
+    return rows.set_index("replication")[metric].sort_index()
+
+
+def probability(monthly: pd.DataFrame, condition: pd.Series) -> pd.Series:
+    """Share of replications for which a boolean row condition holds, per month."""
+    return condition.groupby(monthly["month"]).mean().sort_index()
+
+
+def t_quantile_975(df: int) -> float:
+    """Upper 97.5% quantile of Student's t with `df` degrees of freedom (4 significant digits)."""
+    if df < 1:
+        return math.nan
+    if df <= len(_T975):
+        return _T975[df - 1]
+    z = _Z975
+    return (
+        z
+        + (z**3 + z) / (4 * df)
+        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3)
+    )
+
+
+def mean_interval(values: np.ndarray) -> tuple[float, float, float, int]:
+    """Mean and 95% t-interval of a sample, ignoring NaN: (mean, low, high, n)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    n = len(values)
+    if n == 0:
+        return math.nan, math.nan, math.nan, 0
+    mean = float(values.mean())
+    if n == 1:
+        return mean, math.nan, math.nan, 1
+    half = t_quantile_975(n - 1) * float(values.std(ddof=1)) / math.sqrt(n)
+    return mean, mean - half, mean + half, n
+
+
+def paired_difference(a: pd.DataFrame, b: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Per month, `b − a` of one metric paired by replication: columns mean, low, high, n.
+
+    Only the replications and months present in both tables are paired.
+    """
+    wa, wb = wide(a, metric), wide(b, metric)
+    months = wa.index.intersection(wb.index)
+    reps = wa.columns.intersection(wb.columns)
+    diff = wb.loc[months, reps].to_numpy() - wa.loc[months, reps].to_numpy()
+    n = diff.shape[1]
+    mean = diff.mean(axis=1)
+    half = t_quantile_975(n - 1) * diff.std(axis=1, ddof=1) / math.sqrt(n) if n > 1 else np.full(len(months), np.nan)
+    return pd.DataFrame({"mean": mean, "low": mean - half, "high": mean + half, "n": n}, index=months)
+
+
+def payback_months(savings: pd.DataFrame, start: int = 0) -> pd.Series:
+    """Per replication, the first month from which cumulative savings stay at or above zero.
+
+    `savings` is (month × replication). A replication never below zero after `start` pays back
+    at `start`; one still below zero at the last month gets NaN (not reached).
+    """
+    s = savings.loc[savings.index >= start]
+    months = s.index.to_numpy()
+    below = s.to_numpy() < 0
+    out = np.full(below.shape[1], float(start))
+    any_below = below.any(axis=0)
+    last_below = below.shape[0] - 1 - np.argmax(below[::-1], axis=0)
+    after = last_below + 1
+    reached = after < len(months)
+    out[any_below & reached] = months[after[any_below & reached]]
+    out[any_below & ~reached] = np.nan
+    return pd.Series(out, index=s.columns, name="payback_month")
+
+
+def calendar_years(months: Iterable[int], start: str) -> np.ndarray:
+    """Calendar year of each model month, for a scenario starting in 'YYYY-MM'."""
+    year, month = (int(p) for p in start.split("-"))
+    return year + (month - 1 + np.asarray(list(months), dtype=int)) // 12
+
+
+def yearly_sums(means: pd.DataFrame, start: str) -> pd.DataFrame:
+    """Sum monthly flows (index=month) into calendar years, dropping a last year not complete."""
+    years = calendar_years(means.index, start)
+    sums = means.groupby(years).sum()
+    if len(sums) > 1 and (years == years[-1]).sum() < 12:
+        sums = sums.iloc[:-1]
+    return sums
+
+
+def family(columns: Iterable[str], prefix: str, order: Iterable[str] = (), exclude: Iterable[str] = ()) -> list[str]:
+    """Columns named `prefix<id>`, known ids in `order` first, then the rest in table order."""
+    cols = [c for c in columns if c.startswith(prefix) and c[len(prefix) :] not in set(exclude)]
+    rank = {f"{prefix}{ident}": k for k, ident in enumerate(order)}
+    return sorted(cols, key=lambda c: rank.get(c, len(rank)))
+
+
+def cost_components(columns: Iterable[str]) -> list[str]:
+    """The `cost_<component>` columns (not `cost_by_<payer>`, nor the township and government totals)."""
+    return [c for c in family(columns, "cost_") if not c.startswith("cost_by_") and c not in TOTALS]
+
+
+TOTALS = ("cost_township", "cost_government")
+
+
+def outcomes(monthly: pd.DataFrame, deadline: int, reform_month: int) -> pd.DataFrame:
+    """One row per replication with the headline outcomes whose columns exist.
+
+    Money is in yuan; probabilities are 0/1 indicators (their mean is the probability);
+    payback months are NaN where not reached.
+    """
+    cols = set(monthly.columns)
+    horizon = int(monthly["month"].max())
+    reps = np.sort(monthly["replication"].unique())
+    out = pd.DataFrame(index=pd.Index(reps, name="replication"))
+
+    def at(metric: str, month: int) -> pd.Series:
+        return at_month(monthly, metric, month).reindex(reps)
+
+    def total(metric_list: list[str]) -> pd.Series:
+        return monthly.groupby("replication")[metric_list].sum().sum(axis=1).reindex(reps)
+
+    out["headcount_deadline"] = at("headcount_total", deadline)
+    out["headcount_change"] = out["headcount_deadline"] - at("headcount_total", 0)
+    if "state_awaiting" in cols:
+        out["awaiting_deadline"] = at("state_awaiting", deadline)
+    out["headcount_horizon"] = at("headcount_total", horizon)
+    if "establishment_total" in cols:
+        over = (monthly["headcount_total"] > monthly["establishment_total"]).astype(float)
+        frame = monthly[["replication", "month"]].assign(over=over)
+        for key, month in (("over_y5", 60), ("over_y10", 120)):
+            if month <= horizon:
+                out[key] = at_month(frame, "over", month).reindex(reps)
+    diverted = family(cols, "diverted_", CHANNELS)
+    if diverted:
+        out["diverted_total"] = sum(at(c, horizon) for c in diverted)
+    one_time = [f"cost_{c}" for c in ONE_TIME_COMPONENTS if f"cost_{c}" in cols]
+    if one_time:
+        out["one_time_cost"] = total(one_time)
+    for key in TOTALS:
+        if key in cols:
+            out[key] = total([key])
+    if "savings_cumulative_government" in cols:
+        out["savings_government"] = at("savings_cumulative_government", horizon)
+        out["payback_government"] = payback_months(wide(monthly, "savings_cumulative_government"), reform_month)
+    if "savings_cumulative_township" in cols:
+        out["payback_township"] = payback_months(wide(monthly, "savings_cumulative_township"), reform_month)
+    if "fiscal_gap" in cols:
+        out["fiscal_gap"] = total(["fiscal_gap"])
+    if "pool_waiting" in cols:
+        out["pool_waiting_deadline"] = at("pool_waiting", deadline)
+    if "returned_cumulative" in cols:
+        out["returned"] = at("returned_cumulative", horizon)
+    if "overquota_hires_cumulative" in cols:
+        undone = at("overquota_reversed_cumulative", horizon) if "overquota_reversed_cumulative" in cols else 0.0
+        out["overquota_net"] = at("overquota_hires_cumulative", horizon) - undone
+    return out
+
+
+def describe(values: pd.Series) -> dict[str, float]:
+    """Mean, P5, P50, P95 and the count of non-missing values of one outcome."""
+    v = values.dropna().to_numpy(dtype=float)
+    if len(v) == 0:
+        return {"mean": math.nan, "p5": math.nan, "p50": math.nan, "p95": math.nan, "n": 0}
+    p5, p50, p95 = np.quantile(v, list(QUANTILES.values()))
+    return {"mean": float(v.mean()), "p5": float(p5), "p50": float(p50), "p95": float(p95), "n": len(v)}

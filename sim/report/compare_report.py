@@ -1,0 +1,115 @@
+"""The comparison report: 2–6 scenarios side by side, with paired differences against the first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sim.errors import InputError
+from sim.report import aggregate as agg
+from sim.report.common import OUTCOME_KINDS, built_line, flatten, fmt, fmt_diff, show_value
+from sim.report.figures import compare_channels, compare_differences, compare_metric, compare_states
+from sim.report.html import Cell, Page, write_page
+from sim.report.i18n import check_lang, text
+from sim.report.load import RunData, as_run, compare_members
+
+MIN_RUNS, MAX_RUNS = 2, 6
+
+
+def as_runs(runs: Sequence[Any] | str | Path) -> list[RunData]:
+    """The runs to compare, checked: 2–6 of them, sharing at least one replication and month."""
+    if isinstance(runs, str | Path):
+        runs = compare_members(runs)
+    loaded = [as_run(r) for r in runs]
+    if not MIN_RUNS <= len(loaded) <= MAX_RUNS:
+        raise InputError(f"a comparison needs {MIN_RUNS} to {MAX_RUNS} scenarios, found {len(loaded)}")
+    ref = loaded[0]
+    for run in loaded[1:]:
+        reps = set(ref.monthly["replication"]) & set(run.monthly["replication"])
+        months = set(ref.monthly["month"]) & set(run.monthly["month"])
+        if not reps or not months:
+            raise InputError(
+                f"{run.name!r} shares no replication or month with {ref.name!r}: paired differences need both"
+            )
+    return loaded
+
+
+def outcome_rows(runs: list[RunData], lang: str) -> tuple[list[list[Cell | str]], int]:
+    """Rows of the outcome table and the number of paired replications."""
+    ref = runs[0]
+    keys = [k for k in OUTCOME_KINDS if all(k in r.outcomes for r in runs)]
+    n_pairs = 0
+    rows: list[list[Cell | str]] = []
+    for key in keys:
+        kind = OUTCOME_KINDS[key]
+        row: list[Cell | str] = [text(f"out_{key}", lang)]
+        for run in runs:
+            d = agg.describe(run.outcomes[key])
+            shown = fmt(d["mean"], kind, lang)
+            if kind != "probability" and d["n"] > 1:
+                shown += f" [{fmt(d['p5'], kind, lang)} – {fmt(d['p95'], kind, lang)}]"
+            row.append(Cell(shown, d["mean"], numeric=True))
+        for run in runs[1:]:
+            a, b = ref.outcomes[key].align(run.outcomes[key], join="inner")
+            mean, low, high, n = agg.mean_interval((b - a).to_numpy())
+            n_pairs = max(n_pairs, n)
+            shown = fmt_diff(mean, kind, lang)
+            if n > 1:
+                shown += f" [{fmt_diff(low, kind, lang)}, {fmt_diff(high, kind, lang)}]"
+            row.append(Cell(shown, mean, numeric=True))
+        rows.append(row)
+    return rows, n_pairs
+
+
+def differing_parameters(runs: list[RunData], lang: str) -> list[list[Cell | str]]:
+    """Rows of parameters whose values differ between the scenarios."""
+    flat = [dict(flatten(r.scenario)) for r in runs]
+    keys = list(dict.fromkeys(k for f in flat for k in f))
+    rows: list[list[Cell | str]] = []
+    for key in keys:
+        values = [f.get(key) for f in flat]
+        if key != "name" and len({repr(v) for v in values}) > 1:
+            rows.append([key, *(show_value(v) for v in values)])
+    return rows
+
+
+def compare_report(runs: Sequence[Any] | str | Path, path: str | Path, lang: str = "en") -> Path:
+    """Write the comparison report of 2–6 runs (the first is the reference) to `path`."""
+    check_lang(lang)
+    runs = as_runs(runs)
+    names = [r.name for r in runs]
+    page = Page(" · ".join(names), text("compare_report", lang), lang)
+    rows, n_pairs = outcome_rows(runs, lang)
+    ref = names[0]
+    header: list[Cell | str] = [text("outcome", lang), *(Cell(n, numeric=True) for n in names)]
+    header += [Cell(text("difference", lang, ref=ref) + f": {n}", numeric=True) for n in names[1:]]
+    page.table("outcomes", text("cmp_table", lang), header, rows, text("cmp_note", lang, n=n_pairs))
+    figures = [
+        ("headcount", text("sec_cmp_headcount", lang), compare_metric(runs, "headcount_total", lang), ""),
+        ("differences", text("sec_cmp_diff", lang), compare_differences(runs, lang), text("note_cmp_diff", lang)),
+        ("states", text("sec_cmp_states", lang), compare_states(runs, lang), ""),
+        ("channels", text("sec_cmp_channels", lang), compare_channels(runs, lang), ""),
+        ("savings", text("sec_cmp_savings", lang), compare_metric(runs, "savings_cumulative_government", lang), ""),
+    ]
+    for anchor, title, fig, note in figures:
+        page.figure(anchor, title, fig, note)
+    params = differing_parameters(runs, lang)
+    if params:
+        page.table("parameters", text("sec_cmp_params", lang), [text("parameter", lang), *names], params)
+    else:
+        page.table("parameters", text("sec_cmp_params", lang), [text("no_differences", lang)], [])
+    footer = []
+    for run in runs:
+        m = run.manifest
+        footer.append(
+            (
+                run.name,
+                f"{text('scenario_hash', lang)} {m.get('scenario_sha256', text('na', lang))} · "
+                f"{text('seed', lang)} {m.get('seed', text('na', lang))} · "
+                f"{text('replications', lang)} {run.replications} · "
+                f"fenliu {(m.get('versions') or {}).get('fenliu', text('na', lang))}",
+            )
+        )
+    page.footer([*footer, built_line(lang)], text("generated_by", lang))
+    return write_page(page.render(), path)
