@@ -30,6 +30,7 @@ def at_month(
     env: simpy.Environment, month: float, callback: Callable[[Event], None], priority: int, value: Any = None
 ) -> At:
     """Call `callback(event)` at absolute model month `month` (not before now)."""
-    ev = At(env, max(month - env.now, 0.0), priority, value)
+    delay = month - env.now
+    ev = At(env, delay if delay > 0 else 0, priority, value)
     ev.callbacks.append(callback)
     return ev

@@ -104,7 +104,12 @@ class Diversion:
         self.orders = self._preferences(surplus, score)
         self.candidates = self._candidates(surplus)
         for i in surplus:
-            self.process[i] = model.env.process(self._divert(i))
+            if self.candidates[i] or people.protected[i]:
+                self.process[i] = model.env.process(self._divert(i))
+            else:
+                if model.log is not None:
+                    self._log_choices(i)
+                self._no_channel(i)
         self._schedule_releases()
         at_month(model.env, model.scenario.reform.deadline_month, self._deadline, POLICY)
         at_month(model.env, model.scenario.reform.deadline_month, self._withhold, POLICY)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from sim.engine.attrition import event_month_one, hazard_intervals, retirement_abs_one
-from sim.engine.calendar import EXIT, HIRE, at_month
+from sim.engine.calendar import HIRE, at_month
 from sim.engine.rng import stream
 from sim.engine.states import IN_POST
 from sim.population.synthetic import education_level
@@ -34,6 +34,8 @@ class Hiring:
         self.hires = 0
         self.epoch = 0
         self.rng = stream(model.seed, model.replication, "hiring")
+        self._block: list[list[float]] = []
+        self._row = 0
         self.freeze_end = model.scenario.reform.month + self.cfg.freeze_months
         salary = [population.salary[population.sector == s] for s in range(len(SECTORS))]
         syn = model.scenario.population.synthetic
@@ -47,6 +49,14 @@ class Hiring:
         att = model.scenario.attrition
         self.death_table = [list(map(float, a)) for a in hazard_intervals(att, "death")]
         self.quit_table = [list(map(float, a)) for a in hazard_intervals(att, "quit")]
+
+    def _draws(self) -> list[float]:
+        """The next hire's block of nine uniforms (drawn 512 hires at a time)."""
+        if self._row >= len(self._block):
+            self._block = self.rng.random((512, 9)).tolist()
+            self._row = 0
+        self._row += 1
+        return self._block[self._row - 1]
 
     def room(self, tw: int, sector: int) -> int:
         """Posts free below establishment (after the reform; temporaries have none)."""
@@ -123,7 +133,7 @@ class Hiring:
         college_plus = cfg.hire_share_college_plus if college_plus is None else college_plus
         now = model.month
         now_abs = model.start_abs + now
-        u = self.rng.random(8)
+        u = self._draws()
         age = min(max(age_mean + cfg.hire_age_sd * _normal(u[0], u[1]), 18.0), 55.0)
         birth = now_abs - round(age * 12)
         female = bool(u[2] < cfg.hire_share_female)
@@ -147,7 +157,7 @@ class Hiring:
         model.ledger.hired.add(i)
         model.ledger.update(i)
         model.record(i, "hired", -1, IN_POST, cause)
-        draws = -math.log(1.0 - u[7]), -math.log(1.0 - self.rng.random())
+        draws = -math.log(1.0 - u[7]), -math.log(1.0 - u[8])
         att = model.scenario.attrition
         death = event_month_one(*self.death_table, age, draws[0])
         quit_ = event_month_one(*self.quit_table, age, draws[1])
@@ -159,7 +169,7 @@ class Hiring:
         model.exit_cause.append(cause_k)
         model.exit_at.append(now + times[cause_k])
         if now + times[cause_k] <= model.horizon:
-            at_month(model.env, now + times[cause_k], model.on_exit, EXIT, (i, 0))
+            model.schedule_exit(i, now + times[cause_k])
         return i
 
 

@@ -38,6 +38,7 @@ COMPONENTS = (
 C = {name: k for k, name in enumerate(COMPONENTS)}
 P = {name: k for k, name in enumerate(PAYERS)}
 PUBLIC = [P[p] for p in PAYERS if p != "unit_individual"]
+TOWNSHIP = P["township"]
 CHANNEL_COMPONENT = {0: "salary_moved_teacher", 1: "early_retirement_pay", 6: "salary_moved_police"}
 ONE_TIME = ("severance", "pension_buyin", "placement_subsidy")
 LEDGER_COLUMNS = (
@@ -65,7 +66,7 @@ class Ledger:
         self.rate = [[0.0] * len(PAYERS) for _ in COMPONENTS]
         self.one_time = [[0.0] * len(PAYERS) for _ in COMPONENTS]
         n_tw = len(model.townships)
-        self.tw_rate = np.zeros(n_tw)
+        self.tw_rate = [0.0] * n_tw
         self.slot: list[tuple[int, int, float] | None] = []
         self.hired: set[int] = set()
         self.moved_institution: set[int] = set()
@@ -74,9 +75,16 @@ class Ledger:
         self.withholding = False
 
     def start(self) -> None:
-        """Open a slot for everyone present at month 0."""
-        for i in range(len(self.model.people)):
-            self.update(i)
+        """Open a slot for everyone present at month 0 (all in post, none hired yet)."""
+        people = self.model.people
+        component = C["salary_in_post"]
+        payer = [self.sector_payer[s] for s in people.sector]
+        self.slot = [(component, p, a) for p, a in zip(payer, people.salary, strict=True)]
+        township = P["township"]
+        for p, a, tw in zip(payer, people.salary, people.township, strict=True):
+            self.rate[component][p] += a
+            if p == township:
+                self.tw_rate[tw] += a
 
     def slot_for(self, i: int) -> tuple[int, int, float] | None:
         """(component, payer, monthly amount at month-0 wages) of person i's current recurring cost."""
@@ -125,7 +133,7 @@ class Ledger:
     def _add(self, i: int, slot: tuple[int, int, float], sign: float) -> None:
         component, payer, amount = slot
         self.rate[component][payer] += sign * amount
-        if payer == P["township"]:
+        if payer == TOWNSHIP:
             self.tw_rate[self.model.people.township[i]] += sign * amount
 
     def book_one_time(self, parts: dict[str, float]) -> None:
@@ -155,7 +163,7 @@ class Ledger:
                 ]
             )
             transfers = np.where(over, transfers * (1 - fiscal.withhold_share), transfers)
-        gap = self.tw_rate * wage_index - (fiscal.own_revenue + transfers)
+        gap = np.asarray(self.tw_rate) * wage_index - (fiscal.own_revenue + transfers)
         self.debt = np.maximum(self.debt + gap, 0.0)
         return float(np.maximum(gap, 0.0).sum()), float(self.debt.sum())
 

@@ -67,6 +67,9 @@ class Model:
         self.exit_at: list[float] = []
         self.retire_abs: list[int] = []
         self.recruits: set[int] = set()
+        self.exits: dict[int, list[int]] = {}
+        self.scheduled_exits = 0
+        self.exits_months: set[int] = set()
         self.hiring = Hiring(self, population)
         self.diversion = Diversion(self)
         self.ledger = Ledger(self)
@@ -161,13 +164,25 @@ class Model:
         self.exit_cause.extend(cause.tolist())
         self.exit_at.extend(when.tolist())
         for k in np.flatnonzero(when <= self.horizon):
-            at_month(self.env, when[k], self.on_exit, EXIT, (first + int(k), 0))
+            self.schedule_exit(first + int(k), int(when[k]))
 
-    def on_exit(self, event: simpy.Event) -> None:
-        """A scheduled retirement, death or quit; stale if the person's exit was rescheduled."""
-        i, token = event.value
-        people = self.people
-        if token != people.exit_token[i] or people.state[i] in (RETIRED, LEFT):
+    def schedule_exit(self, i: int, month: int) -> None:
+        """Put person i's exit in the calendar: one SimPy event per month runs that month's exits in order."""
+        bucket = self.exits.get(month)
+        if bucket is None:
+            bucket = self.exits[month] = []
+            self.exits_months.add(month)
+            at_month(self.env, month, self._run_exits, EXIT, month)
+        bucket.append(i)
+        self.scheduled_exits += 1
+
+    def _run_exits(self, event: simpy.Event) -> None:
+        for i in self.exits.pop(event.value):
+            self.on_exit(i)
+
+    def on_exit(self, i: int) -> None:
+        """Person i's scheduled retirement, death or quit (nothing if they already left)."""
+        if self.people.state[i] in (RETIRED, LEFT):
             return
         cause = CAUSES[self.exit_cause[i]]
         self.move(i, RETIRED if cause == "retirement" else LEFT, cause)

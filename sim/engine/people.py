@@ -32,7 +32,6 @@ class People:
     salary: list[float] = field(default_factory=list)
     appraisal: list[float] = field(default_factory=list)
     state: list[int] = field(default_factory=list)
-    exit_token: list[int] = field(default_factory=list)
     n_state: list[int] = field(default_factory=lambda: [0] * len(STATE_NAMES))
     payroll_sector: list[int] = field(default_factory=lambda: [0, 0, 0])
     payroll: list[list[int]] = field(default_factory=list)
@@ -60,7 +59,6 @@ class People:
         people.appraisal = pop.appraisal.astype(float).tolist()
         n = len(pop)
         people.state = [IN_POST] * n
-        people.exit_token = [0] * n
         people.n_state[IN_POST] = n
         counts = pop.staff_counts()
         people.payroll = counts.tolist()
@@ -99,7 +97,6 @@ class People:
         self.salary.append(salary)
         self.appraisal.append(appraisal)
         self.state.append(IN_POST)
-        self.exit_token.append(0)
         self.n_state[IN_POST] += 1
         self.birth_sum += birth
         self.secondary_plus += education >= SECONDARY

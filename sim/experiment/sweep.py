@@ -278,8 +278,8 @@ class _Folder:
                 self.records[rec["job"]] = rec
 
     def part_path(self, job: Job) -> Path:
-        """Where a finished job's replications wait for the rest of their point."""
-        return self.root / PARTS / f"{job.id}.parquet"
+        """Where a finished job's replications wait for the rest of their point (raw arrays, fast to write)."""
+        return self.root / PARTS / f"{job.id}.npz"
 
     def pending_jobs(self) -> tuple[list[int], dict[int, list[Job]]]:
         """Points to finish, and for each the jobs still to run (finished parts are kept)."""
@@ -310,10 +310,9 @@ class _Folder:
         """Save a finished job's part (if it succeeded) and journal it."""
         job = outcome.job
         if outcome.ok:
-            frame = monthly_frame(
-                [(r, outcome.columns, t) for r, t in zip(job.replications, outcome.tables, strict=True)]
-            )
-            write_parquet(frame, self.part_path(job))
+            monthly = np.stack(outcome.tables)
+            columns = np.asarray(outcome.columns, dtype=str)
+            atomic_write(self.part_path(job), lambda tmp: _save_npz(tmp, monthly=monthly, columns=columns))
             if self.columns is None:
                 self.columns = list(outcome.columns)
         rec = {
@@ -339,15 +338,18 @@ class _Folder:
     def finish_point(self, point: int) -> None:
         """Merge a complete point's parts into its file (sorted by replication, month), then drop the parts."""
         jobs = self.plan.jobs_of(point)
-        parts = [pd.read_parquet(self.part_path(j)) for j in jobs]
-        frame = pd.concat(parts, ignore_index=True)
-        frame = frame.sort_values(["replication", "month"], kind="stable").reset_index(drop=True)
+        tables = []
+        for job in jobs:
+            with np.load(self.part_path(job), allow_pickle=False) as part:
+                columns = tuple(str(c) for c in part["columns"])
+                tables.extend((rep, columns, t) for rep, t in zip(job.replications, part["monthly"], strict=True))
+        frame = monthly_frame(sorted(tables, key=lambda t: t[0]))
         frame.insert(0, "point", np.full(len(frame), point, dtype=np.int64))
         write_parquet(frame, point_file(self.root, point))
         if self.columns is None:
-            self.columns = [c for c in frame.columns if c not in ("point", "replication", "month")]
-        for j in jobs:
-            self.part_path(j).unlink(missing_ok=True)
+            self.columns = list(tables[0][1])
+        for job in jobs:
+            self.part_path(job).unlink(missing_ok=True)
 
     def write_design(self) -> None:
         """design.parquet: one row per point."""
@@ -409,6 +411,11 @@ class _Folder:
 
         atomic_write(self.root / SUMMARY, write)
         return count
+
+
+def _save_npz(path: Path, **arrays: np.ndarray) -> None:
+    with path.open("wb") as fh:
+        np.savez(fh, **arrays)
 
 
 def _job_stream(todo: dict[int, list[Job]]) -> Iterator[Job]:

@@ -7,7 +7,7 @@ Layout of `results/<name>/` (every file written to a temporary name and renamed)
     jobs.parquet                  one row per job: status, times, worker, error (traceback)
     jobs.jsonl                    append-only journal of finished jobs (what --resume trusts)
     points/point-00017.parquet    all replications of point 17: point, replication, month, metrics…
-    parts/p00017-r0003.parquet    a finished job of a point not yet complete (merged, then removed)
+    parts/p00017-r0003.npz        a finished job of a point not yet complete (merged, then removed)
     summary.parquet               point, metric, month, mean, p5, p50, p95 (summary_months)
 """
 
@@ -46,11 +46,17 @@ def point_file(folder: Path, point: int) -> Path:
 
 def band_statistics(values: np.ndarray) -> np.ndarray:
     """Mean, P5, P50, P95 over axis 0 (replications), ignoring NaN; shape (4, ...)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices (e.g. mean_age of nobody)
-        mean = np.nanmean(values, axis=0)
-        qs = np.nanquantile(values, list(QUANTILES.values()), axis=0)
-    return np.concatenate([mean[None], qs], axis=0)
+    probs = list(QUANTILES.values())
+    out = np.empty((1 + len(probs), *values.shape[1:]))
+    out[0] = values.mean(axis=0)
+    out[1:] = np.quantile(values, probs, axis=0)
+    gaps = np.isnan(values).any(axis=0)
+    if gaps.any():  # slow path only where some replication has no value (e.g. mean_age of nobody)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out[0][gaps] = np.nanmean(values[:, gaps], axis=0)
+            out[1:, gaps] = np.nanquantile(values[:, gaps], probs, axis=0)
+    return out
 
 
 def band_summary(monthly: pd.DataFrame, months: list[int] | None = None) -> pd.DataFrame:

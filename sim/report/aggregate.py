@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from sim.analysis import payback_months
 from sim.report.i18n import CHANNELS, ONE_TIME_COMPONENTS
 
 QUANTILES = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
@@ -104,25 +105,6 @@ def paired_difference(a: pd.DataFrame, b: pd.DataFrame, metric: str) -> pd.DataF
     return pd.DataFrame({"mean": mean, "low": mean - half, "high": mean + half, "n": n}, index=months)
 
 
-def payback_months(savings: pd.DataFrame, start: int = 0) -> pd.Series:
-    """Per replication, the first month from which cumulative savings stay at or above zero.
-
-    `savings` is (month × replication). A replication never below zero after `start` pays back
-    at `start`; one still below zero at the last month gets NaN (not reached).
-    """
-    s = savings.loc[savings.index >= start]
-    months = s.index.to_numpy()
-    below = s.to_numpy() < 0
-    out = np.full(below.shape[1], float(start))
-    any_below = below.any(axis=0)
-    last_below = below.shape[0] - 1 - np.argmax(below[::-1], axis=0)
-    after = last_below + 1
-    reached = after < len(months)
-    out[any_below & reached] = months[after[any_below & reached]]
-    out[any_below & ~reached] = np.nan
-    return pd.Series(out, index=s.columns, name="payback_month")
-
-
 def calendar_years(months: Iterable[int], start: str) -> np.ndarray:
     """Calendar year of each model month, for a scenario starting in 'YYYY-MM'."""
     year, month = (int(p) for p in start.split("-"))
@@ -145,19 +127,25 @@ def family(columns: Iterable[str], prefix: str, order: Iterable[str] = (), exclu
     return sorted(cols, key=lambda c: rank.get(c, len(rank)))
 
 
-def cost_components(columns: Iterable[str]) -> list[str]:
-    """The `cost_<component>` columns (not `cost_by_<payer>`, nor the township and government totals)."""
-    return [c for c in family(columns, "cost_") if not c.startswith("cost_by_") and c not in TOTALS]
-
-
 TOTALS = ("cost_township", "cost_government")
+
+
+def cost_components(columns: Iterable[str]) -> list[str]:
+    """The `cost_<component>` columns: not `cost_by_<payer>`, totals, nor counterfactual costs."""
+    return [
+        c
+        for c in family(columns, "cost_")
+        if not c.startswith("cost_by_") and c not in (*TOTALS, "cost_total") and not c.endswith("_counterfactual")
+    ]
 
 
 def outcomes(monthly: pd.DataFrame, deadline: int, reform_month: int) -> pd.DataFrame:
     """One row per replication with the headline outcomes whose columns exist.
 
     Money is in yuan; probabilities are 0/1 indicators (their mean is the probability);
-    payback months are NaN where not reached.
+    payback months (as `sim.analysis.payback_months`) are NaN where not reached. Over
+    establishment is read at month 60 (`over_y5`) and at the horizon (`over_end`), as in
+    `sim.analysis.risk_table`.
     """
     cols = set(monthly.columns)
     horizon = int(monthly["month"].max())
@@ -178,7 +166,7 @@ def outcomes(monthly: pd.DataFrame, deadline: int, reform_month: int) -> pd.Data
     if "establishment_total" in cols:
         over = (monthly["headcount_total"] > monthly["establishment_total"]).astype(float)
         frame = monthly[["replication", "month"]].assign(over=over)
-        for key, month in (("over_y5", 60), ("over_y10", 120)):
+        for key, month in (("over_y5", 60), ("over_end", horizon)):
             if month <= horizon:
                 out[key] = at_month(frame, "over", month).reindex(reps)
     diverted = family(cols, "diverted_", CHANNELS)
@@ -192,9 +180,10 @@ def outcomes(monthly: pd.DataFrame, deadline: int, reform_month: int) -> pd.Data
             out[key] = total([key])
     if "savings_cumulative_government" in cols:
         out["savings_government"] = at("savings_cumulative_government", horizon)
-        out["payback_government"] = payback_months(wide(monthly, "savings_cumulative_government"), reform_month)
-    if "savings_cumulative_township" in cols:
-        out["payback_township"] = payback_months(wide(monthly, "savings_cumulative_township"), reform_month)
+    for view in ("government", "township"):
+        if f"savings_cumulative_{view}" in cols:
+            savings = wide(monthly, f"savings_cumulative_{view}").reindex(columns=reps)
+            out[f"payback_{view}"] = payback_months(savings.to_numpy().T, reform_month)
     if "fiscal_gap" in cols:
         out["fiscal_gap"] = total(["fiscal_gap"])
     if "pool_waiting" in cols:

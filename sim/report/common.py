@@ -21,7 +21,7 @@ OUTCOME_KINDS = {
     "awaiting_deadline": "people",
     "headcount_horizon": "people",
     "over_y5": "probability",
-    "over_y10": "probability",
+    "over_end": "probability",
     "diverted_total": "people",
     "one_time_cost": "money",
     "cost_township": "money",

@@ -544,26 +544,20 @@ def cost_by_payer(results: Any, lang: str = "en") -> go.Figure | None:
     return style(fig, text("sec_cost_payer", lang), height=500)
 
 
-def _median_month(values: pd.Series) -> float:
-    """Median over replications, NaN (not reached) counting as beyond every month."""
-    v = values.fillna(np.inf).to_numpy()
-    return float(np.quantile(v, 0.5, method="lower")) if len(v) else math.nan
-
-
 def savings_payback(results: Any, lang: str = "en") -> go.Figure | None:
     """Cumulative savings against no reform, township and whole government, with payback marked."""
     run = _run(results, lang)
     views = [
-        (v, f"savings_cumulative_{v}", f"payback_{v}", color)
+        (v, f"savings_cumulative_{v}", color)
         for v, color in (("government", "#1f77b4"), ("township", "#c0392b"))
         if run.has(f"savings_cumulative_{v}")
     ]
     if not views:
         return None
     fig = go.Figure()
-    for view, col, pay, color in views:
+    for view, col, color in views:
         add_median_band(fig, run, col, color, text(f"savings_{view}", lang), MONEY, MILLION)
-        month = _median_month(run.outcomes[pay])
+        month = run.risk_estimate(f"payback_month_{view}")
         if math.isfinite(month):
             fig.add_vline(x=month, line={"dash": "dash", "color": color, "width": 1.5})
             fig.add_annotation(
@@ -575,6 +569,29 @@ def savings_payback(results: Any, lang: str = "en") -> go.Figure | None:
     fig.update_yaxes(title_text=text("million_yuan", lang))
     mark_months(fig, run, lang)
     return style(fig, text("sec_savings", lang))
+
+
+def township_finances(results: Any, lang: str = "en") -> go.Figure | None:
+    """Townships' yearly fiscal gap (cost above capacity) and their total debt."""
+    run = _run(results, lang)
+    panels = [c for c in ("fiscal_gap", "debt") if run.has(c)]
+    if not panels:
+        return None
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[metric_label(c, lang) for c in panels])
+    for k, col in enumerate(panels, start=1):
+        if col == "fiscal_gap":
+            years = agg.yearly_sums(run.bands["mean"][[col]], run.start) / MILLION
+            fig.add_trace(
+                go.Bar(x=years.index, y=years[col], marker_color="#c0392b", name=metric_label(col, lang),
+                       hovertemplate=f"%{{y:{MONEY}}}<extra></extra>"),
+                row=1, col=k,
+            )  # fmt: skip
+            fig.update_xaxes(title_text=text("year", lang), dtick=2, row=1, col=k)
+        else:
+            add_median_band(fig, run, col, "#486581", metric_label(col, lang), MONEY, MILLION, row=1, col=k)
+            fig.update_xaxes(title_text=text("month", lang), row=1, col=k)
+        fig.update_yaxes(title_text=text("million_yuan", lang), row=1, col=k)
+    return style(fig, text("sec_finances", lang), height=420)
 
 
 def _overquota_net(monthly: pd.DataFrame) -> pd.Series:
@@ -682,6 +699,7 @@ RUN_FIGURES = (
     ("cost-component", cost_by_component, "note_cost"),
     ("cost-payer", cost_by_payer, "note_cost"),
     ("savings", savings_payback, "note_savings"),
+    ("finances", township_finances, "note_finances"),
     ("rebound", rebound_risk, "note_rebound"),
     ("composition", composition, "note_composition"),
 )

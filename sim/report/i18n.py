@@ -51,6 +51,7 @@ _NAMES: dict[str, dict[str, tuple[str, str]]] = {
         "salary_moved_police": ("Salaries moved to public security", "转入公安部门的工资"),
         "salary_moved_institution": ("Salaries moved to institutions", "转入事业单位的工资"),
         "salary_hires": ("Salaries of new hires", "新进人员工资"),
+        "recurring_other": ("Other recurring cost of the diverted", "其他分流人员经常性支出"),
     },
     "payer": {
         "township": ("Township", "乡镇"),
@@ -69,6 +70,7 @@ _NAMES["contributor"] = {
     **_NAMES["payer"],
     "higher_level": ("Higher-level subsidy", "上级补助"),
     "township": ("Township funds", "乡镇自筹"),
+    "top_up": ("Top-up when short", "不足时追加"),
 }
 
 _TEXT: dict[str, tuple[str, str]] = {
@@ -106,8 +108,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "card_awaiting": ("Still awaiting at the deadline", "期限时仍待分流人数"),
     "card_rotating": ("on rotating shifts", "轮流坐班"),
     "card_one_time": ("One-time cost", "一次性成本"),
-    "card_fiscal_gap": ("fiscal gap over the horizon", "整个期间的财政缺口"),
-    "card_pool_waiting": ("waiting for money at the deadline", "期限时等待资金的人数"),
+    "card_fiscal_gap": ("township fiscal gap over the horizon", "整个期间乡镇财政缺口"),
+    "card_top_up": ("funding gap (pool top-ups)", "资金缺口(资金池追加补足)"),
+    "card_pool_dry": ("P(pool runs dry by the deadline)", "期限前资金池见底的概率"),
+    "card_rebound_share": ("rebound share (of the cut regained)", "反弹比例(精简人数中重新增加的比例)"),
     "card_payback": ("Payback month (whole government)", "回本月份(政府整体)"),
     "card_payback_share": ("of replications pay back", "的重复次数在期内回本"),
     "card_payback_township": ("township view", "乡镇口径"),
@@ -125,6 +129,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "sec_cost_payer": ("Cost by payer: township and whole government", "按支付方分的成本:乡镇与政府整体"),
     "sec_savings": ("Savings against no reform", "相对于不改革的节约"),
     "sec_rebound": ("Rebound risk", "反弹风险"),
+    "sec_finances": ("Township finances", "乡镇财政"),
     "sec_composition": ("Age and education", "年龄与学历"),
     "note_headcount": (
         "Staff actually employed (实有人员) by sector against the establishment (编制).",
@@ -151,6 +156,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "note_rebound": (
         "Share of replications over establishment (超编), with returns (回流) and over-establishment hires (超编进人).",
         "超编的重复次数比例,以及回流和超编进人。",
+    ),
+    "note_finances": (
+        "Yearly fiscal gap of the townships (cost above own revenue and transfers) and their total debt.",
+        "乡镇每年财政缺口(支出超过自有收入与转移支付的部分)及债务总额。",
     ),
     "note_composition": ("Diamonds: figures the scenario gives.", "菱形:方案给出的数值。"),
     "month": ("Month", "月份"),
@@ -239,7 +248,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "out_awaiting_deadline": ("Awaiting at the deadline", "期限时待分流人数"),
     "out_headcount_horizon": ("Headcount at the horizon", "期末实有人员"),
     "out_over_y5": ("P(over establishment), year 5", "第5年超编概率"),
-    "out_over_y10": ("P(over establishment), year 10", "第10年超编概率"),
+    "out_over_end": ("P(over establishment), horizon", "期末超编概率"),
     "out_diverted_total": ("Diverted through all channels", "各渠道分流合计"),
     "out_one_time_cost": ("One-time cost, million yuan", "一次性成本(百万元)"),
     "out_cost_township": ("Township cost, million yuan", "乡镇总成本(百万元)"),
@@ -268,6 +277,12 @@ _METRIC_FIXED: dict[str, tuple[str, str]] = {
     "savings_cumulative_township": ("Cumulative savings, township", "累计节约(乡镇)"),
     "savings_cumulative_government": ("Cumulative savings, whole government", "累计节约(政府整体)"),
     "fiscal_gap": ("Fiscal gap", "财政缺口"),
+    "cost_total": ("Cost, all payers", "全部支付方成本合计"),
+    "cost_township_counterfactual": ("Township cost without reform", "不改革时的乡镇成本"),
+    "cost_government_counterfactual": ("Whole-government cost without reform", "不改革时的政府整体成本"),
+    "npv_savings_township": ("Present value of savings, township", "节约现值(乡镇)"),
+    "npv_savings_government": ("Present value of savings, whole government", "节约现值(政府整体)"),
+    "petitions_cumulative": ("Petitions to return, cumulative", "累计要求回流的申诉"),
     "debt": ("Township debt", "乡镇债务"),
     "returned_cumulative": ("Returned, cumulative", "累计回流"),
     "overquota_hires_cumulative": ("Over-establishment hires, cumulative", "累计超编进人"),

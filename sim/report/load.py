@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis import risk_table
 from sim.errors import InputError
 from sim.report import aggregate
 from sim.report.aggregate import KEYS
@@ -92,6 +93,20 @@ class RunData:
     def outcomes(self) -> pd.DataFrame:
         """Headline outcomes per replication, computed once."""
         return aggregate.outcomes(self.monthly, self.deadline, self.reform_month)
+
+    @cached_property
+    def risk(self) -> pd.DataFrame:
+        """The risk figures of `sim.analysis.risk_table` (indexed by figure and month)."""
+        return risk_table(self.monthly, self.reform_month, self.deadline).set_index(["figure", "month"])
+
+    def risk_estimate(self, figure: str, month: int | None = None) -> float:
+        """One risk figure's estimate (NaN when absent); `month` defaults to the figure's only row."""
+        rows = self.risk.xs(figure, level="figure") if figure in self.risk.index.get_level_values(0) else None
+        if rows is None or len(rows) == 0:
+            return float("nan")
+        if month is None:
+            return float(rows["estimate"].iloc[-1])
+        return float(rows["estimate"].get(month, float("nan")))
 
 
 @dataclass

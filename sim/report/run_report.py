@@ -6,11 +6,9 @@ import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from sim.report import aggregate as agg
 from sim.report.common import add_parameters, built_line, fmt, provenance, target_path
-from sim.report.figures import RUN_FIGURES, _median_month
+from sim.report.figures import RUN_FIGURES
 from sim.report.html import Card, Page, write_page
 from sim.report.i18n import check_lang, text
 from sim.report.load import RunData, as_run
@@ -22,6 +20,14 @@ def _interval(d: dict[str, float], kind: str, lang: str) -> str:
 
 def _pct(new: float, old: float) -> str:
     return "(" + f"{(new - old) / old:+.1%}".replace("-", "−") + ")" if old else ""
+
+
+def _money(value: float, lang: str) -> str:
+    return f"{fmt(value, 'money', lang)} {text('unit_million', lang)}"
+
+
+def _month(value: float, lang: str) -> str:
+    return text("month_n", lang, m=int(value)) if math.isfinite(value) else text("not_reached", lang)
 
 
 def headline_cards(run: RunData, lang: str) -> list[Card]:
@@ -38,13 +44,8 @@ def headline_cards(run: RunData, lang: str) -> list[Card]:
         lines.append(
             f"{text('card_headcount_est', lang)}: {fmt(old, 'people')} → {fmt(new, 'people')} {_pct(new, old)}"
         )
-    cards.append(
-        Card(
-            f"{text('card_headcount', lang)} ({deadline})",
-            f"{fmt(change['mean'], 'people_signed', lang)} {_pct(before + change['mean'], before)}",
-            tuple(lines),
-        )
-    )
+    value = f"{fmt(change['mean'], 'people_signed', lang)} {_pct(before + change['mean'], before)}"
+    cards.append(Card(f"{text('card_headcount', lang)} ({deadline})", value, tuple(lines)))
     if "awaiting_deadline" in out:
         d = agg.describe(out["awaiting_deadline"])
         lines = [_interval(d, "people", lang)]
@@ -53,39 +54,45 @@ def headline_cards(run: RunData, lang: str) -> list[Card]:
             if rotating > 0:
                 lines.append(f"{text('card_rotating', lang)}: {fmt(rotating, 'people')}")
         cards.append(Card(f"{text('card_awaiting', lang)} ({deadline})", fmt(d["mean"], "people", lang), tuple(lines)))
-    money_lines = []
-    if "fiscal_gap" in out:
-        gap = agg.describe(out["fiscal_gap"])
-        money_lines.append(
-            f"{text('card_fiscal_gap', lang)}: {fmt(gap['mean'], 'money', lang)} {text('unit_million', lang)}"
-        )
-    if "pool_waiting_deadline" in out:
-        money_lines.append(f"{text('card_pool_waiting', lang)}: {fmt(out['pool_waiting_deadline'].mean(), 'people')}")
     if "one_time_cost" in out:
         d = agg.describe(out["one_time_cost"])
-        value = f"{fmt(d['mean'], 'money', lang)} {text('unit_million', lang)}"
-        cards.append(Card(text("card_one_time", lang), value, (_interval(d, "money", lang), *money_lines)))
-    elif money_lines:
-        cards.append(Card(text("card_one_time", lang), text("na", lang), tuple(money_lines)))
+        lines = [_interval(d, "money", lang)]
+        if run.has("pool_contributed_top_up"):
+            top_up = float(agg.at_month(run.monthly, "pool_contributed_top_up", run.horizon).mean())
+            lines.append(f"{text('card_top_up', lang)}: {_money(top_up, lang)}")
+        dry = run.risk_estimate("p_pool_dry_by_deadline")
+        if math.isfinite(dry):
+            lines.append(f"{text('card_pool_dry', lang)}: {dry:.0%}")
+        if "fiscal_gap" in out:
+            lines.append(f"{text('card_fiscal_gap', lang)}: {_money(float(out['fiscal_gap'].mean()), lang)}")
+        cards.append(Card(text("card_one_time", lang), _money(d["mean"], lang), tuple(lines)))
     if "payback_government" in out:
-        pay = out["payback_government"]
-        median = _median_month(pay)
-        value = text("month_n", lang, m=int(median)) if math.isfinite(median) else text("not_reached", lang)
-        lines = [f"{pay.notna().mean():.0%} {text('card_payback_share', lang)}"]
+        share = run.risk_estimate("p_payback_government", run.horizon)
+        lines = [f"{share:.0%} {text('card_payback_share', lang)}"]
         if "payback_township" in out:
-            town = _median_month(out["payback_township"])
-            shown = text("month_n", lang, m=int(town)) if math.isfinite(town) else text("not_reached", lang)
-            lines.append(f"{text('card_payback_township', lang)}: {shown}")
-        cards.append(Card(text("card_payback", lang), value, tuple(lines)))
-    years = [(y, f"over_y{y}") for y in (5, 10) if f"over_y{y}" in out]
-    if years:
-        value = " · ".join(f"{text('card_year', lang, y=y)}: {out[key].mean():.0%}" for y, key in years)
+            lines.append(
+                f"{text('card_payback_township', lang)}: {_month(run.risk_estimate('payback_month_township'), lang)}"
+            )
+        cards.append(
+            Card(text("card_payback", lang), _month(run.risk_estimate("payback_month_government"), lang), tuple(lines))
+        )
+    over = [(m, run.risk_estimate("p_over_establishment", m)) for m in sorted({60, run.horizon}) if m <= run.horizon]
+    if over:
+        value = " · ".join(f"{_when(m, lang)}: {p:.0%}" for m, p in over)
         lines = []
+        share = run.risk_estimate("rebound_share")
+        if math.isfinite(share):
+            lines.append(f"{text('card_rebound_share', lang)}: {share:.0%}")
         for key, label in (("returned", "returned_people"), ("overquota_net", "overquota_net")):
             if key in out:
-                lines.append(f"{text(label, lang)}: {fmt(float(np.mean(out[key])), 'people')}")
+                lines.append(f"{text(label, lang)}: {fmt(float(out[key].mean()), 'people')}")
         cards.append(Card(text("card_rebound", lang), value, tuple(lines)))
     return cards
+
+
+def _when(month: int, lang: str) -> str:
+    """'year 5' for whole years, else 'month 30'."""
+    return text("card_year", lang, y=month // 12) if month % 12 == 0 else text("month_n", lang, m=month)
 
 
 def build_run_page(run: RunData, lang: str) -> Page:

@@ -1,0 +1,303 @@
+"""Sensitivity of a sweep's metric to its parameters, with replication noise as an input.
+
+Because every point uses the same seed (common random numbers), replication r is the same
+"world of chance" at every point, so the replication index can be treated as one more input
+(`replication` in the tables) instead of being averaged away:
+
+- Sobol designs: first-order and total Sobol indices (SALib's estimators) on an augmented
+  Saltelli design. For base sample j and replication r, A = (x_A, r), B = (x_B, r'),
+  AB_i = (x_AB_i, r) and AB_replication = (x_A, r') with r' = r + 1 (mod R), all already
+  run. Confidence intervals come from a bootstrap over base samples (keeping each sample's
+  replications together, as they share inputs).
+- Morris designs: elementary effects per trajectory and replication; the replication's
+  effect is the change from switching world r → r' at a trajectory's first point, divided by
+  the Morris step Δ. Bootstrap over trajectories.
+- Any design: rank importance: Spearman's ρ² of each input against the metric over every
+  (point, replication), and for the replication the share of the metric's rank variance
+  within points (what no parameter explains). Bootstrap over points.
+
+With levers, Sobol and Morris are computed for each policy (the design is repeated per
+policy); rank importance takes the levers as inputs too unless a policy is chosen.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.errors import InputError
+from sim.experiment.design import UNIT_PREFIX
+from sim.experiment.sweep_results import SweepResults
+
+NOISE = "replication"
+METHODS = ("sobol", "morris", "rank")
+
+
+def _open(sweep: SweepResults | str | Path) -> SweepResults:
+    return sweep if isinstance(sweep, SweepResults) else SweepResults(sweep)
+
+
+def _outcomes(sw: SweepResults, metric: str, month: int) -> np.ndarray:
+    """(points × replications) array of the metric at `month`; NaN where a point has no results."""
+    n_points = int(sw.manifest["design"]["points"])
+    reps = int(sw.manifest["replications"])
+    values = sw.values(metric, month)
+    y = np.full((n_points, reps), np.nan)
+    y[values["point"].to_numpy(), values["replication"].to_numpy()] = values["value"].to_numpy(dtype=np.float64)
+    return y
+
+
+def _z(confidence: float) -> float:
+    return float(stats.norm.ppf(0.5 + confidence / 2))
+
+
+def _pairing(reps: int) -> np.ndarray:
+    return (np.arange(reps) + 1) % reps
+
+
+# ----- Sobol ---------------------------------------------------------------------------------
+def sobol_indices(
+    y: np.ndarray, names: list[str], confidence: float = 0.95, resamples: int = 1000, seed: int = 0
+) -> pd.DataFrame:
+    """S1, ST and their confidence half-widths from a Saltelli design's outputs.
+
+    `y` is (N·(D+2) worlds × R replications) in SALib's order (A, AB_1..AB_D, B per base
+    sample). With R ≥ 2 the replication is an extra input (last row of the table).
+    """
+    from SALib.analyze.sobol import first_order, total_order
+
+    d = len(names)
+    n_rows, reps = y.shape
+    if n_rows % (d + 2):
+        raise InputError(f"a Sobol' design of {d} parameters has a multiple of {d + 2} points, found {n_rows}")
+    n = n_rows // (d + 2)
+    block = y.reshape(n, d + 2, reps)
+    a, ab, b = block[:, 0, :], block[:, 1 : d + 1, :], block[:, d + 1, :]
+    if reps >= 2:
+        other = _pairing(reps)
+        a_aug, b_aug = a, b[:, other]
+        ab_aug = np.concatenate([ab, a[:, None, other]], axis=1)  # the replication's column: A's x, r'
+        names = [*names, NOISE]
+    else:
+        a_aug, b_aug, ab_aug = a, b, ab
+    k = len(names)
+    pooled = np.concatenate([a_aug.ravel(), b_aug.ravel(), ab_aug.ravel()])
+    centre, scale = pooled.mean(), pooled.std()
+    scale = scale if scale > 0 else 1.0
+    a_n, b_n, ab_n = (a_aug - centre) / scale, (b_aug - centre) / scale, (ab_aug - centre) / scale
+
+    def indices(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        aa, bb = a_n[rows].ravel(), b_n[rows].ravel()
+        s1 = np.array([first_order(aa, ab_n[rows, i, :].ravel(), bb) for i in range(k)])
+        st = np.array([total_order(aa, ab_n[rows, i, :].ravel(), bb) for i in range(k)])
+        return s1, st
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s1, st = indices(np.arange(n))
+        rng = np.random.default_rng(seed)
+        boot = [indices(rng.integers(0, n, n)) for _ in range(resamples)]
+    z = _z(confidence)
+    s1_conf = z * np.nanstd([bs[0] for bs in boot], axis=0, ddof=1) if resamples > 1 else np.full(k, np.nan)
+    st_conf = z * np.nanstd([bs[1] for bs in boot], axis=0, ddof=1) if resamples > 1 else np.full(k, np.nan)
+    frame = pd.DataFrame({"parameter": names, "S1": s1, "S1_conf": s1_conf, "ST": st, "ST_conf": st_conf})
+    frame["rank"] = frame["ST"].rank(ascending=False, method="min").astype("int64")
+    return frame
+
+
+# ----- Morris --------------------------------------------------------------------------------
+def morris_effects(
+    unit: np.ndarray,
+    y: np.ndarray,
+    names: list[str],
+    levels: int,
+    confidence: float = 0.95,
+    resamples: int = 1000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """mu, mu*, sigma of the elementary effects (per unit-cube step) of each input.
+
+    `unit` is (r·(D+1) × D) Morris trajectories in the unit cube, `y` (same rows × R).
+    """
+    d = len(names)
+    n_rows, reps = y.shape
+    if n_rows % (d + 1):
+        raise InputError(f"a Morris design of {d} parameters has a multiple of {d + 1} points, found {n_rows}")
+    t = n_rows // (d + 1)
+    x = unit.reshape(t, d + 1, d)
+    yy = y.reshape(t, d + 1, reps)
+    dx = np.diff(x, axis=1)  # (t, d, d): one factor changes per step
+    moved = np.abs(dx).argmax(axis=2)  # (t, d)
+    step = np.take_along_axis(dx, moved[:, :, None], axis=2)[:, :, 0]
+    dy = np.diff(yy, axis=1)  # (t, d, R)
+    ee = np.full((t, d, reps), np.nan)
+    for j in range(d):  # step j moved factor moved[:, j]
+        ee[np.arange(t), moved[:, j], :] = dy[:, j, :] / step[:, j, None]
+    if reps >= 2:
+        delta = levels / (2.0 * (levels - 1))
+        noise = (yy[:, 0, _pairing(reps)] - yy[:, 0, :]) / delta
+        ee = np.concatenate([ee, noise[:, None, :]], axis=1)
+        names = [*names, NOISE]
+
+    def summarise(rows: np.ndarray) -> np.ndarray:
+        e = ee[rows].transpose(1, 0, 2).reshape(len(names), -1)
+        return np.abs(e).mean(axis=1)
+
+    effects = ee.transpose(1, 0, 2).reshape(len(names), -1)
+    rng = np.random.default_rng(seed)
+    boot = np.array([summarise(rng.integers(0, t, t)) for _ in range(resamples)]) if resamples > 1 else None
+    frame = pd.DataFrame(
+        {
+            "parameter": names,
+            "mu": effects.mean(axis=1),
+            "mu_star": np.abs(effects).mean(axis=1),
+            "mu_star_conf": _z(confidence) * boot.std(axis=0, ddof=1) if boot is not None else np.nan,
+            "sigma": effects.std(axis=1, ddof=1) if effects.shape[1] > 1 else np.nan,
+        }
+    )
+    frame["rank"] = frame["mu_star"].rank(ascending=False, method="min").astype("int64")
+    return frame
+
+
+# ----- rank importance -----------------------------------------------------------------------
+def _ranks(values: np.ndarray) -> np.ndarray:
+    return stats.rankdata(values, axis=0)
+
+
+def _rank_measures(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """ρ per input (columns of x, rows = points) and the within-point share of rank variance of y (points × R)."""
+    points, reps = y.shape
+    ry = _ranks(y.ravel()).reshape(points, reps)
+    rx = _ranks(np.repeat(x, reps, axis=0))
+    ryf = ry.ravel()
+    rho = np.array(
+        [np.corrcoef(rx[:, i], ryf)[0, 1] if np.ptp(rx[:, i]) > 0 else 0.0 for i in range(x.shape[1])]
+    )
+    total = ryf.var()
+    within = ry.var(axis=1).mean() if reps > 1 else np.nan
+    return np.append(rho, within / total if total > 0 else 0.0)
+
+
+def rank_importance(
+    x: pd.DataFrame, y: np.ndarray, confidence: float = 0.95, resamples: int = 200, seed: int = 0
+) -> pd.DataFrame:
+    """Spearman ρ and ρ² per input, and the replication's share of rank variance; bootstrap over points."""
+    codes = np.column_stack(
+        [
+            x[c].to_numpy(dtype=np.float64) if pd.api.types.is_numeric_dtype(x[c]) else pd.factorize(x[c])[0]
+            for c in x.columns
+        ]
+    ).astype(np.float64)
+    names = [*x.columns, NOISE]
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        est = _rank_measures(codes, y)
+        rng = np.random.default_rng(seed)
+        n = len(y)
+        boot = np.array(
+            [_rank_measures(codes[idx], y[idx]) for idx in (rng.integers(0, n, n) for _ in range(resamples))]
+        )
+    importance = np.append(est[:-1] ** 2, est[-1])
+    boot_imp = np.column_stack([boot[:, :-1] ** 2, boot[:, -1]]) if resamples > 1 else None
+    alpha = (1 - confidence) / 2
+    frame = pd.DataFrame(
+        {
+            "parameter": names,
+            "rho": np.append(est[:-1], np.nan),
+            "importance": importance,
+            "conf_low": np.nanquantile(boot_imp, alpha, axis=0) if boot_imp is not None else np.nan,
+            "conf_high": np.nanquantile(boot_imp, 1 - alpha, axis=0) if boot_imp is not None else np.nan,
+        }
+    )
+    frame["rank"] = frame["importance"].rank(ascending=False, method="min").astype("int64")
+    return frame
+
+
+# ----- entry point ---------------------------------------------------------------------------
+def sensitivity(
+    sweep: SweepResults | str | Path,
+    metric: str,
+    month: int | None = None,
+    method: str | None = None,
+    *,
+    policy: int | None = None,
+    confidence: float = 0.95,
+    resamples: int | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Sensitivity of `metric` at `month` (default: the horizon) to the sweep's inputs.
+
+    `method` defaults to the design's: 'sobol' (S1, ST with confidence half-widths) for Sobol
+    designs, 'morris' (mu, mu_star, sigma) for Morris designs, 'rank' (Spearman ρ², any
+    design). The row `replication` is the replication noise as an input. `rank` is 1 for the
+    most important input. With levers, Sobol and Morris give one block per policy.
+    """
+    sw = _open(sweep)
+    kind = sw.manifest["design"]["kind"]
+    method = method or (kind if kind in ("sobol", "morris") else "rank")
+    if method not in METHODS:
+        raise InputError(f"method: expected one of {', '.join(METHODS)}, found {method!r}")
+    if method in ("sobol", "morris") and kind != method:
+        raise InputError(f"method {method!r} needs a {method} design; this sweep's design is {kind!r} (use 'rank')")
+    if not 0 < confidence < 1:
+        raise InputError(f"confidence: expected a number between 0 and 1, found {confidence}")
+    month = sw.horizon if month is None else int(month)
+    y = _outcomes(sw, metric, month)
+    design = sw.design(unit=True)
+    params, levers = sw.parameters, sw.levers
+    n_worlds = int(sw.manifest["design"]["worlds"])
+    n_policies = int(sw.manifest["design"]["policies"])
+    if policy is not None and not 0 <= policy < n_policies:
+        raise InputError(f"policy: expected 0 to {n_policies - 1}, found {policy}")
+    if method == "rank":
+        rows = np.arange(len(design)) if policy is None else np.arange(policy * n_worlds, (policy + 1) * n_worlds)
+        keep = rows[~np.isnan(y[rows]).any(axis=1)]
+        if len(keep) < 3:
+            raise InputError(f"{sw.name}: rank importance needs at least 3 finished points, found {len(keep)}")
+        inputs = params if policy is not None else [*levers, *params]
+        x = design.set_index("point").loc[keep, inputs]
+        if y.shape[1] < 2:
+            warnings.warn("one replication per point: the replication's share cannot be estimated", stacklevel=2)
+        table = rank_importance(x, y[keep], confidence, resamples or 200, seed)
+        return _finish(table, sw, metric, month, method, None)
+    if np.isnan(y).any():
+        missing = int(np.isnan(y).any(axis=1).sum())
+        raise InputError(
+            f"{sw.name}: {method} indices need every point, but {missing} lack results (failed or unfinished jobs); "
+            "resume the sweep first, or use method='rank'"
+        )
+    if y.shape[1] < 2:
+        warnings.warn("one replication per point: replication noise cannot be treated as an input", stacklevel=2)
+    blocks = []
+    for pol in range(n_policies) if policy is None else [policy]:
+        sl = slice(pol * n_worlds, (pol + 1) * n_worlds)
+        if method == "sobol":
+            table = sobol_indices(y[sl], params, confidence, resamples or 1000, seed)
+        else:
+            unit = design[[UNIT_PREFIX + p for p in params]].to_numpy(dtype=np.float64)[sl]
+            levels = int(sw.manifest["design"].get("levels", 4))
+            table = morris_effects(unit, y[sl], params, levels, confidence, resamples or 1000, seed)
+        blocks.append(_finish(table, sw, metric, month, method, pol if n_policies > 1 else None))
+    return pd.concat(blocks, ignore_index=True)
+
+
+def _finish(
+    table: pd.DataFrame, sw: SweepResults, metric: str, month: int, method: str, policy: int | None
+) -> pd.DataFrame:
+    table.insert(0, "month", month)
+    table.insert(0, "metric", metric)
+    if policy is not None:
+        table.insert(0, "policy", policy)
+    table.attrs.update({"method": method, "sweep": sw.name, "metric": metric, "month": month})
+    return table
+
+
+def policy_values(sw: SweepResults) -> dict[int, dict[str, Any]]:
+    """Lever values of each policy index."""
+    design = sw.design()
+    first = design.drop_duplicates("policy").set_index("policy")
+    return {int(p): {k: row[k] for k in sw.levers} for p, row in first.iterrows()}

@@ -1,0 +1,136 @@
+"""Competitive posting at the reform: who keeps a post under each selection rule.
+
+No attrition and no hiring here, so the candidates at the reform are exactly the month-0
+administrative and institution staff, and the people not given a post are those with a
+'surplus' event in the reform month.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scenario_helpers import scenario
+
+import sim
+from sim.population.table import ADMIN, INSTITUTION, SECONDARY, TEMPORARY
+
+REFORM = 6
+
+
+def posting_run(overrides: dict[str, Any], seed: int = 1) -> tuple[sim.Population, sim.Results]:
+    scn = scenario(
+        {
+            "population.synthetic.townships": 4,
+            "time.horizon_months": 24,
+            "reform.month": REFORM,
+            "reform.deadline_month": 18,
+            "reform.clear_temporaries": False,
+            "attrition.retirement": False,
+            "attrition.death_rate": 0.0,
+            "attrition.quit_rate": 0.0,
+            **overrides,
+        }
+    )
+    population = sim.build_population(scn, seed)
+    return population, sim.run(scn, replications=1, seed=seed, events=True, population=population)
+
+
+def surplus_mask(population: sim.Population, results: sim.Results) -> np.ndarray:
+    events = results.events
+    surplus = events[(events["event"] == "surplus") & (events["month"] == REFORM)]
+    assert not surplus["person"].duplicated().any()
+    return np.isin(population.ids, surplus["person"].to_numpy())
+
+
+def candidates(population: sim.Population) -> np.ndarray:
+    return population.sector != TEMPORARY
+
+
+def test_merit_on_education_keeps_the_educated() -> None:
+    population, results = posting_run(
+        {"reform.merit.appraisal": 0.0, "reform.merit.education": 1.0, "reform.merit.noise": 0.01}
+    )
+    surplus = surplus_mask(population, results)
+    assert surplus.sum() > 20
+    cand = candidates(population)
+    for tw in range(len(population.townships)):
+        for sector in (ADMIN, INSTITUTION):
+            group = cand & (population.township == tw) & (population.sector == sector)
+            kept = population.education[group & ~surplus]
+            lost = population.education[group & surplus]
+            if len(kept) and len(lost):
+                assert kept.min() >= lost.max(), f"township {tw}, sector {sector}: a less educated person kept a post"
+    kept_share = (population.education[cand & ~surplus] >= SECONDARY).mean()
+    assert kept_share > (population.education[cand] >= SECONDARY).mean() + 0.05
+
+
+def test_share_secondary_plus_rises_at_the_reform_under_education_merit() -> None:
+    """Suzhou (范文3): selection raised the share with secondary education or above (53% -> 74%).
+
+    The reform month's row should show it: the staff kept are the better educated.
+    """
+    _, results = posting_run({"reform.merit.appraisal": 0.0, "reform.merit.education": 1.0, "reform.merit.noise": 0.01})
+    share = results.metric("share_secondary_plus")[0]
+    assert share.loc[REFORM] > share.loc[REFORM - 1] + 0.02, (
+        f"share_secondary_plus {share.loc[REFORM - 1]:.3f} before the reform, {share.loc[REFORM]:.3f} at it"
+    )
+
+
+def test_joint_posting_lets_institution_staff_win_admin_posts() -> None:
+    population, results = posting_run({"reform.joint_posting": True, "reform.cut_admin": 0.3})
+    events = results.events
+    won = events[events["detail"].str.startswith("won a post", na=False)]
+    assert (won["month"] == REFORM).all()
+    sector_before = pd.Series(population.sector, index=population.ids)
+    into_admin = won[won["detail"].str.contains("admin")]
+    assert len(into_admin) > 0, "no institution staff won an administrative post"
+    assert (sector_before.loc[into_admin["person"]] == INSTITUTION).all()
+    # posting moves people between sectors and into surplus, but nobody leaves the payroll
+    final = results.monthly.set_index("month")
+    assert final.loc[REFORM, "headcount_admin"] + final.loc[REFORM, "headcount_institution"] == (
+        final.loc[REFORM - 1, "headcount_admin"] + final.loc[REFORM - 1, "headcount_institution"]
+    )
+
+
+def test_separate_posting_moves_nobody_between_sectors() -> None:
+    _, results = posting_run({"reform.joint_posting": False, "reform.cut_admin": 0.3})
+    assert not results.events["detail"].str.startswith("won a post", na=False).any()
+
+
+def test_leaders_kept_keeps_every_leader() -> None:
+    overrides = {"reform.cut_admin": 0.5, "population.synthetic.share_leader": 0.3}
+    population, results = posting_run({**overrides, "reform.leaders_kept": False})
+    lost_leaders = (population.leader & surplus_mask(population, results)).sum()
+    assert lost_leaders > 0, "the test needs leaders who would lose their post without the rule"
+    population, results = posting_run({**overrides, "reform.leaders_kept": True})
+    assert population.leader.sum() > 10
+    assert not (population.leader & surplus_mask(population, results)).any()
+
+
+def test_seniority_keeps_the_earliest_entrants() -> None:
+    population, results = posting_run({"reform.selection_rule": "seniority", "reform.cut_institution": 0.4})
+    surplus = surplus_mask(population, results)
+    assert surplus.sum() > 20
+    cand = candidates(population)
+    for tw in range(len(population.townships)):
+        for sector in (ADMIN, INSTITUTION):
+            group = cand & (population.township == tw) & (population.sector == sector)
+            kept = population.entry[group & ~surplus]
+            lost = population.entry[group & surplus]
+            if len(kept) and len(lost):
+                assert kept.max() <= lost.min(), f"township {tw}, sector {sector}: a later entrant kept a post"
+
+
+def test_posting_fills_exactly_the_new_establishment() -> None:
+    population, results = posting_run({"reform.cut_admin": 0.2, "reform.cut_institution": 0.3})
+    row = results.monthly.set_index("month").loc[REFORM]
+    staff = population.staff_counts()
+    expected_admin = np.floor(staff[:, ADMIN] * 0.8 + 1e-9).sum()
+    expected_institution = np.floor(staff[:, INSTITUTION] * 0.7 + 1e-9).sum()
+    assert row["establishment_admin"] == expected_admin
+    assert row["establishment_institution"] == expected_institution
+    surplus = surplus_mask(population, results)
+    assert surplus.sum() == staff[:, :2].sum() - expected_admin - expected_institution
+    assert row["state_in_post"] == expected_admin + expected_institution + staff[:, TEMPORARY].sum()
