@@ -7,24 +7,33 @@ Python API::
     results = sim.run(scenario, replications=20, seed=1)
     results.monthly       # one row per replication and month
     results.summary()     # mean, P5, P50, P95 at months 0, 12, 24, 60 and the horizon
+    comparison = sim.compare(["scenarios/base.toml", "my-variant.toml"])   # common random numbers
+    sweep = sim.sweep("scenarios/sweeps/freeze-and-enforcement.toml")     # see docs/experiments.md
+    sim.sensitivity(sweep, "headcount_total", month=60)
 """
 
 from sim import report
 from sim.errors import InputError
-from sim.experiment import Results, run
+from sim.experiment import Comparison, Results, SweepResults, compare, open_sweep, run, sensitivity, sweep
 from sim.population import Population, build_population
 from sim.scenario import Scenario, load_scenario, with_overrides
 from sim.version import __version__
 
 __all__ = [
+    "Comparison",
     "InputError",
     "Population",
     "Results",
     "Scenario",
+    "SweepResults",
     "__version__",
     "build_population",
+    "compare",
     "load_scenario",
+    "open_sweep",
     "report",
     "run",
+    "sensitivity",
+    "sweep",
     "with_overrides",
 ]

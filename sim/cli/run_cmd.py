@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.cli.common import add_scenario_args, scenario_from
+from sim.cli.report_cmd import write_report
 from sim.errors import InputError
 from sim.experiment import Results, run
 
@@ -34,6 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=None, help="root seed (default: run.seed)")
     p.add_argument("--out", default=None, help="output folder (default: results/<scenario name>/)")
     p.add_argument("--events", action="store_true", help="also write the per-person event log")
+    p.add_argument("--no-report", action="store_true", help="do not write report.html")
     p.set_defaults(handler=run_command)
 
 
@@ -49,6 +51,8 @@ def run_command(args: argparse.Namespace) -> int:
         raise InputError(f"--out {str(out)!r} exists and is not a folder")
     results = run(scenario, replications=args.replications, seed=args.seed, events=args.events or None)
     results.save(out)
+    if not args.no_report:
+        write_report(out)
     print(format_summary(results))
     print(
         f"\nresults in {out}/ ({results.replications} replications, "

@@ -71,6 +71,7 @@ class Diversion:
         self.cfg = model.scenario.diversion
         self.channels: list[ChannelSection] = [model.scenario.channels.get(c) for c in CHANNEL_IDS]
         self.pool = Pool(model)
+        self.by_merit = [ch.allocation == "merit" for ch in self.channels]
         env = model.env
         self.places: list[Places | None] = []
         for k, ch in enumerate(self.channels):
@@ -329,8 +330,8 @@ class Diversion:
         return self.places[k]
 
     def _key(self, i: int, k: int) -> tuple[float, int]:
-        merit = self.channels[k].allocation == "merit"
-        return (-self.merit.get(i, 0.0) if merit else 0.0, i)
+        """Queue order: best merit first (择优) or first come, ties by person index."""
+        return (-self.merit.get(i, 0.0) if self.by_merit[k] else 0.0, i)
 
     def _complete(self, i: int, k: int) -> None:
         model = self.model

@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.engine.model import simulate
 from sim.errors import InputError
@@ -155,6 +154,8 @@ def _paired(ref: pd.DataFrame, other: pd.DataFrame, confidence: float) -> pd.Dat
     a = ref.to_numpy(dtype=np.float64).reshape(shape)
     b = other.to_numpy(dtype=np.float64).reshape(shape)
     d = b - a
+    from scipy import stats
+
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices, one replication
         n = np.sum(~np.isnan(d), axis=0)

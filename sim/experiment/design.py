@@ -15,8 +15,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from scipy.stats import qmc
 
 from sim.experiment.spec import ParameterSpec, SweepSpec
 
@@ -110,8 +108,12 @@ def _range_value(spec: ParameterSpec, u: float) -> Any:
     elif spec.distribution == "loguniform":
         x = lo * (hi / lo) ** u
     elif spec.distribution == "triangular":
+        from scipy import stats
+
         x = float(stats.triang(c=(spec.mode - lo) / (hi - lo), loc=lo, scale=hi - lo).ppf(u))  # type: ignore[operator]
     else:
+        from scipy import stats
+
         mean, sd = float(spec.mean), float(spec.sd)  # type: ignore[arg-type]
         x = float(stats.truncnorm((lo - mean) / sd, (hi - mean) / sd, loc=mean, scale=sd).ppf(u))
     x = min(max(x, lo), hi)
@@ -144,6 +146,8 @@ def _unit_sample(spec: SweepSpec, seed: int) -> np.ndarray:
     d, n = len(spec.parameters), int(spec.design.points or 0)
     problem = {"num_vars": d, "names": list(spec.parameters), "bounds": [[0.0, 1.0]] * d}
     if spec.design.kind == "lhs":
+        from scipy.stats import qmc
+
         return qmc.LatinHypercube(d=d, rng=np.random.default_rng(seed)).random(n)
     if spec.design.kind == "sobol":
         from SALib.sample import sobol

@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.errors import InputError
 from sim.experiment.design import UNIT_PREFIX
@@ -53,6 +52,8 @@ def _outcomes(sw: SweepResults, metric: str, month: int) -> np.ndarray:
 
 
 def _z(confidence: float) -> float:
+    from scipy import stats
+
     return float(stats.norm.ppf(0.5 + confidence / 2))
 
 
@@ -165,6 +166,8 @@ def morris_effects(
 
 # ----- rank importance -----------------------------------------------------------------------
 def _ranks(values: np.ndarray) -> np.ndarray:
+    from scipy import stats
+
     return stats.rankdata(values, axis=0)
 
 

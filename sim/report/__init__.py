@@ -76,6 +76,7 @@ __all__ = [
     "compare_report",
     "load_run",
     "load_sweep",
+    "read_manifest",
     "report",
     "run_report",
     "sweep_report",

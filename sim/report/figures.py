@@ -22,7 +22,7 @@ from plotly.subplots import make_subplots
 from sim.errors import InputError
 from sim.report import aggregate as agg
 from sim.report.html import FONT_STACK, plot_text
-from sim.report.i18n import CHANNELS, ONE_TIME_COMPONENTS, check_lang, metric_label, name, text
+from sim.report.i18n import CHANNELS, check_lang, metric_label, name, text
 from sim.report.load import RunData, SweepData, as_run, as_sweep
 
 PALETTE = qualitative.D3
@@ -37,20 +37,30 @@ STATE_COLORS = {
 }
 SECTORS = ("total", "admin", "institution", "temporary")
 STATES = tuple(STATE_COLORS)
-PAYERS = ("township", "county", "education", "public_security", "higher_level", "pension_system")
-COMPONENTS = (
-    "salary_in_post",
-    "allowance_awaiting",
-    "rotating_pay",
-    "early_retirement_pay",
-    "severance",
-    "pension_buyin",
-    "placement_subsidy",
-    "salary_moved_teacher",
-    "salary_moved_police",
-    "salary_moved_institution",
-    "salary_hires",
-)
+PAYER_COLORS = {
+    "township": "#1f77b4",
+    "county": "#ff7f0e",
+    "education": "#2ca02c",
+    "public_security": "#d62728",
+    "higher_level": "#9467bd",
+    "pension_system": "#8c564b",
+    "unit_individual": "#e377c2",
+}
+COMPONENT_COLORS = {
+    "salary_in_post": "#1f77b4",
+    "salary_hires": "#aec7e8",
+    "allowance_awaiting": "#ff7f0e",
+    "rotating_pay": "#ffbb78",
+    "early_retirement_pay": "#2ca02c",
+    "severance": "#d62728",
+    "pension_buyin": "#ff9896",
+    "placement_subsidy": "#e377c2",
+    "salary_moved_teacher": "#9467bd",
+    "salary_moved_police": "#8c564b",
+    "salary_moved_institution": "#c5b0d5",
+    "recurring_other": "#7f7f7f",
+}
+PAYERS, COMPONENTS = tuple(PAYER_COLORS), tuple(COMPONENT_COLORS)
 CONTRIBUTORS = ("higher_level", "county", "township", "unit_individual", "unit", "individual")
 MILLION = 1e6
 PEOPLE, SHARE, AGE, MONEY = ",.0f", ".1%", ".1f", ",.2f"
@@ -66,7 +76,15 @@ def rgba(color: str, alpha: float) -> str:
 
 def channel_color(channel: str) -> str:
     """A fixed colour per channel id."""
-    k = CHANNELS.index(channel) if channel in CHANNELS else len(CHANNELS) + sum(map(ord, channel)) % 3
+    return id_color(channel, CHANNELS)
+
+
+def id_color(ident: str, known: Sequence[str] | dict[str, str]) -> str:
+    """A fixed colour for an id: its own in a colour map, else by its place in `known`, else by its name."""
+    if isinstance(known, dict) and ident in known:
+        return known[ident]
+    order = list(known)
+    k = order.index(ident) if ident in order else len(order) + sum(map(ord, ident))
     return PALETTE[k % len(PALETTE)]
 
 
@@ -354,12 +372,14 @@ def diversion_sankey(results: Any, lang: str = "en") -> go.Figure | None:
 
 
 def waiting_months(run: RunData, channel: str) -> pd.Series:
-    """Per replication, mean months in a channel's queue (Little's law over the horizon)."""
-    monthly = run.monthly
-    queued = monthly.groupby("replication")[f"queue_{channel}"].sum()
-    end = monthly[monthly["month"] == run.horizon].set_index("replication")
-    people = end[f"queue_{channel}"] + (end[f"diverted_{channel}"] if run.has(f"diverted_{channel}") else 0.0)
-    return (queued / people.replace(0, np.nan)).reindex(queued.index)
+    """Per replication, mean months in a channel's queue by Little's law: queue-months ÷ people who joined.
+
+    Joiners are counted as the monthly rises of the queue, a lower bound (joins and leaves within
+    one month cancel), so the wait is if anything overstated. NaN where nobody queued.
+    """
+    queue = agg.wide(run.monthly, f"queue_{channel}")
+    joined = queue.diff().clip(lower=0).sum() + queue.iloc[0]
+    return queue.sum() / joined.replace(0, np.nan)
 
 
 def channel_queues(results: Any, lang: str = "en") -> go.Figure | None:
@@ -483,12 +503,7 @@ def cost_by_component(results: Any, lang: str = "en") -> go.Figure | None:
     if not comps:
         return None
     ids = [c[len("cost_") :] for c in comps]
-    colors = [
-        ("#d62728", "#ff9896", "#e377c2")[ONE_TIME_COMPONENTS.index(i)]
-        if i in ONE_TIME_COMPONENTS
-        else PALETTE[(k * 3) % len(PALETTE)]
-        for k, i in enumerate(ids)
-    ]
+    colors = [id_color(i, COMPONENT_COLORS) for i in ids]
     fig = go.Figure()
     _yearly_bars(fig, run, comps, [name("component", i, lang) for i in ids], colors)
     fig.update_layout(barmode="stack")
@@ -506,7 +521,7 @@ def cost_by_payer(results: Any, lang: str = "en") -> go.Figure | None:
         return None
     fig = go.Figure()
     ids = [c[len("cost_by_") :] for c in payers]
-    _yearly_bars(fig, run, payers, [name("payer", i, lang) for i in ids], [PALETTE[k % 10] for k in range(len(ids))])
+    _yearly_bars(fig, run, payers, [name("payer", i, lang) for i in ids], [id_color(i, PAYER_COLORS) for i in ids])
     years = agg.yearly_sums(run.bands["mean"][totals], run.start) / MILLION if totals else None
     for col in totals:
         label = text(col, lang)
@@ -555,14 +570,15 @@ def savings_payback(results: Any, lang: str = "en") -> go.Figure | None:
     if not views:
         return None
     fig = go.Figure()
-    for view, col, color in views:
-        add_median_band(fig, run, col, color, text(f"savings_{view}", lang), MONEY, MILLION)
+    for k, (view, col, color) in enumerate(views):
+        label = text(f"savings_{view}", lang)
+        add_median_band(fig, run, col, color, label, MONEY, MILLION)
         month = run.risk_estimate(f"payback_month_{view}")
         if math.isfinite(month):
             fig.add_vline(x=month, line={"dash": "dash", "color": color, "width": 1.5})
             fig.add_annotation(
-                x=month, y=0, text=f"{text('payback', lang)}: {text('month_n', lang, m=int(month))}",
-                showarrow=True, arrowcolor=color, font={"color": color}, ax=40, ay=-40,
+                x=month, y=0.9 - 0.08 * k, yref="paper", xanchor="left", showarrow=False, font={"color": color},
+                text=f" {label} · {text('payback', lang)}: {text('month_n', lang, m=int(month))}",
             )  # fmt: skip
     fig.add_hline(y=0, line={"color": "#52606d", "width": 1})
     fig.update_xaxes(title_text=text("month", lang))

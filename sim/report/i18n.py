@@ -141,8 +141,9 @@ _TEXT: dict[str, tuple[str, str]] = {
         "期末富余人员去向(各次重复的均值)。",
     ),
     "note_queues": (
-        "Mean queue length per channel; waiting time by Little's law (queue-months per person queued).",
-        "各渠道平均排队人数;等待时间按利特尔法则计算(排队人月数 ÷ 排队人数)。",
+        "Mean queue length per channel; waiting time by Little's law (queue-months ÷ people who joined the queue), "
+        "bars P5–P95 over replications.",
+        "各渠道平均排队人数;等待时间按利特尔法则计算(排队人月数 ÷ 进入队列人数),误差线为 P5–P95。",
     ),
     "note_pool": (
         "Balance, contributions by contributor (四个一点) and people waiting for money.",

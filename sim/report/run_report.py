@@ -57,8 +57,10 @@ def headline_cards(run: RunData, lang: str) -> list[Card]:
     if "one_time_cost" in out:
         d = agg.describe(out["one_time_cost"])
         lines = [_interval(d, "money", lang)]
+        top_up = 0.0
         if run.has("pool_contributed_top_up"):
             top_up = float(agg.at_month(run.monthly, "pool_contributed_top_up", run.horizon).mean())
+        if top_up > 0:
             lines.append(f"{text('card_top_up', lang)}: {_money(top_up, lang)}")
         dry = run.risk_estimate("p_pool_dry_by_deadline")
         if math.isfinite(dry):

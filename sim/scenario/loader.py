@@ -10,6 +10,7 @@ import copy
 import difflib
 import hashlib
 import json
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -175,10 +176,23 @@ def _unknown_key(loc: tuple[Any, ...]) -> str:
     return f"unknown key; expected one of the keys of {where}: {', '.join(valid)}"
 
 
+def _layer_rank(origin: str, sources: Mapping[str, str]) -> int:
+    """Later layers rank higher: overrides above files, files in the order they were layered."""
+    order = list(dict.fromkeys(sources.values()))
+    return order.index(origin) if origin in order else -1
+
+
 def _validation_error(exc: ValidationError, sources: Mapping[str, str], fallback: str) -> InputError:
     lines = []
     for err in exc.errors():
         key = _loc_to_key(err["loc"])
+        if not key or err["type"] == "value_error":
+            # a rule spanning keys: blame the first dotted key the message names, if any
+            named = re.findall(r"\b([a-z_]+(?:\.[a-z_0-9]+)+)\b", err["msg"])
+            named = [f"{key}.{n}" if key and not n.startswith(key) and f"{key}.{n}" in sources else n for n in named]
+            set_by = [n for n in named if n in sources]
+            if set_by:
+                key = max(set_by, key=lambda n: _layer_rank(sources[n], sources))
         origin = _source_of(key, sources) if key else fallback
         if origin == DEFAULT_SOURCE:
             origin = fallback
