@@ -90,7 +90,8 @@ def risk_table(monthly: pd.DataFrame, reform_month: int, deadline_month: int) ->
     def wide(metric: str) -> np.ndarray:
         return monthly.pivot(index="replication", columns="month", values=metric).to_numpy()
 
-    head = wide("headcount_total")
+    # temporaries have no establishment: compare the establishment sectors only
+    head = wide("headcount_admin") + wide("headcount_institution")
     est = wide("establishment_total")
     rows = []
     for month in sorted({m for m in (60, horizon) if m <= horizon}):

@@ -9,6 +9,7 @@ awaiting (or rotates). The deadline may stop the queueing.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Generator
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from sim.engine.pool import Pool
 from sim.engine.resources import PlaceRequest, Places
 from sim.engine.rng import stream
 from sim.engine.states import AWAITING, DIVERTED, IN_POST, ROTATING
-from sim.population.table import EDUCATION, INSTITUTION, SECTORS
+from sim.population.table import EDUCATION, INSTITUTION, SECTORS, TEMPORARY
 from sim.scenario.schema import CHANNEL_IDS, ChannelSection
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class Diversion:
         self.channels: list[ChannelSection] = [model.scenario.channels.get(c) for c in CHANNEL_IDS]
         self.pool = Pool(model)
         self.by_merit = [ch.allocation == "merit" for ch in self.channels]
+        self._arrivals = itertools.count()
         env = model.env
         self.places: list[Places | None] = []
         for k, ch in enumerate(self.channels):
@@ -293,8 +295,8 @@ class Diversion:
             if patience > 0:
                 env.timeout(patience).callbacks.append(lambda _e: _expire(request))
             got = yield request
-        pending.request = None
         if not got:
+            pending.request = None
             self._note(i, "gave_up", f"{CHANNEL_IDS[k]} after {env.now - start:g} months without a place")
             return False
         self.place_waits[k].append(int(env.now - start))
@@ -330,8 +332,8 @@ class Diversion:
         return self.places[k]
 
     def _key(self, i: int, k: int) -> tuple[float, int]:
-        """Queue order: best merit first (择优) or first come, ties by person index."""
-        return (-self.merit.get(i, 0.0) if self.by_merit[k] else 0.0, i)
+        """Queue order: best merit first (择优) or first come; ties in order of arrival."""
+        return (-self.merit.get(i, 0.0) if self.by_merit[k] else 0.0, next(self._arrivals))
 
     def _complete(self, i: int, k: int) -> None:
         model = self.model
@@ -382,9 +384,13 @@ class Diversion:
 
     def post_freed(self, tw: int, sector: int) -> bool:
         """A post in (township, sector) is free: give it to the best surplus person there, if any."""
-        if not self.cfg.repost_on_vacancy:
-            return False
         people = self.model.people
+        if (
+            not self.cfg.repost_on_vacancy
+            or sector == TEMPORARY
+            or people.in_post[tw][sector] >= self.model.est[tw][sector]
+        ):
+            return False
         for i in self.surplus[tw][sector]:
             if people.state[i] in SURPLUS_STATES and self.phase.get(i) != "lead":
                 self.stop(i, "reposted")

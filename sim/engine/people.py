@@ -35,11 +35,13 @@ class People:
     n_state: list[int] = field(default_factory=lambda: [0] * len(STATE_NAMES))
     payroll_sector: list[int] = field(default_factory=lambda: [0, 0, 0])
     payroll: list[list[int]] = field(default_factory=list)
+    in_post: list[list[int]] = field(default_factory=list)
     birth_sum: int = 0  # over people in post (mean age is of staff in post)
     secondary_plus: int = 0  # people in post with secondary education or above
 
     def __post_init__(self) -> None:
         self.payroll = [[0, 0, 0] for _ in range(self.n_townships)]
+        self.in_post = [[0, 0, 0] for _ in range(self.n_townships)]
 
     @classmethod
     def from_population(cls, pop: Population) -> People:
@@ -62,6 +64,7 @@ class People:
         people.n_state[IN_POST] = n
         counts = pop.staff_counts()
         people.payroll = counts.tolist()
+        people.in_post = counts.tolist()
         people.payroll_sector = counts.sum(axis=0).tolist()
         people.birth_sum = int(pop.birth.sum())
         people.secondary_plus = int((pop.education >= SECONDARY).sum())
@@ -98,6 +101,7 @@ class People:
         self.appraisal.append(appraisal)
         self.state.append(IN_POST)
         self.n_state[IN_POST] += 1
+        self.in_post[township][sector] += 1
         self.birth_sum += birth
         self.secondary_plus += education >= SECONDARY
         self._join_payroll(len(self.state) - 1)
@@ -120,9 +124,11 @@ class People:
         self.n_state[old] -= 1
         self.n_state[new] += 1
         if old == IN_POST:
+            self.in_post[self.township[i]][self.sector[i]] -= 1
             self.birth_sum -= self.birth[i]
             self.secondary_plus -= self.education[i] >= SECONDARY
         elif new == IN_POST:
+            self.in_post[self.township[i]][self.sector[i]] += 1
             self.birth_sum += self.birth[i]
             self.secondary_plus += self.education[i] >= SECONDARY
         if ON_PAYROLL[old] and not ON_PAYROLL[new]:
@@ -133,12 +139,17 @@ class People:
 
     def set_sector(self, i: int, sector: int) -> None:
         """Move person i to another sector of their township (a post won in another sector)."""
+        posted = self.state[i] == IN_POST
+        if posted:
+            self.in_post[self.township[i]][self.sector[i]] -= 1
         if ON_PAYROLL[self.state[i]]:
             self._leave_payroll(i)
             self.sector[i] = sector
             self._join_payroll(i)
         else:
             self.sector[i] = sector
+        if posted:
+            self.in_post[self.township[i]][sector] += 1
 
     def set_education(self, i: int, level: int) -> None:
         """Change person i's education level, keeping the in-post counter."""

@@ -349,7 +349,7 @@ class ChannelSection(Section):
         default=1,
     )
     allocation: Literal["merit", "first_come"] = doc(
-        "Who gets a scarce place: best appraisal first (择优) or first come.", default="merit"
+        "Who gets a scarce place: best competitive-posting score first (择优) or first come.", default="merit"
     )
     acceptance: Probability = doc("Probability that an eligible person accepts the channel.", default=0.5)
     exam_pass_rate: Probability = doc("Probability of passing the channel's exam (1: no exam).", default=1.0)
@@ -511,7 +511,9 @@ class DiversionSection(Section):
         default=0.0,
     )
     patience_months: NonNegInt = doc(
-        "Months a person waits for a place in one channel before trying the next.", "months", default=6
+        "Months a person waits for a place in one channel before trying the next (0: as long as it takes).",
+        "months",
+        default=6,
     )
     retry_months: NonNegInt = doc(
         "Months after which someone who ran out of channels tries them all again (0: never).", "months", default=12
@@ -589,9 +591,11 @@ class PoolSection(Section):
         names = [c.name for c in self.contributors]
         if len(set(names)) != len(names):
             raise ValueError(f"contributor names must be unique, found {names}")
-        bad = [n for n in names if not re.fullmatch(r"[A-Za-z0-9_]+", n)]
+        bad = [n for n in names if not re.fullmatch(r"[A-Za-z0-9_]+", n) or n == "top_up"]
         if bad:
-            raise ValueError(f"contributor names must be letters, digits and underscores, found {bad}")
+            raise ValueError(
+                f"contributor names must be letters, digits and underscores, and not 'top_up' (reserved), found {bad}"
+            )
         return self
 
 
@@ -651,7 +655,7 @@ class ReboundSection(Section):
         default=0.5,
     )
     workload_elasticity: NonNegFloat = doc(
-        "Requests scale with (staff at the reform / staff in post now) to this power.", default=1.0
+        "Requests scale with (staff on the payroll at the reform / on the payroll now) to this power.", default=1.0
     )
     after_freeze_multiplier: NonNegFloat = doc(
         "Request rate multiplier once the hiring freeze (hiring.freeze_months) has ended.", default=2.0
