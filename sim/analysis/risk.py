@@ -69,7 +69,8 @@ def _payback_row(name: str, months: np.ndarray, horizon: int) -> dict[str, float
     n = len(months)
     censored = np.where(np.isnan(months), np.inf, months)
     median = float(np.median(censored)) if n else math.nan
-    p90 = float(np.quantile(censored, 0.9)) if n else math.nan
+    with np.errstate(invalid="ignore"):
+        p90 = float(np.quantile(censored, 0.9)) if n else math.nan
     finite = months[~np.isnan(months)]
     se = float(1.2533 * finite.std(ddof=1) / math.sqrt(len(finite))) if len(finite) > 1 else math.nan
     return {
@@ -107,7 +108,7 @@ def risk_table(monthly: pd.DataFrame, reform_month: int, deadline_month: int) ->
         rows.append(_prob_row("p_pool_dry_by_deadline", deadline_month, (waiting > 0).any(axis=1)))
     for view in ("township", "government"):
         column = f"savings_cumulative_{view}"
-        if column in monthly.columns:
+        if column in monthly.columns and monthly[column].notna().any():
             months = payback_months(wide(column), reform_month)
             rows.append(_payback_row(f"payback_month_{view}", months, horizon))
             rows.append(_prob_row(f"p_payback_{view}", horizon, ~np.isnan(months)))

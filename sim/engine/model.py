@@ -364,6 +364,11 @@ def _with_counterfactual(scenario: Scenario, result: RunResult, twin: RunResult 
     """Add the counterfactual's costs, cumulative savings and their present value."""
     cols = {c: k for k, c in enumerate(result.columns)}
     own = result.monthly
+    if twin is None and scenario.reform.enabled:  # no twin was run: there are no savings to report
+        nan = np.full((own.shape[0], len(COUNTERFACTUAL_COLUMNS)), np.nan)
+        return RunResult(
+            result.replication, (*result.columns, *COUNTERFACTUAL_COLUMNS), np.hstack([own, nan]), result.events
+        )
     base = twin.monthly if twin is not None else own
     twin_cols = {c: k for k, c in enumerate(twin.columns)} if twin is not None else cols
     months = np.arange(own.shape[0])

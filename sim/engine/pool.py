@@ -66,11 +66,16 @@ class Pool:
     def request(self, amount: float) -> simpy.Event:
         """Ask for `amount` yuan; the event succeeds when it is paid (in order of request)."""
         if self.cfg.unlimited:
-            self.container.put(amount)
-            self.contributed[TOP_UP] = self.contributed.get(TOP_UP, 0.0) + amount
-            self.contributed_total += amount
-            payer = self.cfg.top_up_payer
-            self.by_payer[payer] = self.by_payer.get(payer, 0.0) + amount
+            # top up only what the pool lacks (nobody queues in an unlimited pool); a second pass
+            # covers float rounding of level + (amount - level)
+            short = amount - self.container.level
+            while short > 0:
+                self.container.put(short)
+                self.contributed[TOP_UP] = self.contributed.get(TOP_UP, 0.0) + short
+                self.contributed_total += short
+                payer = self.cfg.top_up_payer
+                self.by_payer[payer] = self.by_payer.get(payer, 0.0) + short
+                short = amount - self.container.level
         request = self.container.get(amount)
         if not request.triggered:
             self.ran_dry = True

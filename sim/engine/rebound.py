@@ -97,8 +97,8 @@ class Rebound:
         now_staff = max(row[ADMIN] + row[INSTITUTION], 1)
         workload = (self.staff_at_reform[tw] / now_staff) ** self.cfg.workload_elasticity
         rate = self.cfg.request_rate / 12.0 * workload
-        freeze = model.scenario.hiring.freeze_months
-        if freeze > 0 and model.month >= model.scenario.reform.month + freeze:
+        # "once the freeze has ended": with no fixed freeze, that is from the reform on
+        if model.month >= model.scenario.reform.month + model.scenario.hiring.freeze_months:
             rate *= self.cfg.after_freeze_multiplier
         return rate
 
