@@ -13,6 +13,7 @@ Python API::
 """
 
 from sim import report
+from sim.calibrate import calibrate
 from sim.errors import InputError
 from sim.experiment import Comparison, Results, SweepResults, compare, open_sweep, run, sensitivity, sweep
 from sim.population import Population, build_population
@@ -28,6 +29,7 @@ __all__ = [
     "SweepResults",
     "__version__",
     "build_population",
+    "calibrate",
     "compare",
     "load_scenario",
     "open_sweep",

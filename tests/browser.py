@@ -48,8 +48,10 @@ def unavailable_reason() -> str | None:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return "the playwright Python package is not installed (pip install -e '.[test]')"
-    if executable() is None:
-        return "no Chromium found (apt-get install chromium fonts-noto-cjk, or set FENLIU_CHROMIUM)"
+    exe = executable()
+    if exe is None or not Path(exe).exists():
+        where = exe or "any usual path"
+        return f"no Chromium at {where} (apt-get install chromium fonts-noto-cjk, or set FENLIU_CHROMIUM)"
     return None
 
 
@@ -91,8 +93,13 @@ def launch(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=executable(), args=ARGS)
 
 
-def inspect(browser: Any, path: Path, screenshot: Path | None = None, full_page: bool = False) -> PageCheck:
-    """Open a report file, wait for every figure, and report what happened."""
+def inspect(
+    browser: Any, path: Path, screenshot: Path | None = None, full_page: bool = False, keep: bool = False
+) -> PageCheck:
+    """Open a report file, wait for every figure, and report what happened.
+
+    With `keep`, the page stays open as `check.info["page"]` for the caller to use and close.
+    """
     check = PageCheck()
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.on("console", lambda msg: check.errors.append(msg.text) if msg.type == "error" else None)
@@ -115,18 +122,27 @@ def inspect(browser: Any, path: Path, screenshot: Path | None = None, full_page:
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(screenshot), full_page=full_page)
-    check.info["page"] = page
+    if keep:
+        check.info["page"] = page
+    else:
+        page.close()
     return check
 
 
 def main(argv: list[str]) -> int:
-    """Screenshot a report: browser.py REPORT.html OUT.png [--full]."""
+    """Screenshot a report: browser.py REPORT.html OUT.png [--full | --height PIXELS]."""
     from playwright.sync_api import sync_playwright
 
     report, out = Path(argv[0]), Path(argv[1])
+    height = int(argv[argv.index("--height") + 1]) if "--height" in argv else 900
     with sync_playwright() as p:
         browser = launch(p)
-        check = inspect(browser, report, out, full_page="--full" in argv)
+        check = inspect(browser, report, keep=True)
+        page = check.info["page"]
+        page.set_viewport_size({"width": 1280, "height": height})
+        page.wait_for_timeout(500)  # figures are responsive: let them settle at the new size
+        out.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(out), full_page="--full" in argv)
         print(f"{out}: {check.rendered}/{check.figures} figures, errors {check.errors}, requests {check.requests}")
         browser.close()
     return 0
@@ -134,76 +150,3 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
-
-
-# ----- test data ----------------------------------------------------------------------------
-CHANNEL_SHARES = {
-    "teacher": 0.15,
-    "early_retirement": 0.2,
-    "resignation": 0.1,
-    "termination": 0.1,
-    "institution_vacancy": 0.1,
-    "enterprise": 0.1,
-    "police": 0.05,
-}
-
-
-def with_engine_columns(monthly: Any, reform_month: int = 12, seed: int = 0) -> Any:
-    """A real monthly table plus made-up columns of the metrics the engine will add.
-
-    The numbers are plausible in shape, not in size: they exist so that every panel of the
-    report is drawn in the tests before the engine writes these columns itself.
-    """
-    import numpy as np
-
-    out = monthly.copy()
-    rng = np.random.default_rng(seed)
-    month = out["month"].to_numpy()
-    rep = out["replication"].to_numpy()
-    noise = 1 + 0.05 * rng.standard_normal(rep.max() + 1)[rep]
-    after = np.clip(month - reform_month, 0, None)
-    ramp = (1 - np.exp(-after / 8.0)) * noise
-    surplus = 1000.0
-    for k, (ch, share) in enumerate(CHANNEL_SHARES.items()):
-        out[f"diverted_{ch}"] = np.round(surplus * share * ramp)
-        out[f"queue_{ch}"] = np.round(surplus * share * np.exp(-after / (6.0 + k)) * (after > 0) * noise)
-    out["returned_cumulative"] = np.round(20 * np.clip(month - 36, 0, None) / 84 * noise)
-    contributors = ("higher_level", "county", "township", "unit_individual")
-    total = np.zeros(len(out))
-    for k, who in enumerate(contributors):
-        out[f"pool_contributed_{who}"] = 1e6 * (k + 1) * np.minimum(after, 12) / 12 * noise
-        total += out[f"pool_contributed_{who}"].to_numpy()
-    out["pool_contributed_cumulative"] = total
-    out["pool_paid_cumulative"] = 0.8 * total * ramp / np.maximum(noise, 1)
-    out["pool_balance"] = total - out["pool_paid_cumulative"]
-    out["pool_waiting"] = np.round(120 * np.exp(-after / 10) * (after > 0) * noise)
-    base = 2e6 * np.ones(len(out))
-    one_time = (after > 0) * (after < 18) * 3e5 * noise
-    for comp, value in (
-        ("salary_in_post", base * np.where(after > 0, 0.8, 1.0)),
-        ("allowance_awaiting", 1e5 * np.exp(-after / 10) * (after > 0)),
-        ("severance", one_time * 0.5),
-        ("pension_buyin", one_time * 0.3),
-        ("placement_subsidy", one_time * 0.2),
-        ("salary_moved_teacher", 1e5 * ramp),
-        ("salary_hires", 2e4 * np.clip(month - 60, 0, None) / 10),
-    ):
-        out[f"cost_{comp}"] = value
-    cost_cols = [c for c in out.columns if c.startswith("cost_") and not c.startswith("cost_by_")]
-    government = out[cost_cols].sum(axis=1).to_numpy()
-    moved = out["cost_salary_moved_teacher"].to_numpy()
-    out["cost_by_township"] = (government - moved) * 0.7
-    out["cost_by_county"] = (government - moved) * 0.3
-    out["cost_by_education"] = moved
-    out["cost_township"] = out["cost_by_township"]
-    out["cost_government"] = government
-    saving = np.where(after > 0, 2e6 - government, 0.0)
-    frame = out[["replication"]].assign(s=saving)
-    out["savings_cumulative_government"] = frame.groupby("replication")["s"].cumsum()
-    frame = out[["replication"]].assign(s=np.where(after > 0, 2e6 * 0.7 - out["cost_township"], 0.0))
-    out["savings_cumulative_township"] = frame.groupby("replication")["s"].cumsum()
-    out["fiscal_gap"] = 1e5 * noise
-    out["debt"] = 3.7e7 * noise
-    out["overquota_hires_cumulative"] = np.round(np.clip(month - 60, 0, None) * 0.5 * noise)
-    out["overquota_reversed_cumulative"] = np.floor(out["overquota_hires_cumulative"] * 0.4)
-    return out

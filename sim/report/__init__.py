@@ -27,16 +27,18 @@ Run (`run_report(results, path=None, lang="en")`)
     Units: `cost_*` and `fiscal_gap` are flows in yuan per month; `*_cumulative`,
     `pool_balance` and `pool_contributed_*` are month-end stocks in yuan (people for
     counts). One-time cost = severance + pension_buyin + placement_subsidy summed over
-    the horizon. Payback month = first month from which cumulative savings stay ≥ 0.
-    Rebound risk = share of replications with headcount over establishment (and with any
+    the horizon. Payback month, P(over establishment) at month 60 and the horizon, the
+    rebound share and P(pool runs dry) are those of `sim.analysis.risk_table`. Rebound risk
+    over time = share of replications with headcount over establishment (and with any
     return flow / uncorrected over-establishment hire, when those columns exist).
     The scenario (manifest `scenario`) supplies reform.month, reform.deadline_month,
     time.start, and the source figures marked on the age/education panel.
 
 Comparison (`compare_report(runs, path, lang="en")`)
     2 to 6 runs, each anything `run_report` accepts, or a (name, monthly DataFrame) pair;
-    the first is the reference. Or one folder with manifest kind "compare" whose `runs`
-    lists the run folders (relative paths; otherwise its run sub-folders in name order).
+    the first is the reference. Or a folder written by `fenliu compare`: manifest kind
+    "compare" whose `runs` lists the run sub-folders (relative paths; else every run
+    sub-folder in name order) and `scenarios` their display names.
     Paired differences (scenario − reference) are taken over the replications and months
     common to both: mean and 95% Student-t interval over replications. Runs made with the
     same seed pair by common random numbers, which is what makes the interval tight.
@@ -47,7 +49,8 @@ Sweep (`sweep_report(sweep, path, lang="en", metric=None, month=None)`)
     Parquet or CSV: `design` (column `point` + one column per varied parameter, named by
     its dotted scenario path), `summary` (point, metric, month, mean, p5, p50, p95 over a
     point's replications) and optionally `sobol` (parameter, S1, S1_conf, ST, ST_conf, and
-    optionally metric). Or a `SweepData(design, summary, sobol, manifest)` built in memory.
+    optionally metric, month, policy: the table `sim.sensitivity` returns). Or a
+    `SweepData(design, summary, sobol, manifest)` built in memory.
     The metric defaults to the manifest's, else state_awaiting; the month to the manifest's,
     else the last summarised month.
 

@@ -12,20 +12,13 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from sim.analysis import payback_months
 from sim.report.i18n import CHANNELS, ONE_TIME_COMPONENTS
 
 QUANTILES = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
 KEYS = ("replication", "month")
-
-# Two-sided 95% Student t quantiles t(0.975, df) for df = 1..30; beyond, a Cornish-Fisher series.
-_T975 = (
-    12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
-    2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
-    2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423,
-)  # fmt: skip
-_Z975 = 1.959963984540054
 
 
 def metric_columns(monthly: pd.DataFrame) -> list[str]:
@@ -62,18 +55,8 @@ def probability(monthly: pd.DataFrame, condition: pd.Series) -> pd.Series:
 
 
 def t_quantile_975(df: int) -> float:
-    """Upper 97.5% quantile of Student's t with `df` degrees of freedom (4 significant digits)."""
-    if df < 1:
-        return math.nan
-    if df <= len(_T975):
-        return _T975[df - 1]
-    z = _Z975
-    return (
-        z
-        + (z**3 + z) / (4 * df)
-        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
-        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3)
-    )
+    """Upper 97.5% quantile of Student's t with `df` degrees of freedom (NaN below 1)."""
+    return float(stats.t.ppf(0.975, df)) if df >= 1 else math.nan
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float, float, int]:

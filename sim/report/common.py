@@ -45,10 +45,18 @@ def fmt(value: float, kind: str, lang: str = "en") -> str:
         return f"{value:.0f}" if math.isfinite(value) else text("not_reached", lang)
     if kind.startswith("money"):
         value = value / 1e6
-        return f"{value:+,.1f}" if kind.endswith("signed") else f"{value:,.1f}"
+        return signed(value, 1) if kind.endswith("signed") else f"{value:,.1f}".replace("-", "−")
     if kind.endswith("signed"):
-        return f"{value:+,.0f}".replace("-", "−")
-    return f"{value:,.0f}"
+        return signed(value, 0)
+    return f"{value:,.0f}".replace("-", "−")
+
+
+def signed(value: float, decimals: int) -> str:
+    """A signed number with a true minus sign, and no '−0.0'."""
+    shown = f"{value:+,.{decimals}f}"
+    if float(shown.replace(",", "")) == 0:
+        return f"{0:.{decimals}f}"
+    return shown.replace("-", "−")
 
 
 def fmt_diff(value: float, kind: str, lang: str = "en") -> str:
@@ -56,10 +64,10 @@ def fmt_diff(value: float, kind: str, lang: str = "en") -> str:
     if isinstance(value, float) and math.isnan(value):
         return text("na", lang)
     if kind == "probability":
-        return f"{value * 100:+.1f} pp"
+        return f"{signed(value * 100, 1)} pp"
     if kind.startswith("money"):
-        return f"{value / 1e6:+,.1f}"
-    return f"{value:+,.1f}" if kind == "month" or abs(value) < 10 else f"{value:+,.0f}"
+        return signed(value / 1e6, 1)
+    return signed(value, 1 if kind == "month" or abs(value) < 10 else 0)
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:

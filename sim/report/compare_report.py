@@ -3,27 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
 from sim.report import aggregate as agg
 from sim.report.common import OUTCOME_KINDS, built_line, flatten, fmt, fmt_diff, show_value
-from sim.report.figures import compare_channels, compare_differences, compare_metric, compare_states
+from sim.report.compare_figures import compare_channels, compare_differences, compare_metric, compare_states
 from sim.report.html import Cell, Page, write_page
 from sim.report.i18n import check_lang, text
-from sim.report.load import RunData, as_run, compare_members
+from sim.report.load import RunData, as_run, load_compare
 
 MIN_RUNS, MAX_RUNS = 2, 6
 
 
 def as_runs(runs: Sequence[Any] | str | Path) -> list[RunData]:
     """The runs to compare, checked: 2–6 of them, sharing at least one replication and month."""
-    if isinstance(runs, str | Path):
-        runs = compare_members(runs)
-    loaded = [as_run(r) for r in runs]
+    loaded = load_compare(runs) if isinstance(runs, str | Path) else [as_run(r) for r in runs]
     if not MIN_RUNS <= len(loaded) <= MAX_RUNS:
         raise InputError(f"a comparison needs {MIN_RUNS} to {MAX_RUNS} scenarios, found {len(loaded)}")
+    seen: set[str] = set()
+    for i, run in enumerate(loaded):  # scenarios of the same name get -2, -3 as `fenliu compare` names them
+        name, k = run.name, 2
+        while name in seen:
+            name, k = f"{run.name}-{k}", k + 1
+        if name != run.name:
+            loaded[i] = replace(run, label=name)
+        seen.add(name)
     ref = loaded[0]
     for run in loaded[1:]:
         reps = set(ref.monthly["replication"]) & set(run.monthly["replication"])
@@ -48,7 +55,7 @@ def outcome_rows(runs: list[RunData], lang: str) -> tuple[list[list[Cell | str]]
             d = agg.describe(run.outcomes[key])
             shown = fmt(d["mean"], kind, lang)
             if kind != "probability" and d["n"] > 1:
-                shown += f" [{fmt(d['p5'], kind, lang)} – {fmt(d['p95'], kind, lang)}]"
+                shown += f" [{fmt(d['p5'], kind, lang)}, {fmt(d['p95'], kind, lang)}]"
             row.append(Cell(shown, d["mean"], numeric=True))
         for run in runs[1:]:
             a, b = ref.outcomes[key].align(run.outcomes[key], join="inner")
@@ -62,7 +69,7 @@ def outcome_rows(runs: list[RunData], lang: str) -> tuple[list[list[Cell | str]]
     return rows, n_pairs
 
 
-def differing_parameters(runs: list[RunData], lang: str) -> list[list[Cell | str]]:
+def differing_parameters(runs: list[RunData]) -> list[list[Cell | str]]:
     """Rows of parameters whose values differ between the scenarios."""
     flat = [dict(flatten(r.scenario)) for r in runs]
     keys = list(dict.fromkeys(k for f in flat for k in f))
@@ -84,7 +91,10 @@ def compare_report(runs: Sequence[Any] | str | Path, path: str | Path, lang: str
     ref = names[0]
     header: list[Cell | str] = [text("outcome", lang), *(Cell(n, numeric=True) for n in names)]
     header += [Cell(text("difference", lang, ref=ref) + f": {n}", numeric=True) for n in names[1:]]
-    page.table("outcomes", text("cmp_table", lang), header, rows, text("cmp_note", lang, n=n_pairs))
+    note = text("cmp_note", lang, n=n_pairs)
+    if len({str(r.manifest.get("seed")) for r in runs}) > 1:
+        note += " " + text("cmp_seeds_differ", lang)
+    page.table("outcomes", text("cmp_table", lang), header, rows, note)
     figures = [
         ("headcount", text("sec_cmp_headcount", lang), compare_metric(runs, "headcount_total", lang), ""),
         ("differences", text("sec_cmp_diff", lang), compare_differences(runs, lang), text("note_cmp_diff", lang)),
@@ -94,7 +104,7 @@ def compare_report(runs: Sequence[Any] | str | Path, path: str | Path, lang: str
     ]
     for anchor, title, fig, note in figures:
         page.figure(anchor, title, fig, note)
-    params = differing_parameters(runs, lang)
+    params = differing_parameters(runs)
     if params:
         page.table("parameters", text("sec_cmp_params", lang), [text("parameter", lang), *names], params)
     else:

@@ -41,7 +41,8 @@ section h2 {{ font-size: 18px; margin: 4px 0 4px 0; color: #243b53; }}
 .cards {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 12px; }}
 .card {{ background: #f0f4f8; border-radius: 6px; padding: 10px 14px; }}
 .card h3 {{ font-size: 13px; font-weight: normal; color: #486581; margin: 0 0 4px 0; }}
-.card .big {{ font-size: 24px; font-weight: bold; color: #102a43; }}
+.card .big {{ font-size: 22px; font-weight: bold; color: #102a43; }}
+.card .unit {{ font-size: 14px; font-weight: normal; }}
 .card .small {{ font-size: 12px; color: #52606d; margin-top: 2px; }}
 table {{ border-collapse: collapse; font-size: 13px; width: 100%; }}
 th, td {{ border-bottom: 1px solid #e4e7eb; padding: 4px 8px; text-align: left; vertical-align: top; }}
@@ -102,6 +103,7 @@ class Card:
     title: str
     value: str
     lines: tuple[str, ...] = ()
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,25 +141,27 @@ class Page:
         items = []
         for card in cards:
             small = "".join(f'<div class="small">{esc(line)}</div>' for line in card.lines)
-            items.append(
-                f'<div class="card"><h3>{esc(card.title)}</h3><div class="big">{esc(card.value)}</div>{small}</div>'
-            )
+            unit = f' <span class="unit">{esc(card.unit)}</span>' if card.unit else ""
+            big = f'<div class="big">{esc(card.value)}{unit}</div>'
+            items.append(f'<div class="card"><h3>{esc(card.title)}</h3>{big}{small}</div>')
         self._section(anchor, title, note, f'<div class="cards">{"".join(items)}</div>')
 
     def figure(self, anchor: str, title: str, fig: go.Figure | None, note: str = "") -> None:
         """A plotly figure (skipped when None: its columns are not in these results)."""
         if fig is None:
             return
-        fig = go.Figure(fig)  # the section heading carries the title
-        fig.update_layout(title=None, margin_t=48)
+        spec = fig.to_dict()  # the section heading carries the title
+        spec["layout"].pop("title", None)
+        spec["layout"].setdefault("margin", {})["t"] = 48
         div = pio.to_html(
-            fig,
+            spec,
+            validate=False,
             include_plotlyjs=False,
             full_html=False,
             div_id=f"fig-{anchor}",
             config=PLOT_CONFIG,
             default_width="100%",
-            default_height=f"{int(fig.layout.height or 450)}px",
+            default_height=f"{int(spec['layout'].get('height') or 450)}px",
         )
         self.figures += 1
         self._section(anchor, title, note, f'<div class="figure">{div}</div>')

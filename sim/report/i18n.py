@@ -212,6 +212,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "over {n} paired replications (common random numbers).",
         "各方案的均值 [P5–P95];与第一个方案之差:{n} 对配对重复的均值 [95% t 区间](共同随机数)。",
     ),
+    "cmp_seeds_differ": (
+        "The scenarios were run with different seeds, so the pairing does not narrow the interval.",
+        "各方案的随机种子不同,配对不能缩小区间。",
+    ),
     "outcome": ("Outcome", "指标"),
     "difference": ("Difference vs {ref}", "与 {ref} 之差"),
     "sec_cmp_headcount": ("Headcount by scenario", "各方案实有人员"),

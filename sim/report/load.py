@@ -7,6 +7,7 @@ in memory (a `sim.Results`, a monthly DataFrame), so notebooks can plot without 
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -30,11 +31,12 @@ class RunData:
     monthly: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
     folder: Path | None = None
+    label: str | None = None  # a display name that overrides the scenario's (e.g. in a comparison)
 
     @property
     def name(self) -> str:
-        """The scenario's name."""
-        return str(self.manifest.get("scenario_name") or self.scenario.get("name") or "scenario")
+        """The name shown: the label, else the scenario's name."""
+        return self.label or str(self.manifest.get("scenario_name") or self.scenario.get("name") or "scenario")
 
     @property
     def scenario(self) -> dict[str, Any]:
@@ -97,7 +99,10 @@ class RunData:
     @cached_property
     def risk(self) -> pd.DataFrame:
         """The risk figures of `sim.analysis.risk_table` (indexed by figure and month)."""
-        return risk_table(self.monthly, self.reform_month, self.deadline).set_index(["figure", "month"])
+        with warnings.catch_warnings():  # quantiles over runs that never pay back (inf) warn; the result is right
+            warnings.simplefilter("ignore", RuntimeWarning)
+            table = risk_table(self.monthly, self.reform_month, self.deadline)
+        return table.set_index(["figure", "month"])
 
     def risk_estimate(self, figure: str, month: int | None = None) -> float:
         """One risk figure's estimate (NaN when absent); `month` defaults to the figure's only row."""
@@ -221,18 +226,27 @@ def load_sweep(folder: str | Path) -> SweepData:
     return SweepData(design, summary, _read_table(folder, "sobol", required=False), manifest, folder)
 
 
-def compare_members(folder: str | Path) -> list[Path]:
-    """The run folders of a comparison folder, reference first.
+def load_compare(folder: str | Path) -> list[RunData]:
+    """The runs of a comparison folder, reference first.
 
-    The manifest (kind 'compare') may list them under `runs` (paths relative to the folder);
-    otherwise every sub-folder holding a run manifest is taken, in name order.
+    The manifest (kind 'compare') may list them under `runs` (paths relative to the folder)
+    and their display names under `scenarios`; otherwise every sub-folder holding a run
+    manifest is taken, in name order.
     """
     folder = Path(folder)
     manifest = read_manifest(folder)
     listed = manifest.get("runs")
-    if listed:
-        return [folder / str(p) for p in listed]
-    return sorted(p for p in folder.iterdir() if p.is_dir() and (p / "manifest.json").is_file())
+    paths = (
+        [folder / str(p) for p in listed]
+        if listed
+        else sorted(p for p in folder.iterdir() if p.is_dir() and (p / "manifest.json").is_file())
+    )
+    runs = [load_run(p) for p in paths]
+    names = manifest.get("scenarios")
+    if isinstance(names, list) and len(names) == len(runs):
+        for run, name in zip(runs, names, strict=True):
+            run.label = str(name)
+    return runs
 
 
 def as_sweep(obj: Any) -> SweepData:

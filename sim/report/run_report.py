@@ -8,10 +8,10 @@ from typing import Any
 
 from sim.report import aggregate as agg
 from sim.report.common import add_parameters, built_line, fmt, provenance, target_path
-from sim.report.figures import RUN_FIGURES
 from sim.report.html import Card, Page, write_page
 from sim.report.i18n import check_lang, text
 from sim.report.load import RunData, as_run
+from sim.report.run_figures import RUN_FIGURES
 
 
 def _interval(d: dict[str, float], kind: str, lang: str) -> str:
@@ -67,7 +67,9 @@ def headline_cards(run: RunData, lang: str) -> list[Card]:
             lines.append(f"{text('card_pool_dry', lang)}: {dry:.0%}")
         if "fiscal_gap" in out:
             lines.append(f"{text('card_fiscal_gap', lang)}: {_money(float(out['fiscal_gap'].mean()), lang)}")
-        cards.append(Card(text("card_one_time", lang), _money(d["mean"], lang), tuple(lines)))
+        cards.append(
+            Card(text("card_one_time", lang), fmt(d["mean"], "money", lang), tuple(lines), text("unit_million", lang))
+        )
     if "payback_government" in out:
         share = run.risk_estimate("p_payback_government", run.horizon)
         lines = [f"{share:.0%} {text('card_payback_share', lang)}"]

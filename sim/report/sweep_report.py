@@ -7,10 +7,17 @@ from pathlib import Path
 from typing import Any
 
 from sim.report.common import built_line, target_path
-from sim.report.figures import sobol_bars, sweep_choice, sweep_heatmap, sweep_parcoords, sweep_points, sweep_scatter
 from sim.report.html import Cell, Page, write_page
 from sim.report.i18n import check_lang, metric_label, text
 from sim.report.load import as_sweep
+from sim.report.sweep_figures import (
+    sobol_bars,
+    sweep_choice,
+    sweep_heatmap,
+    sweep_parcoords,
+    sweep_points,
+    sweep_scatter,
+)
 
 
 def _cell(value: Any) -> Cell:
@@ -33,7 +40,7 @@ def sweep_report(
     scatter = sweep_scatter(sw, lang, metric, month)
     page.figure("scatter", str(scatter.layout.title.text), scatter, text("note_sweep_scatter", lang, month=month))
     page.figure("heatmap", text("sec_sweep_heatmap", lang), sweep_heatmap(sw, lang, metric, month))
-    page.figure("sobol", text("sec_sobol", lang), sobol_bars(sw, lang, metric), text("note_sobol", lang))
+    page.figure("sobol", text("sec_sobol", lang), sobol_bars(sw, lang, metric, month), text("note_sobol", lang))
     page.figure("parcoords", text("sec_parcoords", lang), sweep_parcoords(sw, lang, metric, month))
     points = sweep_points(sw, metric, month)
     columns = ["point", *sw.parameters, "mean", "p5", "p50", "p95"]
