@@ -12,7 +12,6 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.analysis import payback_months
 from sim.report.i18n import CHANNELS, ONE_TIME_COMPONENTS
@@ -56,6 +55,8 @@ def probability(monthly: pd.DataFrame, condition: pd.Series) -> pd.Series:
 
 def t_quantile_975(df: int) -> float:
     """Upper 97.5% quantile of Student's t with `df` degrees of freedom (NaN below 1)."""
+    from scipy import stats  # imported here: scipy.stats costs a second at start-up
+
     return float(stats.t.ppf(0.975, df)) if df >= 1 else math.nan
 
 
