@@ -56,12 +56,12 @@ class Pending:
             if not self.request.triggered:
                 self.request.cancel()
             elif self.request.value is True and self.places is not None:
-                self.places.give_back()
+                self.places.give_back(self.request)
         if self.payment is not None:
             if self.payment.triggered:
                 pool.refund(self.amount)
             else:
-                self.payment.cancel()  # type: ignore[attr-defined]
+                pool.cancel(self.payment)
 
 
 class Diversion:
@@ -194,11 +194,11 @@ class Diversion:
             out[:, k] = ok
         return out
 
-    def eligible_now(self, i: int, k: int) -> bool:
-        """The rules that change with time: age band, years to retirement, years of service."""
+    def eligible_now(self, i: int, k: int, month: float | None = None) -> bool:
+        """The rules that change with time (age band, years to retirement, service) in `month` (default now)."""
         ch = self.channels[k]
         people = self.model.people
-        now_abs = self.model.start_abs + int(self.model.env.now)
+        now_abs = self.model.start_abs + int(self.model.env.now if month is None else month)
         age = (now_abs - people.birth[i]) / 12.0
         if not ch.age_min <= age <= ch.age_max:
             return False
@@ -243,7 +243,9 @@ class Diversion:
                         continue
                     if not (yield from self._queue_for_place(i, k, pending)):
                         continue
-                    yield from self._pay(i, k, pending)
+                    if not (yield from self._pay(i, k, pending)):
+                        self._drop_place(i, k, pending)
+                        continue
                     self.phase[i] = "lead"
                     if self.channels[k].lead_time_months:
                         yield env.timeout(self.channels[k].lead_time_months)
@@ -303,13 +305,19 @@ class Diversion:
         self._note(i, "place", f"{CHANNEL_IDS[k]} after {env.now - start:g} months")
         return True
 
-    def _pay(self, i: int, k: int, pending: Pending) -> Generator[simpy.Event, Any, None]:
-        """Wait for the one-time money from the pool, in order of request."""
+    def _pay(self, i: int, k: int, pending: Pending) -> Generator[simpy.Event, Any, bool]:
+        """Wait for the one-time money from the pool, in order of request.
+
+        False (and the money, if any, back in the pool) when the person would no longer meet the
+        channel's rules in the month they would leave, after the lead time.
+        """
+        env = self.model.env
+        if not self.eligible_now(i, k, env.now + self.channels[k].lead_time_months):
+            return False
         parts = self.one_time_cost(i, k)
         amount = sum(parts.values())
         if amount <= 0:
-            return
-        env = self.model.env
+            return True
         self.phase[i] = "money"
         start = env.now
         pending.amount = amount
@@ -321,10 +329,22 @@ class Diversion:
             finally:
                 self.pool.waiting -= 1
         pending.payment = None
+        if not self.eligible_now(i, k, env.now + self.channels[k].lead_time_months):
+            self.pool.refund(amount)
+            return False
         self.pool.settle(amount)
         self.money_waits.append(int(env.now - start))
         self._note(i, "paid", f"{amount:.0f} yuan after {env.now - start:g} months")
         self.model.ledger.book_one_time(parts)
+        return True
+
+    def _drop_place(self, i: int, k: int, pending: Pending) -> None:
+        """Person i held a place in channel k but would be past its limits by the time they left."""
+        request = pending.request
+        if request is not None and request.triggered and request.value is True and pending.places is not None:
+            pending.places.give_back(request)
+        pending.request = None
+        self._note(i, "ineligible", f"{CHANNEL_IDS[k]} by the month of leaving")
 
     def _place_source(self, i: int, k: int) -> Places | None:
         if k == INSTITUTION_VACANCY:

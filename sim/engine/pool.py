@@ -81,6 +81,11 @@ class Pool:
             self.ran_dry = True
         return request
 
+    def cancel(self, request: simpy.Event) -> None:
+        """Withdraw a request not yet paid; those queued behind it may now be paid from the balance."""
+        request.cancel()  # type: ignore[attr-defined]
+        self.container._trigger_get(None)
+
     def settle(self, amount: float) -> None:
         """Book a payment that the container has handed out."""
         self.paid += amount

@@ -18,6 +18,7 @@ class PlaceRequest(base.Get):
         self.key = key
         self.requested_at = places._env.now
         self.withdrawn = False
+        self.batch = -1  # the release whose place this request was given
         super().__init__(places)
 
     def cancel(self) -> None:
@@ -49,6 +50,7 @@ class Places(base.BaseResource):
         self.level = 0
         self.lapse = lapse
         self.released = 0
+        self.batch = 0  # counts releases; with `lapse`, places of an earlier batch are gone
 
     def request(self, person: int, key: tuple[float, int]) -> PlaceRequest:
         """Ask for a place; the event succeeds when one is given."""
@@ -58,10 +60,13 @@ class Places(base.BaseResource):
         """Make `count` places available (lapsing unused ones if so configured) and serve the queue."""
         self.level = count if self.lapse else self.level + count
         self.released += count
+        self.batch += 1
         self._trigger_get(None)
 
-    def give_back(self) -> None:
-        """Return a place that was given but not used."""
+    def give_back(self, request: PlaceRequest) -> None:
+        """Return a place that was given to `request` but not used; a place of a lapsed batch is gone."""
+        if self.lapse and request.batch != self.batch:
+            return
         self.level += 1
         self._trigger_get(None)
 
@@ -71,6 +76,7 @@ class Places(base.BaseResource):
     def _do_get(self, event: PlaceRequest) -> bool | None:
         if self.level >= 1:
             self.level -= 1
+            event.batch = self.batch
             event.succeed(True)
             return True
         return None

@@ -142,6 +142,9 @@ def _loc_to_key(loc: tuple[Any, ...]) -> str:
 
 
 def _source_of(key: str, sources: Mapping[str, str]) -> str:
+    below = [origin for k, origin in sources.items() if k.startswith(key + ".")] if key not in sources else []
+    if below:  # a table named only through its keys (e.g. --set channels.pilot.open=true)
+        return max(below, key=lambda origin: _layer_rank(origin, sources))
     while key:
         if key in sources:
             return sources[key]

@@ -719,7 +719,7 @@ class Scenario(Section):
         for k, c in enumerate(self.pool.contributors):
             if c.first_month > self.time.horizon_months:
                 raise ValueError(
-                    f"pool.contributors.{k} ({c.name}): first_month {c.first_month} lies beyond "
+                    f"pool.contributors.{k}.first_month ({c.first_month}, contributor {c.name!r}) lies beyond "
                     f"time.horizon_months ({self.time.horizon_months})"
                 )
         if self.reform.enabled and self.reform.deadline_month > self.time.horizon_months:
