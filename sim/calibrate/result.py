@@ -1,0 +1,101 @@
+"""The outcome of a calibration: fitted values, loss, residuals, history, and the calibrated scenario."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.calibrate.fit import Free
+from sim.errors import InputError
+from sim.scenario.loader import with_overrides
+from sim.scenario.schema import Scenario
+
+
+@dataclass
+class Calibration:
+    """What `sim.calibrate` found.
+
+    `values` are the fitted values (as written), `residuals` one row per target at those
+    values (simulated mean, its SE, residual, residual/tolerance, within tolerance), `history`
+    one row per evaluation. `scenario` is the calibrated scenario; `write(path)` saves it as a
+    TOML file that extends the original.
+    """
+
+    base: Scenario
+    free: list[Free]
+    values: dict[str, float | int]
+    start_values: dict[str, float | int]
+    loss: float
+    start_loss: float
+    residuals: pd.DataFrame
+    history: pd.DataFrame
+    evaluations: int
+    seconds: float
+    date: str
+    seed: int
+    replications: int
+    design: str
+    method: str
+    targets_name: str
+    scenario_path: Path | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+    run_overrides: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scenario(self) -> Scenario:
+        """The calibrated scenario (the original with the fitted values)."""
+        return with_overrides(self.base, self.values, origin="calibrated") if self.values else self.base
+
+    @property
+    def scenario_name(self) -> str:
+        """The original scenario's name."""
+        return self.base.name
+
+    @property
+    def description(self) -> str:
+        """One line for the calibrated file."""
+        text = self.base.description.rstrip(".")
+        return f"{text}; calibrated to {self.targets_name}" if text else f"Calibrated to {self.targets_name}"
+
+    @property
+    def converged(self) -> bool:
+        """Whether every target is within its tolerance."""
+        return bool(self.residuals["within"].all())
+
+    def write(self, path: str | Path, extends: str | Path | None = None) -> Path:
+        """Write the calibrated scenario as TOML extending `extends` (default: the original file)."""
+        extends = extends or self.scenario_path
+        if extends is None:
+            raise InputError("the calibrated scenario extends a file: give `extends` (the scenario was not a file)")
+        from sim.calibrate.writer import write_calibrated
+
+        return write_calibrated(self, path, extends)
+
+    def report(self) -> str:
+        """A text report: fitted values, residuals, loss, evaluations and wall time."""
+        lines = [
+            f"calibration of {self.scenario_name} to {self.targets_name}: loss {self.loss:.4g} "
+            f"(start {self.start_loss:.4g}), {self.evaluations} evaluations of {self.replications} replications "
+            f"(seed {self.seed}), {self.seconds:.1f} s",
+            "",
+            "fitted values:",
+        ]
+        width = max((len(f.key) for f in self.free), default=0)
+        for f in self.free:
+            lines.append(
+                f"  {f.key:<{width}}  {_fmt(self.values[f.key]):>10}   (start {_fmt(self.start_values[f.key])}, "
+                f"bounds [{f.low:g}, {f.high:g}])"
+            )
+        if not self.free:
+            lines.append("  (none: the scenario was only evaluated)")
+        lines += ["", "residuals (simulated − target):"]
+        table = self.residuals[["target", "metric", "value", "simulated", "se", "residual", "tolerance", "within"]]
+        lines.append(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        return "\n".join(lines)
+
+
+def _fmt(v: float | int) -> str:
+    return str(v) if isinstance(v, int) else f"{v:.4g}"
