@@ -75,7 +75,7 @@ class Model:
         self.ledger = Ledger(self)
         self.rebound = Rebound(self)
         self.contributor_names = [*self.diversion.pool.names, TOP_UP]
-        self.columns = (*columns_for(self.contributor_names), *LEDGER_COLUMNS, *REBOUND_COLUMNS)
+        self.columns = (*columns_for(self.contributor_names), *LEDGER_COLUMNS, *REBOUND_COLUMNS, *SECTOR_COLUMNS)
         self.table = np.zeros((self.horizon + 1, len(self.columns)))
         self._schedule_initial_exits(population)
         self._schedule_diplomas(population)
@@ -324,8 +324,7 @@ class Model:
             est_i,
             *people.n_state,
             self.hiring.hires,
-            (in_post * now_abs - people.birth_sum) / 12.0 / in_post if in_post else np.nan,
-            people.secondary_plus / in_post if in_post else np.nan,
+            *_composition(in_post, sum(people.birth_sum), sum(people.secondary_plus), now_abs),
             *self.diversion.diverted,
             *self.diversion.queue_lengths(),
             pool.contributed_total,
@@ -335,6 +334,13 @@ class Model:
             *(pool.contributed.get(name, 0.0) for name in self.contributor_names),
             *self.ledger.row(self.wage_index(month)),
             *self.rebound.row(),
+            *_composition(people.post_sector[ADMIN], people.birth_sum[ADMIN], people.secondary_plus[ADMIN], now_abs),
+            *_composition(
+                people.post_sector[INSTITUTION],
+                people.birth_sum[INSTITUTION],
+                people.secondary_plus[INSTITUTION],
+                now_abs,
+            ),
         )
 
     def run(self) -> RunResult:
@@ -343,6 +349,21 @@ class Model:
             self.env.run(until=month + 1)
             self.snapshot(month)
         return RunResult(self.replication, self.columns, self.table, self.log)
+
+
+SECTOR_COLUMNS = (
+    "mean_age_admin",
+    "share_secondary_plus_admin",
+    "mean_age_institution",
+    "share_secondary_plus_institution",
+)
+
+
+def _composition(n: int, birth_sum: int, secondary: int, now_abs: int) -> tuple[float, float]:
+    """Mean age (years) and share with secondary education or above of `n` people in post."""
+    if not n:
+        return np.nan, np.nan
+    return (n * now_abs - birth_sum) / 12.0 / n, secondary / n
 
 
 COUNTERFACTUAL_COLUMNS = (

@@ -36,8 +36,10 @@ class People:
     payroll_sector: list[int] = field(default_factory=lambda: [0, 0, 0])
     payroll: list[list[int]] = field(default_factory=list)
     in_post: list[list[int]] = field(default_factory=list)
-    birth_sum: int = 0  # over people in post (mean age is of staff in post)
-    secondary_plus: int = 0  # people in post with secondary education or above
+    # over people in post, by sector (mean age and education share are of staff in post)
+    post_sector: list[int] = field(default_factory=lambda: [0, 0, 0])
+    birth_sum: list[int] = field(default_factory=lambda: [0, 0, 0])
+    secondary_plus: list[int] = field(default_factory=lambda: [0, 0, 0])
 
     def __post_init__(self) -> None:
         self.payroll = [[0, 0, 0] for _ in range(self.n_townships)]
@@ -66,8 +68,9 @@ class People:
         people.payroll = counts.tolist()
         people.in_post = counts.tolist()
         people.payroll_sector = counts.sum(axis=0).tolist()
-        people.birth_sum = int(pop.birth.sum())
-        people.secondary_plus = int((pop.education >= SECONDARY).sum())
+        people.post_sector = counts.sum(axis=0).tolist()
+        people.birth_sum = [int(pop.birth[pop.sector == s].sum()) for s in range(3)]
+        people.secondary_plus = [int((pop.education[pop.sector == s] >= SECONDARY).sum()) for s in range(3)]
         return people
 
     def __len__(self) -> int:
@@ -101,11 +104,18 @@ class People:
         self.appraisal.append(appraisal)
         self.state.append(IN_POST)
         self.n_state[IN_POST] += 1
-        self.in_post[township][sector] += 1
-        self.birth_sum += birth
-        self.secondary_plus += education >= SECONDARY
-        self._join_payroll(len(self.state) - 1)
-        return len(self.state) - 1
+        i = len(self.state) - 1
+        self._post(i, 1)
+        self._join_payroll(i)
+        return i
+
+    def _post(self, i: int, sign: int) -> None:
+        """Add (1) or remove (-1) person i from the in-post counters of their township and sector."""
+        sector = self.sector[i]
+        self.in_post[self.township[i]][sector] += sign
+        self.post_sector[sector] += sign
+        self.birth_sum[sector] += sign * self.birth[i]
+        self.secondary_plus[sector] += sign * (self.education[i] >= SECONDARY)
 
     def _join_payroll(self, i: int) -> None:
         self.payroll[self.township[i]][self.sector[i]] += 1
@@ -124,13 +134,9 @@ class People:
         self.n_state[old] -= 1
         self.n_state[new] += 1
         if old == IN_POST:
-            self.in_post[self.township[i]][self.sector[i]] -= 1
-            self.birth_sum -= self.birth[i]
-            self.secondary_plus -= self.education[i] >= SECONDARY
+            self._post(i, -1)
         elif new == IN_POST:
-            self.in_post[self.township[i]][self.sector[i]] += 1
-            self.birth_sum += self.birth[i]
-            self.secondary_plus += self.education[i] >= SECONDARY
+            self._post(i, 1)
         if ON_PAYROLL[old] and not ON_PAYROLL[new]:
             self._leave_payroll(i)
         elif ON_PAYROLL[new] and not ON_PAYROLL[old]:
@@ -141,7 +147,7 @@ class People:
         """Move person i to another sector of their township (a post won in another sector)."""
         posted = self.state[i] == IN_POST
         if posted:
-            self.in_post[self.township[i]][self.sector[i]] -= 1
+            self._post(i, -1)
         if ON_PAYROLL[self.state[i]]:
             self._leave_payroll(i)
             self.sector[i] = sector
@@ -149,12 +155,12 @@ class People:
         else:
             self.sector[i] = sector
         if posted:
-            self.in_post[self.township[i]][sector] += 1
+            self._post(i, 1)
 
     def set_education(self, i: int, level: int) -> None:
         """Change person i's education level, keeping the in-post counter."""
         if self.state[i] == IN_POST:
-            self.secondary_plus += (level >= SECONDARY) - (self.education[i] >= SECONDARY)
+            self.secondary_plus[self.sector[i]] += (level >= SECONDARY) - (self.education[i] >= SECONDARY)
         self.education[i] = level
 
     def on_payroll(self) -> int:
