@@ -15,6 +15,7 @@ Python API::
 from sim import report
 from sim.calibrate import calibrate
 from sim.errors import InputError
+from sim.expected import expected
 from sim.experiment import Comparison, Results, SweepResults, compare, open_sweep, run, sensitivity, sweep
 from sim.population import Population, build_population
 from sim.scenario import Scenario, load_scenario, with_overrides
@@ -31,6 +32,7 @@ __all__ = [
     "build_population",
     "calibrate",
     "compare",
+    "expected",
     "load_scenario",
     "open_sweep",
     "report",

@@ -10,6 +10,7 @@ import pandas as pd
 from sim.cli.common import add_scenario_args, scenario_from
 from sim.cli.report_cmd import write_report
 from sim.errors import InputError
+from sim.expected import expected
 from sim.experiment import Results, run
 
 HEADLINE = (
@@ -36,6 +37,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default=None, help="output folder (default: results/<scenario name>/)")
     p.add_argument("--events", action="store_true", help="also write the per-person event log")
     p.add_argument("--no-report", action="store_true", help="do not write report.html")
+    p.add_argument(
+        "--engine",
+        choices=("des", "expected"),
+        default="des",
+        help="des: the discrete-event simulation (default); expected: the deterministic expected-value twin "
+        "(one replication, no queue binds)",
+    )
     p.set_defaults(handler=run_command)
 
 
@@ -49,7 +57,12 @@ def run_command(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / scenario.name
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {str(out)!r} exists and is not a folder")
-    results = run(scenario, replications=args.replications, seed=args.seed, events=args.events or None)
+    if args.engine == "expected":
+        if args.events:
+            raise InputError("--events: the expected-value engine has no people to log; use --engine des")
+        results = expected(scenario, seed=args.seed)
+    else:
+        results = run(scenario, replications=args.replications, seed=args.seed, events=args.events or None)
     results.save(out)
     if not args.no_report:
         write_report(out)

@@ -8,7 +8,7 @@ import sys
 from sim.errors import InputError
 from sim.experiment.executors import EXECUTORS, make_executor
 from sim.experiment.jobs import Context
-from sim.experiment.sweep import write_sweep_report, check_resumable, plan_sweep, run_plan
+from sim.experiment.sweep import check_resumable, finish_outputs, plan_sweep, run_plan
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -57,8 +57,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         executor.close()
     failed = results.failed
     done = len(results.points_done())
-    if not args.no_report and results.complete:
-        write_sweep_report(results)
+    finish_outputs(results, report=not args.no_report)
     print(f"{plan.spec.name}: {done} of {design.n_points} points complete; results in {plan.out}/")
     if len(failed):
         print(

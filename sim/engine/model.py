@@ -289,13 +289,17 @@ class Model:
         keeps, new_sector = posting.post(
             attrs["township"][cand], attrs["sector"][cand], score, est[:, 0], est[:, 1], reform.joint_posting
         )
-        surplus_state = ROTATING if self.scenario.diversion.surplus_state == "rotating" else AWAITING
+        div = self.scenario.diversion
+        rotate = stream(self.seed, self.replication, "rotation").random(len(self.est)) < div.rotating_share
+        if div.surplus_state == "rotating":
+            rotate[:] = True
         surplus = []
         for k, i in enumerate(cand.tolist()):
             if new_sector[k] != people.sector[i]:
                 self.set_sector(i, int(new_sector[k]))
                 self.record(i, "posted", IN_POST, IN_POST, f"won a post in sector {SECTORS[int(new_sector[k])]}")
             if not keeps[k]:
+                surplus_state = ROTATING if rotate[people.township[i]] else AWAITING
                 people.set_state(i, surplus_state)
                 self.ledger.update(i)
                 self.record(i, "surplus", IN_POST, surplus_state, "no post in competitive posting")

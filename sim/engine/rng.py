@@ -20,6 +20,7 @@ STREAMS = {
     "returns": 7,
     "overquota": 8,
     "training": 9,
+    "rotation": 10,
 }
 
 

@@ -141,14 +141,19 @@ def grid_values(spec: ParameterSpec, levels: int) -> tuple[list[Any], list[float
     return vals, [k / (n - 1) if n > 1 else 0.5 for k in range(n)]
 
 
+def latin_hypercube(n: int, d: int, seed: int) -> np.ndarray:
+    """N points in [0, 1)^d, one in each of the n slices of every axis, jittered within it (scrambled LHS)."""
+    rng = np.random.default_rng(seed)
+    strata = rng.permuted(np.tile(np.arange(n), (d, 1)), axis=1).T
+    return (strata + rng.random((n, d))) / n
+
+
 def _unit_sample(spec: SweepSpec, seed: int) -> np.ndarray:
     """The worlds' unit-cube coordinates for sampling designs."""
     d, n = len(spec.parameters), int(spec.design.points or 0)
     problem = {"num_vars": d, "names": list(spec.parameters), "bounds": [[0.0, 1.0]] * d}
     if spec.design.kind == "lhs":
-        from scipy.stats import qmc
-
-        return qmc.LatinHypercube(d=d, rng=np.random.default_rng(seed)).random(n)
+        return latin_hypercube(n, d, seed)
     if spec.design.kind == "sobol":
         from SALib.sample import sobol
 

@@ -92,6 +92,7 @@ class LocalPoolExecutor(Executor):
         self._pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:
+        assert self.context is not None, "start() first"
         ctx = multiprocessing.get_context("spawn")
         return ProcessPoolExecutor(
             max_workers=self.workers, mp_context=ctx, initializer=init_worker, initargs=(self.context,)
@@ -199,8 +200,8 @@ class DaskExecutor(Executor):
         assert self._client is not None, "start() first"
         limit = IN_FLIGHT_PER_WORKER * max(self.workers, 1)
         source = iter(jobs)
-        pending: dict[str, Job] = {}
-        stream = as_completed()
+        pending: dict[str, tuple[Any, Job]] = {}
+        stream = as_completed(loop=self._client.loop)
         tag = uuid.uuid4().hex[:8]
 
         def fill() -> None:
@@ -209,13 +210,13 @@ class DaskExecutor(Executor):
                 if job is None:
                     return
                 fut = self._client.submit(execute, self._context_future, job, pure=False, key=f"fenliu-{tag}-{job.id}")
-                pending[fut.key] = job
+                pending[fut.key] = (fut, job)
                 stream.add(fut)
 
         try:
             fill()
             for fut in stream:
-                job = pending.pop(fut.key)
+                _, job = pending.pop(fut.key)
                 try:
                     outcome = fut.result()
                 except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker
@@ -224,9 +225,9 @@ class DaskExecutor(Executor):
                 yield outcome
                 fill()
         finally:
-            for key in list(pending):
-                pending.pop(key)
             stream.clear()
+            if pending:
+                self._client.cancel([fut for fut, _ in pending.values()])
 
     def close(self) -> None:
         """Disconnect, and stop the LocalCluster if this executor started one."""

@@ -161,7 +161,8 @@ def execute(context: Context, job: Job) -> Outcome:
     started = time.time()
     try:
         scenario, population = _prepared(context, job)
-        tables, columns = [], ()
+        tables: list[np.ndarray] = []
+        columns: tuple[str, ...] = ()
         for rep in job.replications:
             result = context.model(scenario, population, context.seed, rep)
             columns = tuple(result.columns)

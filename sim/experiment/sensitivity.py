@@ -5,16 +5,17 @@ Because every point uses the same seed (common random numbers), replication r is
 (`replication` in the tables) instead of being averaged away:
 
 - Sobol designs: first-order and total Sobol indices (SALib's estimators) on an augmented
-  Saltelli design. For base sample j and replication r, A = (x_A, r), B = (x_B, r'),
-  AB_i = (x_AB_i, r) and AB_replication = (x_A, r') with r' = r + 1 (mod R), all already
-  run. Confidence intervals come from a bootstrap over base samples (keeping each sample's
-  replications together, as they share inputs).
+  Saltelli design. For base sample j and every pair of replications (r, r'): A = (x_A, r),
+  B = (x_B, r'), AB_i = (x_AB_i, r) and AB_replication = (x_A, r') — all already run, so
+  the replication is an input drawn uniformly from 0..R-1 at no extra cost. Confidence
+  intervals come from a bootstrap over base samples (keeping each sample's replications
+  together, as they share inputs).
 - Morris designs: elementary effects per trajectory and replication; the replication's
-  effect is the change from switching world r → r' at a trajectory's first point, divided by
-  the Morris step Δ. Bootstrap over trajectories.
+  effect is the change from switching world r → r' (every pair r ≠ r') at a trajectory's
+  first point, divided by the Morris step Δ. Bootstrap over trajectories.
 - Any design: rank importance: Spearman's ρ² of each input against the metric over every
   (point, replication), and for the replication the share of the metric's rank variance
-  within points (what no parameter explains). Bootstrap over points.
+  within points (what no parameter explains).
 
 With levers, Sobol and Morris are computed for each policy (the design is repeated per
 policy); rank importance takes the levers as inputs too unless a policy is chosen.
@@ -41,11 +42,14 @@ def _open(sweep: SweepResults | str | Path) -> SweepResults:
     return sweep if isinstance(sweep, SweepResults) else SweepResults(sweep)
 
 
-def _outcomes(sw: SweepResults, metric: str, month: int) -> np.ndarray:
-    """(points × replications) array of the metric at `month`; NaN where a point has no results."""
+def _outcomes(sw: SweepResults, metric: str, month: int, table: pd.DataFrame | None = None) -> np.ndarray:
+    """(points × replications) array of the metric at `month`; NaN where a point has no results.
+
+    `table` (point, replication, metric columns at `month`) saves reading the point files again.
+    """
     n_points = int(sw.manifest["design"]["points"])
     reps = int(sw.manifest["replications"])
-    values = sw.values(metric, month)
+    values = sw.values(metric, month) if table is None else table.rename(columns={metric: "value"})
     y = np.full((n_points, reps), np.nan)
     y[values["point"].to_numpy(), values["replication"].to_numpy()] = values["value"].to_numpy(dtype=np.float64)
     return y
@@ -55,10 +59,6 @@ def _z(confidence: float) -> float:
     from scipy import stats
 
     return float(stats.norm.ppf(0.5 + confidence / 2))
-
-
-def _pairing(reps: int) -> np.ndarray:
-    return (np.arange(reps) + 1) % reps
 
 
 # ----- Sobol ---------------------------------------------------------------------------------
@@ -80,14 +80,17 @@ def sobol_indices(
     block = y.reshape(n, d + 2, reps)
     a, ab, b = block[:, 0, :], block[:, 1 : d + 1, :], block[:, d + 1, :]
     if reps >= 2:
-        other = _pairing(reps)
-        a_aug, b_aug = a, b[:, other]
-        ab_aug = np.concatenate([ab, a[:, None, other]], axis=1)  # the replication's column: A's x, r'
+        # every (r, r') pair is a base sample: A = (x_A, r), B = (x_B, r'), AB_i = (x_ABi, r), AB_rep = (x_A, r')
+        a_aug = np.broadcast_to(a[:, :, None], (n, reps, reps)).reshape(n, -1)
+        b_aug = np.broadcast_to(b[:, None, :], (n, reps, reps)).reshape(n, -1)
+        ab_par = np.broadcast_to(ab[:, :, :, None], (n, d, reps, reps)).reshape(n, d, -1)
+        ab_rep = np.broadcast_to(a[:, None, :], (n, reps, reps)).reshape(n, 1, -1)
+        ab_aug = np.concatenate([ab_par, ab_rep], axis=1)
         names = [*names, NOISE]
     else:
         a_aug, b_aug, ab_aug = a, b, ab
     k = len(names)
-    pooled = np.concatenate([a_aug.ravel(), b_aug.ravel(), ab_aug.ravel()])
+    pooled = np.concatenate([a_aug.ravel(), b_aug.ravel()])
     centre, scale = pooled.mean(), pooled.std()
     scale = scale if scale > 0 else 1.0
     a_n, b_n, ab_n = (a_aug - centre) / scale, (b_aug - centre) / scale, (ab_aug - centre) / scale
@@ -139,25 +142,31 @@ def morris_effects(
     for j in range(d):  # step j moved factor moved[:, j]
         ee[np.arange(t), moved[:, j], :] = dy[:, j, :] / step[:, j, None]
     if reps >= 2:
+        # the replication's effect: switch world r -> r' (every ordered pair r != r') at a trajectory's first point
         delta = levels / (2.0 * (levels - 1))
-        noise = (yy[:, 0, _pairing(reps)] - yy[:, 0, :]) / delta
-        ee = np.concatenate([ee, noise[:, None, :]], axis=1)
+        first, second = np.nonzero(~np.eye(reps, dtype=bool))
+        noise = (yy[:, 0, second] - yy[:, 0, first]) / delta  # (t, R(R-1))
         names = [*names, NOISE]
+    else:
+        noise = None
 
-    def summarise(rows: np.ndarray) -> np.ndarray:
-        e = ee[rows].transpose(1, 0, 2).reshape(len(names), -1)
-        return np.abs(e).mean(axis=1)
+    def effects(rows: np.ndarray) -> list[np.ndarray]:
+        per = [ee[rows, i, :].ravel() for i in range(d)]
+        return per + ([noise[rows].ravel()] if noise is not None else [])
 
-    effects = ee.transpose(1, 0, 2).reshape(len(names), -1)
+    def stat(values: list[np.ndarray], fn: Any) -> np.ndarray:
+        return np.array([fn(v) if len(v) > 1 else np.nan for v in values])
+
+    every = effects(np.arange(t))
     rng = np.random.default_rng(seed)
-    boot = np.array([summarise(rng.integers(0, t, t)) for _ in range(resamples)]) if resamples > 1 else None
+    boot = np.array([stat(effects(rng.integers(0, t, t)), lambda v: np.abs(v).mean()) for _ in range(resamples)])
     frame = pd.DataFrame(
         {
             "parameter": names,
-            "mu": effects.mean(axis=1),
-            "mu_star": np.abs(effects).mean(axis=1),
-            "mu_star_conf": _z(confidence) * boot.std(axis=0, ddof=1) if boot is not None else np.nan,
-            "sigma": effects.std(axis=1, ddof=1) if effects.shape[1] > 1 else np.nan,
+            "mu": stat(every, np.mean),
+            "mu_star": stat(every, lambda v: np.abs(v).mean()),
+            "mu_star_conf": _z(confidence) * boot.std(axis=0, ddof=1) if resamples > 1 else np.nan,
+            "sigma": stat(every, lambda v: v.std(ddof=1)),
         }
     )
     frame["rank"] = frame["mu_star"].rank(ascending=False, method="min").astype("int64")
@@ -177,9 +186,7 @@ def _rank_measures(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     ry = _ranks(y.ravel()).reshape(points, reps)
     rx = _ranks(np.repeat(x, reps, axis=0))
     ryf = ry.ravel()
-    rho = np.array(
-        [np.corrcoef(rx[:, i], ryf)[0, 1] if np.ptp(rx[:, i]) > 0 else 0.0 for i in range(x.shape[1])]
-    )
+    rho = np.array([np.corrcoef(rx[:, i], ryf)[0, 1] if np.ptp(rx[:, i]) > 0 else 0.0 for i in range(x.shape[1])])
     total = ryf.var()
     within = ry.var(axis=1).mean() if reps > 1 else np.nan
     return np.append(rho, within / total if total > 0 else 0.0)
@@ -188,7 +195,11 @@ def _rank_measures(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def rank_importance(
     x: pd.DataFrame, y: np.ndarray, confidence: float = 0.95, resamples: int = 200, seed: int = 0
 ) -> pd.DataFrame:
-    """Spearman ρ and ρ² per input, and the replication's share of rank variance; bootstrap over points."""
+    """Spearman ρ and ρ² per input, and the replication's share of rank variance.
+
+    Intervals: for ρ², Fisher's z with n = points (conservative: replications of a point are
+    not independent); for the replication's share, a percentile bootstrap over points.
+    """
     codes = np.column_stack(
         [
             x[c].to_numpy(dtype=np.float64) if pd.api.types.is_numeric_dtype(x[c]) else pd.factorize(x[c])[0]
@@ -196,24 +207,26 @@ def rank_importance(
         ]
     ).astype(np.float64)
     names = [*x.columns, NOISE]
+    n = len(y)
+    alpha = (1 - confidence) / 2
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         est = _rank_measures(codes, y)
+        rho = est[:-1]
+        half = _z(confidence) * np.sqrt(1.06 / max(n - 3, 1))
+        lo, hi = np.tanh(np.arctanh(np.clip(rho, -0.999999, 0.999999)) + np.array([[-half], [half]]))
+        rho2_low = np.where((lo < 0) & (hi > 0), 0.0, np.minimum(lo**2, hi**2))
+        rho2_high = np.maximum(lo**2, hi**2)
         rng = np.random.default_rng(seed)
-        n = len(y)
-        boot = np.array(
-            [_rank_measures(codes[idx], y[idx]) for idx in (rng.integers(0, n, n) for _ in range(resamples))]
-        )
-    importance = np.append(est[:-1] ** 2, est[-1])
-    boot_imp = np.column_stack([boot[:, :-1] ** 2, boot[:, -1]]) if resamples > 1 else None
-    alpha = (1 - confidence) / 2
+        shares = np.array([_rank_measures(np.empty((n, 0)), y[rng.integers(0, n, n)])[-1] for _ in range(resamples)])
+    noise_low, noise_high = np.nanquantile(shares, [alpha, 1 - alpha]) if resamples > 1 else (np.nan, np.nan)
     frame = pd.DataFrame(
         {
             "parameter": names,
-            "rho": np.append(est[:-1], np.nan),
-            "importance": importance,
-            "conf_low": np.nanquantile(boot_imp, alpha, axis=0) if boot_imp is not None else np.nan,
-            "conf_high": np.nanquantile(boot_imp, 1 - alpha, axis=0) if boot_imp is not None else np.nan,
+            "rho": np.append(rho, np.nan),
+            "importance": np.append(rho**2, est[-1]),
+            "conf_low": np.append(rho2_low, noise_low),
+            "conf_high": np.append(rho2_high, noise_high),
         }
     )
     frame["rank"] = frame["importance"].rank(ascending=False, method="min").astype("int64")
@@ -231,6 +244,7 @@ def sensitivity(
     confidence: float = 0.95,
     resamples: int | None = None,
     seed: int = 0,
+    _table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Sensitivity of `metric` at `month` (default: the horizon) to the sweep's inputs.
 
@@ -249,7 +263,7 @@ def sensitivity(
     if not 0 < confidence < 1:
         raise InputError(f"confidence: expected a number between 0 and 1, found {confidence}")
     month = sw.horizon if month is None else int(month)
-    y = _outcomes(sw, metric, month)
+    y = _outcomes(sw, metric, month, _table)
     design = sw.design(unit=True)
     params, levers = sw.parameters, sw.levers
     n_worlds = int(sw.manifest["design"]["worlds"])
@@ -304,3 +318,30 @@ def policy_values(sw: SweepResults) -> dict[int, dict[str, Any]]:
     design = sw.design()
     first = design.drop_duplicates("policy").set_index("policy")
     return {int(p): {k: row[k] for k in sw.levers} for p, row in first.iterrows()}
+
+
+HEADLINE_METRICS = ("state_awaiting", "savings_cumulative_government", "headcount_total")
+
+
+def write_sobol_table(sweep: SweepResults | str | Path, metrics: tuple[str, ...] = HEADLINE_METRICS) -> Path | None:
+    """sobol.parquet for a complete single-policy Sobol sweep: headline metrics at the horizon (for reports)."""
+    from sim.experiment.storage import write_parquet
+
+    sw = _open(sweep)
+    design = sw.manifest["design"]
+    if design["kind"] != "sobol" or int(design["policies"]) != 1 or not sw.complete:
+        return None
+    chosen = [m for m in metrics if m in sw.metrics] or sw.metrics[:1]
+    values = sw.at_month(chosen, sw.horizon)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = pd.concat(
+            [
+                sensitivity(sw, m, method="sobol", resamples=500, _table=values[["point", "replication", m]])
+                for m in chosen
+            ],
+            ignore_index=True,
+        )
+    path = sw.folder / "sobol.parquet"
+    write_parquet(table, path)
+    return path

@@ -37,7 +37,7 @@ from sim.experiment.design import Design, build_design
 from sim.experiment.executors import Executor, make_executor
 from sim.experiment.jobs import Context, Job, Outcome, Simulate, point_scenario
 from sim.experiment.progress import Progress
-from sim.experiment.results import FORMAT_VERSION, monthly_frame, versions
+from sim.experiment.results import FORMAT_VERSION, versions
 from sim.experiment.spec import SweepSpec, base_path, load_spec
 from sim.experiment.storage import atomic_write, write_json, write_parquet
 from sim.experiment.sweep_results import (
@@ -50,9 +50,9 @@ from sim.experiment.sweep_results import (
     STATISTICS,
     SUMMARY,
     SweepResults,
+    band_cube_summary,
     point_file,
     summary_month_list,
-    band_summary,
 )
 from sim.scenario.loader import load_scenario, scenario_hash, scenario_sources, with_overrides
 from sim.scenario.schema import Scenario
@@ -312,7 +312,7 @@ class _Folder:
         if outcome.ok:
             monthly = np.stack(outcome.tables)
             columns = np.asarray(outcome.columns, dtype=str)
-            atomic_write(self.part_path(job), lambda tmp: _save_npz(tmp, monthly=monthly, columns=columns))
+            atomic_write(self.part_path(job), lambda tmp: _save_part(tmp, monthly, columns))
             if self.columns is None:
                 self.columns = list(outcome.columns)
         rec = {
@@ -338,16 +338,18 @@ class _Folder:
     def finish_point(self, point: int) -> None:
         """Merge a complete point's parts into its file (sorted by replication, month), then drop the parts."""
         jobs = self.plan.jobs_of(point)
-        tables = []
+        reps: list[int] = []
+        tables: list[np.ndarray] = []
+        columns: tuple[str, ...] = ()
         for job in jobs:
             with np.load(self.part_path(job), allow_pickle=False) as part:
                 columns = tuple(str(c) for c in part["columns"])
-                tables.extend((rep, columns, t) for rep, t in zip(job.replications, part["monthly"], strict=True))
-        frame = monthly_frame(sorted(tables, key=lambda t: t[0]))
-        frame.insert(0, "point", np.full(len(frame), point, dtype=np.int64))
-        write_parquet(frame, point_file(self.root, point))
+                reps.extend(job.replications)
+                tables.extend(part["monthly"])
+        table = point_table(point, reps, columns, tables)
+        atomic_write(point_file(self.root, point), lambda tmp: pq.write_table(table, tmp))
         if self.columns is None:
-            self.columns = list(tables[0][1])
+            self.columns = list(columns)
         for job in jobs:
             self.part_path(job).unlink(missing_ok=True)
 
@@ -404,18 +406,43 @@ class _Folder:
                     path = point_file(self.root, p)
                     if not path.is_file():
                         continue
-                    frame = band_summary(pd.read_parquet(path).drop(columns="point"), months)
-                    frame.insert(0, "point", np.int64(p))
-                    writer.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False))
+                    writer.write_table(pa.Table.from_pandas(_point_summary(path, p, months), schema=schema))
                     count += 1
 
         atomic_write(self.root / SUMMARY, write)
         return count
 
 
-def _save_npz(path: Path, **arrays: np.ndarray) -> None:
+def point_table(point: int, reps: list[int], columns: tuple[str, ...], tables: list[np.ndarray]) -> pa.Table:
+    """A point's monthly results as an Arrow table: point, replication, month, metrics; by replication, month."""
+    order = np.argsort(reps, kind="stable")
+    stacked = np.concatenate([tables[k] for k in order]).astype(np.float64, copy=False)
+    months = tables[0].shape[0]
+    data: dict[str, np.ndarray] = {
+        "point": np.full(len(stacked), point, dtype=np.int64),
+        "replication": np.repeat(np.asarray(reps, dtype=np.int64)[order], months),
+        "month": np.tile(np.arange(months, dtype=np.int64), len(reps)),
+    }
+    for k, name in enumerate(columns):
+        data[name] = np.ascontiguousarray(stacked[:, k])
+    return pa.table(data)
+
+
+def _point_summary(path: Path, point: int, months: list[int] | None) -> pd.DataFrame:
+    """Bands of one point file, read without going through pandas for the monthly table."""
+    table = pq.read_table(path)
+    metrics = [c for c in table.column_names if c not in ("point", "replication", "month")]
+    reps = len(np.unique(table.column("replication").to_numpy()))
+    all_months = np.unique(table.column("month").to_numpy())
+    cube = np.column_stack([table.column(m).to_numpy() for m in metrics]).reshape(reps, len(all_months), len(metrics))
+    frame = band_cube_summary(cube, all_months, metrics, months)
+    frame.insert(0, "point", np.int64(point))
+    return frame
+
+
+def _save_part(path: Path, monthly: np.ndarray, columns: np.ndarray) -> None:
     with path.open("wb") as fh:
-        np.savez(fh, **arrays)
+        np.savez(fh, monthly=monthly, columns=columns)
 
 
 def _job_stream(todo: dict[int, list[Job]]) -> Iterator[Job]:
@@ -536,9 +563,19 @@ def sweep(
         results = run_plan(plan, runner, resume=resume, force=force, progress=progress, previous=previous)
     finally:
         runner.close()
-    if report and results.complete:
-        write_sweep_report(results)
+    finish_outputs(results, report)
     return results
+
+
+def finish_outputs(results: SweepResults, report: bool = True) -> None:
+    """After a complete sweep: sobol.parquet (Sobol designs) and report.html (unless `report` is false)."""
+    if not results.complete:
+        return
+    from sim.experiment.sensitivity import write_sobol_table
+
+    write_sobol_table(results)
+    if report:
+        write_sweep_report(results)
 
 
 def write_sweep_report(results: SweepResults) -> Path | None:

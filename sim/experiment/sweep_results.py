@@ -68,8 +68,15 @@ def band_summary(monthly: pd.DataFrame, months: list[int] | None = None) -> pd.D
     frame = monthly.sort_values(["replication", "month"], kind="stable")
     reps = frame["replication"].nunique()
     all_months = np.sort(frame["month"].unique())
-    chosen = all_months if months is None else np.array(sorted(set(months) & set(all_months.tolist())), dtype=np.int64)
     cube = frame[metrics].to_numpy(dtype=np.float64).reshape(reps, len(all_months), len(metrics))
+    return band_cube_summary(cube, all_months, metrics, months)
+
+
+def band_cube_summary(
+    cube: np.ndarray, all_months: np.ndarray, metrics: list[str], months: list[int] | None = None
+) -> pd.DataFrame:
+    """Band summary of a (replications × months × metrics) array; see `band_summary`."""
+    chosen = all_months if months is None else np.array(sorted(set(months) & set(all_months.tolist())), dtype=np.int64)
     stats = band_statistics(cube[:, np.searchsorted(all_months, chosen), :])  # (4, months, metrics)
     stats = stats.transpose(2, 1, 0).reshape(len(metrics) * len(chosen), len(STATISTICS))
     out = pd.DataFrame(stats, columns=list(STATISTICS))
@@ -164,7 +171,7 @@ class SweepResults:
         return sorted(int(p.stem.split("-")[1]) for p in (self.folder / POINTS).glob("point-*.parquet"))
 
     def monthly(self, point: int) -> pd.DataFrame:
-        """All replications of one point: point, replication, month, metrics…"""
+        """All replications of one point: columns point, replication, month and the metrics."""
         path = point_file(self.folder, point)
         if not path.is_file():
             raise KeyError(f"point {point} has no results (not run yet, or a job of it failed)")
@@ -185,7 +192,7 @@ class SweepResults:
         return frame
 
     def at_month(self, metrics: list[str], month: int) -> pd.DataFrame:
-        """Metrics at one month for every finished point and replication: point, replication, metrics…"""
+        """Metrics at one month for every finished point and replication (columns point, replication, metrics)."""
         unknown = [m for m in metrics if self.metrics and m not in self.metrics]
         if unknown:
             raise InputError(

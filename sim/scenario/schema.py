@@ -522,6 +522,12 @@ class DiversionSection(Section):
         "State of the surplus after posting: awaiting diversion on an allowance, or on rotating shifts (轮流坐班).",
         default="awaiting",
     )
+    rotating_share: Probability = doc(
+        "With surplus_state 'awaiting': share of townships that put their surplus on rotating shifts instead "
+        "(范文4: some stations rotated), drawn per township.",
+        "share",
+        default=0.0,
+    )
     no_channel: Literal["awaiting", "rotating"] = doc("Where someone with no channel left stays.", default="awaiting")
     after_deadline: Literal["keep_queueing", "stay_awaiting", "rotate"] = doc(
         "What happens at reform.deadline_month to surplus still waiting: keep queueing, stop and stay awaiting, "
