@@ -40,11 +40,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sim.engine.ledger import LEDGER_COLUMNS
-from sim.engine.model import COUNTERFACTUAL_COLUMNS
-from sim.engine.pool import TOP_UP
-from sim.engine.rebound import REBOUND_COLUMNS
-from sim.engine.states import columns_for
+from sim.engine.model import monthly_columns
 from sim.errors import InputError
 from sim.scenario.schema import Scenario
 
@@ -178,8 +174,7 @@ def load_targets(path: str | Path) -> TargetsSpec:
 
 def metric_columns(scenario: Scenario) -> tuple[str, ...]:
     """Every monthly column a run of `scenario` writes (as the engine names them)."""
-    contributors = [c.name for c in scenario.pool.contributors] + [TOP_UP]
-    return (*columns_for(contributors), *LEDGER_COLUMNS, *REBOUND_COLUMNS, *COUNTERFACTUAL_COLUMNS)
+    return monthly_columns(scenario)
 
 
 def check_targets(spec: TargetsSpec, scenario: Scenario, source: str = "targets") -> None:

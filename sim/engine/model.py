@@ -75,7 +75,7 @@ class Model:
         self.ledger = Ledger(self)
         self.rebound = Rebound(self)
         self.contributor_names = [*self.diversion.pool.names, TOP_UP]
-        self.columns = (*columns_for(self.contributor_names), *LEDGER_COLUMNS, *REBOUND_COLUMNS, *SECTOR_COLUMNS)
+        self.columns = _model_columns(self.contributor_names)
         self.table = np.zeros((self.horizon + 1, len(self.columns)))
         self._schedule_initial_exits(population)
         self._schedule_diplomas(population)
@@ -361,6 +361,16 @@ SECTOR_COLUMNS = (
     "mean_age_institution",
     "share_secondary_plus_institution",
 )
+
+
+def _model_columns(contributors: list[str]) -> tuple[str, ...]:
+    return (*columns_for(contributors), *LEDGER_COLUMNS, *REBOUND_COLUMNS, *SECTOR_COLUMNS)
+
+
+def monthly_columns(scenario: Scenario) -> tuple[str, ...]:
+    """Every metric column that `simulate` writes for `scenario`, in order."""
+    contributors = [*(c.name for c in scenario.pool.contributors), TOP_UP]
+    return (*_model_columns(contributors), *COUNTERFACTUAL_COLUMNS)
 
 
 def _composition(n: int, birth_sum: int, secondary: int, now_abs: int) -> tuple[float, float]:
