@@ -18,19 +18,23 @@ policy events; hires):
 - before the reform, leavers replaced `pre_reform_replacement` for one after the lag; the
   credit still unripe at the reform lapses;
 - the reform: new establishment (cuts or class numbers), temporaries cleared, outside
-  recruits, competitive posting (below), the surplus awaiting or rotating; then "only
-  exit, no entry": payroll leaving below establishment earns `replacement_ratio` hires
-  after the lag and not before the freeze ends, hires at most into the room left;
-- diversion: each surplus person tries the channels open to them in their own order with
-  take-up = eligibility × acceptance × exam pass; a person who wanted none of the channels
+  recruits, competitive posting (below), the surplus awaiting or rotating (all, or the
+  expected `rotating_share` of townships); then "only exit, no entry": payroll leaving
+  below establishment earns `replacement_ratio` hires after the lag and not before the
+  freeze ends, hires at most into the room left;
+- diversion: each surplus person tries the channels open to them — now and still in the
+  month they would leave, after the lead time — in their own order with take-up =
+  eligibility × acceptance × exam pass; a person who wanted none of the channels
   open at a try is known to refuse them later, so later tries (every `retry_months`, as
   years to retirement, age or service open channels) offer only newly open ones; people
   protected wait `protection_months`; tries stop at the deadline if the drive does; lead
   times on the payroll; one-time costs at payment; `institution_vacancy` moves people into
   institution posts; the deadline's rotation; `no_channel` rotation;
-- reposting of waiting surplus into freed posts of their township and sector;
+- reposting of waiting surplus into freed posts of their township and sector, while staff
+  in post there are below establishment;
 - costs: recurring rates by component and payer × wage index, one-time costs split over
-  payers by their shares of the pool (top-ups within a month integrated); township
+  payers by their shares of the pool (an unlimited pool spends its balance first and is
+  topped up by what it lacks, the top-ups within a month integrated); township
   finances and debt; pool contributions with their expected timing and amounts;
 - rebound: return petitions and returns per channel (the exact petition chain: monthly
   hazard, success chance, anti-rebound window, at most four petitions), returnees back in
@@ -58,9 +62,10 @@ Approximations (mean field: expectations inside non-linear rules):
   expected number above equals the posts (merit: the weighted z-scores with normal noise;
   seniority: entry month with its tie-break); joint posting likewise, administrative
   posts first;
-- reposting takes E[min(freed posts, waiting)] for Poisson counts per township sector and
-  thins every waiting person there alike (the engine takes the best first); the age,
-  education and pay of the reposted are those of the city's waiting;
+- reposting takes E[min(freed posts, waiting)] for Poisson counts per township sector (at
+  most the expected posts below establishment) and thins every waiting person there alike
+  (the engine takes the best first); the reposted have the age, education and pay of their
+  sector's waiting surplus in the city;
 - hire credit: a vacancy earns credit for its part below the expected room; hires are
   min(credit, room), fractional (the engine hires whole people); over-establishment
   approvals and transfer withholding use Poisson probabilities of being at or over
@@ -73,9 +78,9 @@ Approximations (mean field: expectations inside non-linear rules):
 - adverse selection assumes merit independent of eligibility; random contributions (late,
   short) enter with expected amounts and timing; diplomas after diverting are ignored.
 
-Columns: all of the engine's. None is NaN except `mean_age` and `share_secondary_plus`
-with nobody in post, and the savings columns when no counterfactual is run (as in the
-engine).
+Columns: all of the engine's, in its order. None is NaN except the mean ages and
+secondary shares (all, and by sector) with nobody in post, and the savings columns when no
+counterfactual is run (as in the engine).
 """
 
 from __future__ import annotations
@@ -88,7 +93,14 @@ import numpy as np
 from sim.engine.attrition import retirement_abs_month
 from sim.engine.diversion import EXIT_CHANNELS, INSTITUTION_VACANCY
 from sim.engine.ledger import CHANNEL_COMPONENT, COMPONENTS, LEDGER_COLUMNS, PUBLIC, C, P
-from sim.engine.model import RunResult, _with_counterfactual, no_reform
+from sim.engine.model import (
+    COUNTERFACTUAL_COLUMNS,
+    SECTOR_COLUMNS,
+    RunResult,
+    _with_counterfactual,
+    monthly_columns,
+    no_reform,
+)
 from sim.engine.pool import TOP_UP
 from sim.engine.rebound import REBOUND_COLUMNS
 from sim.engine.states import columns_for
@@ -118,14 +130,11 @@ HIGH, LOW0, LOWR, LOWN = range(4)  # education of a line: secondary+, or below i
 N_COMP, N_PAY = len(COMPONENTS), len(PAYERS)
 ONE_TIME = ("severance", "pension_buyin", "placement_subsidy")
 
+# composition of lines in post, per sector: people, their age in months at month 0 (summed), and
+# how many are secondary-educated or below it with diplomas from month 0, from the reform, never
+COMPOSITION = 6
 # rows of the city-wide monthly accumulator
 (
-    LINE_POST,  # people of lines in post (not hires)
-    POST_A,  # their age in months at month 0, summed
-    EDU_HIGH,  # ... of them secondary-educated, and below it by diploma prospects
-    EDU_LOW0,
-    EDU_LOWR,
-    EDU_LOWN,
     LEAD_A,  # surplus serving a lead time, awaiting
     LEAD_R,  # ... rotating
     DIVERTED,
@@ -137,8 +146,9 @@ ONE_TIME = ("severance", "pension_buyin", "placement_subsidy")
     PETITIONS_F,
     RETURNS_F,
     PAID_F,
+    TOPUP_F,
     DIV_F,  # first of seven: diversions completed per channel
-) = range(18)
+) = range(13)
 N_ROWS = DIV_F + N_CHANNELS
 
 
@@ -209,6 +219,7 @@ class Projection:
         self.hire_age0 = np.tile([k.age[0] for k in self.k_hire], T)  # age of a new hire, per township sector
         self._contributions()
         self.G = np.zeros((N_ROWS, M + 1))
+        self.PS = np.zeros((3, COMPOSITION, M + 1))  # lines in post by sector: see COMPOSITION
         self.R3 = np.zeros((N_COMP, N_PAY, M + 1))  # recurring cost rates at month-0 wages
         self.O3 = np.zeros((N_COMP, N_PAY, M + 1))  # one-time payments
         self.ts_post = np.zeros((TS, M + 1))  # lines in post, per township sector (booked ahead)
@@ -218,7 +229,7 @@ class Projection:
         self.ts_leave = np.zeros((TS, M + 1))  # payroll left by completed diversions
         self.tw_rate = np.zeros((T, M + 1))  # township-paid recurring rate, per township
         self.W = np.zeros((4, TS, M + 1))  # waiting surplus, unscaled: count, salary, count rotating, salary rotating
-        self.Wg = np.zeros((7, M + 1))  # ... city-wide: count, age, four education kinds, salary of hires
+        self.Wg = np.zeros((3, 7, M + 1))  # ... by sector: count, age, four education kinds, salary of hires
         self.Hh = np.zeros((3, M + 1, T))  # hires by sector, month, township
         self.I_eff = np.zeros((3, M + 1, T))  # the over-establishment ones still standing
         self.rec = np.zeros((T, 3))
@@ -365,14 +376,18 @@ class Projection:
         glob_only: bool = False,
     ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
         """Profiles over [m0, m1) of lines in post: per township sector (count, township-paid pay), and
-        city-wide (count, age, four education kinds, pay by component and payer), with those combinations.
+        city-wide (the composition per sector, then pay by component and payer), with those combinations.
         """
         per_ts = None
         if not glob_only:
             cols = np.stack([c, c * ln.salary * (payer == TOWNSHIP)], axis=1)
             per_ts = self._profile(ln, cols, m0, m1, ts_of, self.TS)
         combos, combo = np.unique(comp * N_PAY + payer, return_inverse=True)
-        cols = [c, c * ln.a] + [c * (ln.kind == k) for k in range(4)]
+        sector = ts_of % 3
+        cols = []
+        for sec in range(3):
+            cs = c * (sector == sec)
+            cols += [cs, cs * ln.a] + [cs * (ln.kind == k) for k in range(4)]
         cols += [c * ln.salary * (combo == j) for j in range(len(combos))]
         return per_ts, cls.profile(self.surv, np.stack(cols, axis=1), m0, m1, idx), combos
 
@@ -392,15 +407,9 @@ class Projection:
         self.ts_post_exit[:, m0:m1e] += exits[:, 0]
         self.tw_rate[:, m0:m1] += level[:, 1].reshape(self.T, 3, -1).sum(axis=1)
         glob = glob[:, : m1 - m0]
-        self._post_rows(glob, slice(m0, m1))
+        self.PS[:, :, m0:m1] += glob[: 3 * COMPOSITION].reshape(3, COMPOSITION, -1)
         for j, code in enumerate(combos):
-            self.R3[code // N_PAY, code % N_PAY, m0:m1] += glob[6 + j]
-
-    def _post_rows(self, glob: np.ndarray, months: slice) -> None:
-        """People in post, their age and education, from profile rows count, age, four education kinds."""
-        self.G[LINE_POST, months] += glob[0]
-        self.G[POST_A, months] += glob[1]
-        self.G[EDU_HIGH : EDU_LOWN + 1, months] += glob[2:6]
+            self.R3[code // N_PAY, code % N_PAY, m0:m1] += glob[3 * COMPOSITION + j]
 
     def _system(self, ln: Lines, cls: Classes, c: np.ndarray, m0: int, sign: float = 1.0) -> None:
         """Retirements and other exits from month m0 + 1 on of lines with total weights `c` (whatever their state)."""
@@ -484,7 +493,7 @@ class Projection:
         w0 = self.W[0]
         fall = w0[:, m - 1] - w0[:, m]
         freed = self.ts_post_exit[:, m] + self.Phi * fall + hs[:, 1]
-        freed = freed - self._repost(m, freed)
+        freed = freed - self._repost(m, freed, hs)
         leave = freed + self.rho * fall + self.ts_lead_exit[:, m]
         if m in self.tries:
             self._try(m, self.tries[m])
@@ -497,8 +506,12 @@ class Projection:
         return hs
 
     def columns(self) -> tuple[str, ...]:
-        """The engine's monthly columns for this scenario."""
-        return (*columns_for(self.names), *LEDGER_COLUMNS, *REBOUND_COLUMNS)
+        """The engine's monthly columns for this scenario (before the counterfactual's), in its order."""
+        return monthly_columns(self.s)[: -len(COUNTERFACTUAL_COLUMNS)]
+
+    def twin_columns(self) -> tuple[str, ...]:
+        """The columns the twin computes, in the order `_table` computes them."""
+        return (*columns_for(self.names), *LEDGER_COLUMNS, *REBOUND_COLUMNS, *SECTOR_COLUMNS)
 
     # ------------------------------------------------------------------ hires
     def _hire_stats(self, m: int) -> np.ndarray:
@@ -553,8 +566,7 @@ class Projection:
         pay = pay.reshape(self.T, 3)
         staff = np.maximum(pay[:, ADMIN] + pay[:, INSTITUTION], 1.0)
         rate = rb.request_rate / 12.0 * (self.staff_at_reform / staff) ** rb.workload_elasticity
-        freeze = self.s.hiring.freeze_months
-        if freeze > 0 and m >= self.R + freeze:
+        if m >= self.R + self.s.hiring.freeze_months:  # once the freeze has ended (at once without one)
             rate = rate * rb.after_freeze_multiplier
         full = np.exp(-np.maximum(self.est - pay, 0.0)[:, :2])  # P(no post free below establishment)
         out[:, :2] = (1.0 - np.exp(-rate))[:, None] * (0.5 * (1.0 - rb.enforcement)) * full
@@ -563,12 +575,15 @@ class Projection:
         return out.reshape(-1)
 
     # ------------------------------------------------------------------ exits
-    def _repost(self, m: int, freed: np.ndarray) -> np.ndarray:
-        """Freed posts taken by waiting surplus of the same township sector, thinning it evenly."""
+    def _repost(self, m: int, freed: np.ndarray, hs: np.ndarray) -> np.ndarray:
+        """Freed posts taken by waiting surplus of the same township sector, thinning it evenly — as
+        long as staff in post stay below establishment (never temporaries).
+        """
         if not self.s.diversion.repost_on_vacancy:
             return np.zeros(self.TS)
         waiting = self.rho * self.W[0, :, m]
-        taken = np.minimum(expected_min(freed, waiting), waiting)
+        below = self._room(self.ts_post[:, m] + self.Phi * self.W[0, :, m] + hs[:, 0])  # in post, after exits
+        taken = np.minimum(expected_min(freed, waiting), np.maximum(below, 0.0))
         share = np.divide(taken, waiting, out=np.zeros(self.TS), where=waiting > 1e-300)
         self.Phi += self.rho * share
         self.rho *= 1.0 - share
@@ -805,10 +820,10 @@ class Projection:
         n = len(sl)
         self.sl_ts = sl.tw * 3 + sl.sector
         self.sl_cls = Classes(sl.a, sl.r)
-        rotating = div.surplus_state == "rotating"
-        self.rotating = rotating or div.no_channel == "rotating" or div.after_deadline == "rotate"
-        self.ca = np.zeros(n) if rotating else weight.copy()
-        self.cr = weight.copy() if rotating else np.zeros(n)
+        share = 1.0 if div.surplus_state == "rotating" else div.rotating_share  # townships rotating their surplus
+        self.rotating = share > 0 or div.no_channel == "rotating" or div.after_deadline == "rotate"
+        self.ca = weight * (1.0 - share)
+        self.cr = weight * share
         self.U = np.zeros(n, dtype=np.int64)
         self.tried = np.zeros(n, dtype=bool)
         allowed = np.zeros(N_CHANNELS, dtype=bool)
@@ -880,8 +895,12 @@ class Projection:
         rows = 4 if self.rotating else 2  # counts and pay of all waiting (and of those rotating)
         cols = np.stack([tot, tot * sal, dr, dr * sal][:rows], axis=1)
         self.W[:rows, :, m:] += self._profile(sub, cols, m, self.M + 1, self.sl_ts[idx], self.TS).transpose(1, 0, 2)
-        cols = [tot, tot * sub.a] + [tot * (sub.kind == k) for k in range(4)] + [tot * sal * sub.hired]
-        self.Wg[:, m:] += self.sl_cls.profile(self.surv, np.stack(cols, axis=1), m, self.M + 1, idx)
+        cols = []
+        for sec in (ADMIN, INSTITUTION):  # the surplus are never temporaries
+            ts = tot * (sub.sector == sec)
+            cols += [ts, ts * sub.a] + [ts * (sub.kind == k) for k in range(4)] + [ts * sal * sub.hired]
+        glob = self.sl_cls.profile(self.surv, np.stack(cols, axis=1), m, self.M + 1, idx)
+        self.Wg[:2, :, m:] += glob.reshape(2, 7, -1)
 
     def _fold_reposted(self, m: int) -> None:
         """Book the people reposted since the last try as in post from month m on (their waiting profile)."""
@@ -891,28 +910,30 @@ class Projection:
         w = self.W[0, :, m:]
         self.ts_post[:, m:] += phi * w
         self.ts_post_exit[:, m + 1 :] += phi * (w[:, :-1] - w[:, 1:])
-        self._reposted(phi * w, phi * self.W[1, :, m:], m, self.R3[:, :, m:], self.tw_rate[:, m:], self.G[:, m:])
+        self._reposted(phi * w, phi * self.W[1, :, m:], m, self.R3[:, :, m:], self.tw_rate[:, m:], self.PS[:, :, m:])
         self.Phi = np.zeros(self.TS)
 
     def _reposted(
-        self, cnt: np.ndarray, sal: np.ndarray, m0: int, r3: np.ndarray, twr: np.ndarray, g: np.ndarray
+        self, cnt: np.ndarray, sal: np.ndarray, m0: int, r3: np.ndarray, twr: np.ndarray, ps: np.ndarray
     ) -> None:
-        """Costs, age and education of reposted people: `cnt`, `sal` (TS, months) from month m0."""
+        """Costs, age and education of reposted people: `cnt`, `sal` (TS, months) from month m0, with the
+        composition of their sector's waiting surplus.
+        """
         m1 = m0 + cnt.shape[1]
-        total_sal = self.W[1, :, m0:m1].sum(axis=0)
-        hired = np.divide(self.Wg[6, m0:m1], total_sal, out=np.zeros(m1 - m0), where=total_sal > 0)
-        for k in range(3):
+        for k in (ADMIN, INSTITUTION):
             part = sal[k::3]
+            wg = self.Wg[k, :, m0:m1]
+            total_sal = self.W[1, k::3, m0:m1].sum(axis=0)
+            hired = np.divide(wg[6], total_sal, out=np.zeros(m1 - m0), where=total_sal > 0)
             payer = self.sector_payer[k]
             r3[C["salary_in_post"], payer] += part.sum(axis=0) * (1 - hired)
             r3[C["salary_hires"], payer] += part.sum(axis=0) * hired
             if payer == TOWNSHIP:
                 twr += part
-        n = cnt.sum(axis=0)
-        per = np.divide(self.Wg[1:6, m0:m1], self.Wg[0, m0:m1], out=np.zeros((5, m1 - m0)), where=self.Wg[0, m0:m1] > 0)
-        g[LINE_POST] += n
-        g[POST_A] += n * per[0]
-        g[EDU_HIGH : EDU_LOWN + 1] += n * per[1:5]
+            n = cnt[k::3].sum(axis=0)
+            per = np.divide(wg[1:6], wg[0], out=np.zeros((5, m1 - m0)), where=wg[0] > 0)
+            ps[k, 0] += n
+            ps[k, 1:6] += n * per
 
     def _try(self, t: int, idx: np.ndarray, book_wait: bool = True) -> None:
         """Surplus lines `idx` try the channels open to them at month t (places and money unlimited).
@@ -922,7 +943,7 @@ class Projection:
         self._fold_reposted(t)
         sl = self.sl
         now_abs = self.start_abs + t
-        elig = self.static[idx] & eligible_at(self.channels, sl.birth[idx], sl.entry[idx], sl.retire_abs[idx], now_abs)
+        elig = self.static[idx] & self._eligible(idx, now_abs)
         bits = (elig * WEIGHTS).sum(axis=1)
         new = bits & ~self.U[idx]
         self.U[idx] |= bits
@@ -952,6 +973,18 @@ class Projection:
             if book_wait:
                 self._wait_delta(first, -moved, moved, t)
 
+    def _eligible(self, idx: np.ndarray, now_abs: int) -> np.ndarray:
+        """Channels whose time rules lines `idx` meet now and in the month they would leave (after the
+        lead time), (lines, 7).
+        """
+        sl = self.sl
+        args = (sl.birth[idx], sl.entry[idx], sl.retire_abs[idx])
+        out = eligible_at(self.channels, *args, now_abs)
+        for lead in sorted({ch.lead_time_months for ch in self.channels} - {0}):
+            ks = [k for k, ch in enumerate(self.channels) if ch.lead_time_months == lead]
+            out[:, ks] &= eligible_at(self.channels, *args, now_abs + lead)[:, ks]
+        return out
+
     def _book_one_time(self, t: int, parts: np.ndarray) -> None:
         """Pay this month's one-time costs from the pool, split over payers by their shares of it.
 
@@ -968,15 +1001,18 @@ class Projection:
             put = put + self.put_by[:, t]  # contributions of the reform month come before it
         total = put.sum()
         booked = np.zeros(N_PAY)
-        if pool.unlimited:
+        if pool.unlimited:  # the balance is spent first, then each payment is topped up by what is lacking
             top = P[pool.top_up_payer]
+            short = max(amount - (total - self.G[PAID_F, :t].sum()), 0.0)
             if total > 0:
-                log = np.log((total + amount) / total)
-                booked = put * log
-                booked[top] = amount - (total - put[top]) * log
+                booked = put / total * (amount - short)
+                log = np.log((total + short) / total)
+                booked += put * log
+                booked[top] += short - total * log
             else:
                 booked[top] = amount
-            self.put_by[top, t] += amount
+            self.put_by[top, t] += short
+            self.G[TOPUP_F, t] += short
         elif total > 0:
             booked = put / total * amount
         for j, comp in enumerate(ONE_TIME):
@@ -1040,14 +1076,16 @@ class Projection:
             mix = None
             if k in self.chain:  # returnees come back in post: their age, education and pay, as at diversion
                 w = f[:, k] * alive[done]
-                parts = [sl.a] + [sl.kind == e for e in range(4)]
-                parts += [sl.salary * (sl.sector == sec) * (sl.hired == h) for sec in (0, 1) for h in (0, 1)]
-                mix = (w @ np.stack(parts, axis=1).astype(float)) / max(w.sum(), 1e-300)
+                parts = [np.ones(len(w)), sl.a] + [sl.kind == e for e in range(4)]
+                parts += [sl.salary * (sl.hired == h) for h in (0, 1)]
+                x = np.stack(parts, axis=1).astype(float)
+                mix = np.stack([(w * (sl.sector == sec)) @ x for sec in (ADMIN, INSTITUTION)]) / max(w.sum(), 1e-300)
             self._diverted(k, done, glob[2 * j : 2 * j + 2, done - m0 :], at_done[k], mix)
 
     def _diverted(self, k: int, done: int, glob: np.ndarray, at_done: np.ndarray, mix: np.ndarray | None) -> None:
         """Book people diverted through channel k in month `done` (count and recurring pay from `done` on;
-        `mix`: age, four education kinds, pay by sector and hired, per person, for returnees).
+        `mix`, per sector of origin and per person diverted: share, age, four education kinds, pay of
+        those not hired and hired — the returnees' composition).
         """
         M, T = self.M, self.T
         ch = self.channels[k]
@@ -1068,12 +1106,13 @@ class Projection:
         self.G[PETITIONS_F, done:] += count * pet[d]
         self.G[RETURNS_F, done:] += count * ret[d]
         back = (1.0 - g[d]) * count
-        self._post_rows(np.concatenate([[1.0], mix[:5]])[:, None] * back, slice(done, M + 1))
-        for j, (sec, hired) in enumerate(((0, 0), (0, 1), (1, 0), (1, 1))):
-            comp = C["salary_hires"] if hired else C["salary_in_post"]
-            self.R3[comp, self.sector_payer[sec], done:] += mix[5 + j] * back
-            if self.sector_payer[sec] == TOWNSHIP:
-                self.tw_rate[:, done:] += share_tw[:, None] * (mix[5 + j] * back)
+        for sec in (ADMIN, INSTITUTION):
+            self.PS[sec, :, done:] += mix[sec, :COMPOSITION, None] * back
+            for hired in (0, 1):
+                comp = C["salary_hires"] if hired else C["salary_in_post"]
+                self.R3[comp, self.sector_payer[sec], done:] += mix[sec, COMPOSITION + hired] * back
+                if self.sector_payer[sec] == TOWNSHIP:
+                    self.tw_rate[:, done:] += share_tw[:, None] * (mix[sec, COMPOSITION + hired] * back)
         # per township sector: those diverted from it, shaped like the channel's cohort
         shape = count / max(count[0], 1e-300)
         level = (1.0 - g[d]) * shape
@@ -1106,7 +1145,7 @@ class Projection:
         self.G[LEFT_F, m] += gone.sum()
         hs = self._hire_stats(m)
         pay = self._payroll(m, hs)
-        self._vacate(m, gone - self._repost(m, gone), pay)
+        self._vacate(m, gone - self._repost(m, gone, hs), pay)
         return hs, self._payroll(m, hs)
 
     # ------------------------------------------------------------------ the table
@@ -1125,6 +1164,7 @@ class Projection:
         rotating = (rho * w2).sum(axis=0) + self.G[LEAD_R]
         in_post = total - awaiting - rotating
         g = self.G.copy()
+        ps = self.PS.copy()
         rate = self.R3.copy()
         twr = self.tw_rate.copy()
         a_pay, r_pay = P[money.payer_allowance], P[money.payer_rotating]
@@ -1136,7 +1176,7 @@ class Projection:
         twr += own.reshape(T, 3, M + 1).sum(axis=1)
         if phi.any():
             rep_tw = np.zeros((T, M + 1))
-            self._reposted(phi * w0, phi * w1, 0, rate, rep_tw, g)
+            self._reposted(phi * w0, phi * w1, 0, rate, rep_tw, ps)
             twr += rep_tw
         hire_pay = hire_n.reshape(T, 3, M + 1) * self.hire_salary[None, :, None]
         for k in range(3):
@@ -1146,24 +1186,30 @@ class Projection:
         cost = rate * self.wage + self.O3
         by_comp, by_payer = cost.sum(axis=1), cost.sum(axis=0)
         gap, debt = self._finances(twr, pay_ts)
-        ages = (g[POST_A] + months * g[LINE_POST]) / 12.0 + self.hire_hist[:, :, 3].sum(axis=1)
+        # age and education of staff in post, per sector and in all
         tr = s.training
         p0 = 1 - np.exp(-tr.diploma_rate * np.maximum(months - tr.start_month, 0) / 12.0)
         pr = 1 - np.exp(-tr.diploma_rate * np.maximum(months - max(tr.start_month, self.R), 0) / 12.0)
-        sec = g[EDU_HIGH] + g[EDU_LOW0] * p0 + g[EDU_LOWR] * pr + self._hires_secondary(hire_n.sum(axis=0))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean_age = np.where(in_post > 1e-9, ages / in_post, np.nan)
-            share_sec = np.where(in_post > 1e-9, sec / in_post, np.nan)
+        posted = (self.ts_post + phi * w0 + hire_n).reshape(T, 3, M + 1).sum(axis=0)
+        hire_age = self.hire_hist[:, :, 3].T.reshape(T, 3, M + 1).sum(axis=0)
+        ages = (ps[:, 1] + months * ps[:, 0]) / 12.0 + hire_age
+        sec = ps[:, 2] + ps[:, 3] * p0 + ps[:, 4] * pr + self._hires_secondary(hire_n.reshape(T, 3, M + 1).sum(axis=0))
+        composition = []
+        for n, x in ((posted.sum(axis=0), ages.sum(axis=0)), (posted.sum(axis=0), sec.sum(axis=0))):
+            composition.append(_ratio(x, n))
+        by_sector_composition = []
+        for k in (ADMIN, INSTITUTION):
+            by_sector_composition += [_ratio(ages[k], posted[k]), _ratio(sec[k], posted[k])]
         contrib = np.cumsum(self.contrib, axis=1)
         paid = np.cumsum(g[PAID_F])
         if s.pool.unlimited:
-            contrib[-1] = paid
+            contrib[-1] = np.cumsum(g[TOPUP_F])
         contributed = s.pool.initial_balance + contrib.sum(axis=0)
         est = np.where(months >= self.R, 1, 0)
         est_a = np.where(est, self.est[:, ADMIN].sum(), self.old_est[:, ADMIN].sum())
         est_i = np.where(est, self.est[:, INSTITUTION].sum(), self.old_est[:, INSTITUTION].sum())
         zero = np.zeros(M + 1)
-        cols = [
+        values = [
             total,
             by_sector[ADMIN],
             by_sector[INSTITUTION],
@@ -1178,8 +1224,7 @@ class Projection:
             np.cumsum(g[RETIRED_F]),
             np.cumsum(g[LEFT_F]),
             np.cumsum(g[HIRES_F]),
-            mean_age,
-            share_sec,
+            *composition,
             *np.cumsum(g[DIV_F : DIV_F + N_CHANNELS], axis=1),
             *([zero] * N_CHANNELS),
             contributed,
@@ -1198,15 +1243,19 @@ class Projection:
             np.cumsum(g[RETURNS_F]),
             np.cumsum(g[OVERQ_F]),
             np.cumsum(g[REVERSED_F]),
+            *by_sector_composition,
         ]
-        return np.stack(cols, axis=1)
+        named = dict(zip(self.twin_columns(), values, strict=True))
+        nan = np.full(M + 1, np.nan)  # a column the engine writes and the twin does not know (yet)
+        return np.stack([named.get(c, nan) for c in self.columns()], axis=1)
 
     def _hires_secondary(self, hires: np.ndarray) -> np.ndarray:
-        """Secondary-educated among hires in post, by month (recruits with their own share)."""
-        rec = np.zeros(self.M + 1)
+        """Secondary-educated among hires in post per sector (3, months), recruits with their own share."""
+        rec = np.zeros((3, self.M + 1))
         if self.reformed and self.rec.any():
             d = np.arange(self.R, self.M + 1) - self.R
-            rec[self.R :] = sum(self.rec[:, k].sum() * self.k_rec[k].present[d] for k in range(3))
+            for k in range(3):
+                rec[k, self.R :] = self.rec[:, k].sum() * self.k_rec[k].present[d]
         share, rec_share = self.s.hiring.hire_share_secondary_plus, self.s.reform.recruit_share_secondary_plus
         return (hires - rec) * share + rec * rec_share
 
@@ -1227,6 +1276,12 @@ class Projection:
             level = np.maximum(level + gap[:, m], 0.0)
             debt[:, m] = level
         return np.maximum(gap, 0.0).sum(axis=0), debt.sum(axis=0)
+
+
+def _ratio(x: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """X / n, NaN where n is (nearly) 0: a mean over nobody."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 1e-9, x / np.where(n > 1e-9, n, 1.0), np.nan)
 
 
 def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
