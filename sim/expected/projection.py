@@ -1332,4 +1332,6 @@ def expected(scenario: Scenario, population: Population | None = None, seed: int
     result = project(scenario, pop)
     t2 = time.perf_counter()
     timings = {"population_s": t1 - t0, "replications_s": t2 - t1, "per_replication_s": t2 - t1}
-    return Results(scenario, seed, 1, monthly_frame([(0, result.columns, result.monthly)]), None, timings)
+    return Results(
+        scenario, seed, 1, monthly_frame([(0, result.columns, result.monthly)]), None, timings, engine="expected"
+    )

@@ -69,6 +69,7 @@ class Results:
     monthly: pd.DataFrame
     events: pd.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    engine: str = "des"  # "des" (the SimPy model) or "expected" (the expected-value twin)
 
     def summary(self) -> pd.DataFrame:
         """Mean (with its SE), P5, P50, P95 of each metric at months 0, 12, 24, 60 and the horizon,
@@ -92,6 +93,7 @@ class Results:
         return {
             "format_version": FORMAT_VERSION,
             "kind": "run",
+            "engine": self.engine,
             "scenario_name": self.scenario.name,
             "scenario": self.scenario.model_dump(mode="json"),
             "scenario_sources": scenario_sources(self.scenario),
