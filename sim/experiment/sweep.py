@@ -159,17 +159,15 @@ class SweepPlan:
 
 
 def _check_keys(base: Scenario, spec: SweepSpec, design: Design, source: str) -> None:
-    """Each varied key must exist and accept its extreme values (error names the key)."""
+    """Each varied key must exist and accept its extreme values (the error names the key and the spec)."""
+    data = base.model_dump(mode="json")
     for key, par in spec.parameters.items():
         values = [w[key] for w in design.worlds]
-        extremes = {0: values[0], 1: values[-1]}
-        if par.values is None:
-            extremes = {0: min(values), 1: max(values)}
-        for value in extremes.values():
-            with_overrides(base, {key: value}, origin=f"{source} [parameters]")
+        for value in (min(values), max(values)) if par.values is None else par.values:
+            point_scenario(data, {key: value}, origin=f"{source} [parameters]")
     for key, lever in spec.levers.items():
         for value in lever.values:
-            with_overrides(base, {key: value}, origin=f"{source} [levers]")
+            point_scenario(data, {key: value}, origin=f"{source} [levers]")
 
 
 def plan_sweep(
@@ -262,6 +260,8 @@ class _Folder:
         self.session = session
         self.records: dict[str, dict[str, Any]] = {}
         self.columns: list[str] | None = None
+        self._fresh: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}  # parts written this session, by job id
+        self._failed_points: set[int] = set()
         self._journal: Any = None
         self._last_table = time.monotonic()
 
@@ -313,8 +313,14 @@ class _Folder:
             monthly = np.stack(outcome.tables)
             columns = np.asarray(outcome.columns, dtype=str)
             atomic_write(self.part_path(job), lambda tmp: _save_part(tmp, monthly, columns))
+            if job.point not in self._failed_points:
+                self._fresh[job.id] = (tuple(outcome.columns), monthly)
             if self.columns is None:
                 self.columns = list(outcome.columns)
+        else:  # the point cannot complete this session: keep its parts on disk only
+            self._failed_points.add(job.point)
+            for other in self.plan.jobs_of(job.point):
+                self._fresh.pop(other.id, None)
         rec = {
             "job": job.id,
             "point": job.point,
@@ -342,10 +348,13 @@ class _Folder:
         tables: list[np.ndarray] = []
         columns: tuple[str, ...] = ()
         for job in jobs:
-            with np.load(self.part_path(job), allow_pickle=False) as part:
-                columns = tuple(str(c) for c in part["columns"])
-                reps.extend(job.replications)
-                tables.extend(part["monthly"])
+            fresh = self._fresh.pop(job.id, None)
+            if fresh is None:  # written by an earlier session: read it back (npz round-trips exactly)
+                with np.load(self.part_path(job), allow_pickle=False) as part:
+                    fresh = (tuple(str(c) for c in part["columns"]), part["monthly"])
+            columns = fresh[0]
+            reps.extend(job.replications)
+            tables.extend(fresh[1])
         table = point_table(point, reps, columns, tables)
         atomic_write(point_file(self.root, point), lambda tmp: pq.write_table(table, tmp))
         if self.columns is None:
