@@ -15,7 +15,7 @@ import json
 import platform
 import statistics
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import simpy
@@ -24,10 +24,23 @@ import sim
 from sim.engine.model import Model, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
-CLOSED = {f"channels.{c}.open": False for c in
-          ("teacher", "early_retirement", "resignation", "termination", "institution_vacancy", "enterprise", "police")}
-NO_REBOUND = {"rebound.request_rate": 0.0, "rebound.inspection_interval_months": 0,
-              **{f"channels.{c}.return_hazard": 0.0 for c in ("resignation", "termination", "enterprise")}}
+CLOSED = {
+    f"channels.{c}.open": False
+    for c in (
+        "teacher",
+        "early_retirement",
+        "resignation",
+        "termination",
+        "institution_vacancy",
+        "enterprise",
+        "police",
+    )
+}
+NO_REBOUND = {
+    "rebound.request_rate": 0.0,
+    "rebound.inspection_interval_months": 0,
+    **{f"channels.{c}.return_hazard": 0.0 for c in ("resignation", "termination", "enterprise")},
+}
 CONFIGS = {
     "foundation (no channels, no rebound)": {**CLOSED, **NO_REBOUND, "money.counterfactual": False},
     "all channels + pool, no rebound": {**NO_REBOUND, "money.counterfactual": False},
@@ -64,8 +77,13 @@ def measure(overrides: dict, repeats: int) -> dict:
             # person-level events: SimPy events, with each calendar bucket counted as its exits
             events = next(model.env._eid) - len(model.exits_months) + model.scheduled_exits
         times.append(time.perf_counter() - start)
-    return {"staff": len(population), "median_s": statistics.median(times), "min_s": min(times),
-            "max_s": max(times), "events": events}
+    return {
+        "staff": len(population),
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "max_s": max(times),
+        "events": events,
+    }
 
 
 def main() -> None:
@@ -79,18 +97,29 @@ def main() -> None:
         rows[name] = measure(overrides, args.repeats)
     reference_events = max(r["events"] for r in rows.values())
     bare = statistics.median(bare_simpy(reference_events) for _ in range(args.repeats))
-    print(f"{'configuration':42} {'staff':>6} {'median s':>9} {'min s':>7} {'max s':>7} {'events':>8} "
-          f"{'events/s':>9} {'× bare':>7}")
+    print(
+        f"{'configuration':42} {'staff':>6} {'median s':>9} {'min s':>7} {'max s':>7} {'events':>8} "
+        f"{'events/s':>9} {'× bare':>7}"
+    )
     for name, r in rows.items():
         rate = r["events"] / r["median_s"] if r["events"] else float("nan")
         ref = bare * (r["events"] / reference_events) if r["events"] else bare
-        print(f"{name:42} {r['staff']:6d} {r['median_s']:9.3f} {r['min_s']:7.3f} {r['max_s']:7.3f} "
-              f"{r['events']:8d} {rate:9.0f} {r['median_s'] / ref:7.1f}")
+        print(
+            f"{name:42} {r['staff']:6d} {r['median_s']:9.3f} {r['min_s']:7.3f} {r['max_s']:7.3f} "
+            f"{r['events']:8d} {rate:9.0f} {r['median_s'] / ref:7.1f}"
+        )
         r["ratio_to_bare"] = r["median_s"] / ref
     print(f"bare SimPy reference: {reference_events} events in {bare:.3f} s")
-    out = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": platform.platform(),
-           "python": platform.python_version(), "fenliu": sim.__version__, "repeats": args.repeats,
-           "bare_simpy_s": bare, "bare_events": reference_events, "configurations": rows}
+    out = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": platform.platform(),
+        "python": platform.python_version(),
+        "fenliu": sim.__version__,
+        "repeats": args.repeats,
+        "bare_simpy_s": bare,
+        "bare_events": reference_events,
+        "configurations": rows,
+    }
     Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
     print(f"wrote {args.json}")
 
