@@ -126,6 +126,7 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--repeats", type=int, default=1, help="speed rows: best of this many (1 and 2 alternate)")
     parser.add_argument("--json", default=None, help="also write the figures to this file")
     args = parser.parse_args()
     if args.child:
@@ -133,9 +134,15 @@ def main() -> None:
         return
     reps = args.replications
     points = max(args.runs // reps, 1)
+    best: dict[int, dict] = {}
+    for _ in range(max(args.repeats, 1)):  # alternate, keep the fastest of each: other load only ever slows
+        for workers in (1, 2):
+            r = run_child(points, reps, workers, args.townships, args.executor)
+            if workers not in best or r["wall_s"] < best[workers]["wall_s"]:
+                best[workers] = r
     rows = [
-        ("speed", run_child(points, reps, 1, args.townships, args.executor)),
-        ("speed", run_child(points, reps, 2, args.townships, args.executor)),
+        ("speed", best[1]),
+        ("speed", best[2]),
         ("memory", run_child(max(points // 4, 1), reps, 2, args.townships, args.executor)),
         ("memory", run_child(max(points // 2, 1), reps, 2, args.townships, args.executor)),
     ]
