@@ -68,7 +68,7 @@ def run_command(args: argparse.Namespace) -> int:
         write_report(out)
     print(format_summary(results))
     print(
-        f"\nresults in {out}/ ({results.replications} replications, "
+        f"\nresults in {out}/ ({results.replications} replication{'s' if results.replications != 1 else ''}, "
         f"{results.timings['per_replication_s'] * 1000:.0f} ms each)"
     )
     return 0
