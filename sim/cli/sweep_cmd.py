@@ -19,7 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Run every point of a sweep spec (TOML) with its replications. Jobs that fail are "
         "recorded and the sweep goes on; the exit code is 1 if any failed, 2 for bad input.",
     )
-    p.add_argument("spec", metavar="SPEC", help="sweep spec file (TOML), e.g. scenarios/sweeps/freeze-and-enforcement.toml")
+    p.add_argument(
+        "spec", metavar="SPEC", help="sweep spec file (TOML), e.g. scenarios/sweeps/freeze-and-enforcement.toml"
+    )
     p.add_argument("--workers", "-w", type=int, default=None, help="worker processes (default: the CPUs available)")
     p.add_argument(
         "--executor", choices=EXECUTORS, default="local", help="local process pool (default), dask, or inprocess"
