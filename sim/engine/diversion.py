@@ -10,7 +10,6 @@ awaiting (or rotates). The deadline may stop the queueing.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -82,7 +81,6 @@ class Diversion:
         n_tw = len(model.townships)
         self.vacancy_places = [Places(env, lapse=False) for _ in range(n_tw)]
         self.diverted = [0] * len(CHANNEL_IDS)
-        self.year_diverted: list[dict[int, int]] = [{} for _ in CHANNEL_IDS]
         self.process: dict[int, simpy.Process] = {}
         self.phase: dict[int, str] = {}
         self.pending: dict[int, Pending] = {}
@@ -90,8 +88,6 @@ class Diversion:
         self.diverted_at: dict[int, int] = {}
         self.surplus: list[list[list[int]]] = [[[] for _ in SECTORS] for _ in range(n_tw)]
         self.stopped = False
-        self.money_waits: list[int] = []
-        self.place_waits: list[list[int]] = [[] for _ in CHANNEL_IDS]
 
     # ----- set-up at the reform ---------------------------------------------------------
     def start(self, surplus: list[int], score: dict[int, float]) -> None:
@@ -301,7 +297,6 @@ class Diversion:
             pending.request = None
             self._note(i, "gave_up", f"{CHANNEL_IDS[k]} after {env.now - start:g} months without a place")
             return False
-        self.place_waits[k].append(int(env.now - start))
         self._note(i, "place", f"{CHANNEL_IDS[k]} after {env.now - start:g} months")
         return True
 
@@ -333,7 +328,6 @@ class Diversion:
             self.pool.refund(amount)
             return False
         self.pool.settle(amount)
-        self.money_waits.append(int(env.now - start))
         self._note(i, "paid", f"{amount:.0f} yuan after {env.now - start:g} months")
         self.model.ledger.book_one_time(parts)
         return True
@@ -360,8 +354,6 @@ class Diversion:
         people = model.people
         self.phase.pop(i, None)
         self.diverted[k] += 1
-        year = (model.month - model.scenario.reform.month) // 12
-        self.year_diverted[k][year] = self.year_diverted[k].get(year, 0) + 1
         self.channel_of[i] = k
         self.diverted_at[i] = model.month
         self._forget_surplus(i)
@@ -450,7 +442,3 @@ class Diversion:
         out = [p.waiting if p is not None else 0 for p in self.places]
         out[INSTITUTION_VACANCY] = sum(p.waiting for p in self.vacancy_places)
         return out
-
-    def mean_wait(self, waits: list[int]) -> float:
-        """Mean of a list of waits (NaN when empty)."""
-        return sum(waits) / len(waits) if waits else math.nan

@@ -167,7 +167,6 @@ class Hiring:
         times = (retire, death, quit_)
         cause_k = min(range(3), key=times.__getitem__)
         model.exit_cause.append(cause_k)
-        model.exit_at.append(now + times[cause_k])
         if now + times[cause_k] <= model.horizon:
             model.schedule_exit(i, now + times[cause_k])
         return i

@@ -64,7 +64,6 @@ class Model:
         self.reformed = False
         self.log: list[tuple[Any, ...]] | None = [] if record_events else None
         self.exit_cause: list[int] = []
-        self.exit_at: list[float] = []
         self.retire_abs: list[int] = []
         self.recruits: set[int] = set()
         self.exits: dict[int, list[int]] = {}
@@ -162,7 +161,6 @@ class Model:
         when = now + times[np.arange(len(cause)), cause]
         first = len(self.exit_cause)
         self.exit_cause.extend(cause.tolist())
-        self.exit_at.extend(when.tolist())
         for k in np.flatnonzero(when <= self.horizon):
             self.schedule_exit(first + int(k), int(when[k]))
 

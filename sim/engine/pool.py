@@ -36,7 +36,6 @@ class Pool:
         self.payer_of = {c.name: c.payer for c in self.cfg.contributors}
         self.paid = 0.0
         self.waiting = 0
-        self.ran_dry = False
         self._schedule_contributions()
 
     def _schedule_contributions(self) -> None:
@@ -76,10 +75,7 @@ class Pool:
                 payer = self.cfg.top_up_payer
                 self.by_payer[payer] = self.by_payer.get(payer, 0.0) + short
                 short = amount - self.container.level
-        request = self.container.get(amount)
-        if not request.triggered:
-            self.ran_dry = True
-        return request
+        return self.container.get(amount)
 
     def cancel(self, request: simpy.Event) -> None:
         """Withdraw a request not yet paid; those queued behind it may now be paid from the balance."""
