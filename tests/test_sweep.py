@@ -284,3 +284,12 @@ def test_progress_lines_without_a_terminal_and_a_bar_on_one():
     bar = Progress(4, stream=silent, enabled=False)
     bar.update(ok=True)
     assert silent.getvalue() == ""
+
+
+def test_batched_replications_give_the_same_bytes(reference, tmp_path):
+    batched = sim.sweep(
+        small_spec(replications_per_job=2), out=tmp_path / "b", executor="inprocess", progress=False, report=False
+    )
+    assert len(batched.jobs) == 6 * 2  # replications 0-1 and 2 of every point
+    assert sorted(batched.jobs["replications"].unique()) == [1, 2]
+    assert file_bytes(batched.folder) == file_bytes(reference.folder)

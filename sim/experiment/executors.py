@@ -20,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from sim.errors import InputError
-from sim.experiment.jobs import Context, Job, Outcome, execute, execute_here, init_worker
+from sim.experiment.jobs import Context, Job, Outcome, execute, execute_here, init_worker, pause_pid
 
 EXECUTORS = ("local", "dask", "inprocess")
 IN_FLIGHT_PER_WORKER = 2
@@ -99,9 +99,13 @@ class LocalPoolExecutor(Executor):
         )
 
     def start(self, context: Context) -> None:
-        """Start the worker processes (each receives the context once)."""
+        """Start the worker processes (each receives the context once) and wait until all are up."""
         super().start(context)
         self._pool = self._new_pool()
+        seen: set[int] = set()
+        deadline = time.monotonic() + 120
+        while len(seen) < self.workers and time.monotonic() < deadline:
+            seen |= {f.result() for f in [self._pool.submit(pause_pid, 0.05) for _ in range(self.workers)]}
 
     def run(self, jobs: Iterable[Job]) -> Iterator[Outcome]:
         """Feed jobs through a bounded window of futures."""
@@ -191,6 +195,7 @@ class DaskExecutor(Executor):
                 silence_logs=logging.ERROR,
             )
             self._client = Client(self._cluster, set_as_default=False)
+            self._client.wait_for_workers(self.workers, timeout=120)
         self._context_future = self._client.scatter(context, broadcast=True, hash=False)
 
     def run(self, jobs: Iterable[Job]) -> Iterator[Outcome]:

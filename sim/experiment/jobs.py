@@ -175,6 +175,12 @@ def execute(context: Context, job: Job) -> Outcome:
         return Outcome(job, False, error=text, started=started, finished=time.time(), worker=worker_name())
 
 
+def pause_pid(seconds: float) -> int:
+    """Sleep briefly and say which process ran this: used to wait until every worker is up."""
+    time.sleep(seconds)
+    return os.getpid()
+
+
 def init_worker(context: Context) -> None:
     """Process-pool initializer: keep the context for `execute_here`."""
     global _worker_context
