@@ -33,6 +33,26 @@ EXIT_CHANNELS = (RESIGNATION, TERMINATION, ENTERPRISE)
 SURPLUS_STATES = (AWAITING, ROTATING)
 
 
+def static_eligibility(
+    channels: list[ChannelSection],
+    education: np.ndarray,
+    female: np.ndarray,
+    worker: np.ndarray,
+    sector: np.ndarray,
+) -> np.ndarray:
+    """Channel rules that do not change with time (education, sex, status, sector), (people × channels)."""
+    out = np.zeros((len(education), len(channels)), dtype=bool)
+    for k, ch in enumerate(channels):
+        ok = education >= EDUCATION.index(ch.min_education)
+        if ch.sex != "any":
+            ok &= female == (ch.sex == "female")
+        if ch.status != "any":
+            ok &= worker == (ch.status == "worker")
+        ok &= np.isin(sector, [SECTORS.index(s) for s in ch.sectors])
+        out[:, k] = ok
+    return out
+
+
 def _expire(request: PlaceRequest) -> None:
     """Patience ran out: withdraw the request and wake its process with False."""
     if not request.triggered and not request.withdrawn:
@@ -175,20 +195,13 @@ class Diversion:
     def _static_ok(self, idx: np.ndarray) -> np.ndarray:
         """Rules that do not change with time (education, sex, status, sector), (people × channels)."""
         people = self.model.people
-        education = np.asarray(people.education)[idx]
-        female = np.asarray(people.female)[idx]
-        worker = np.asarray(people.worker)[idx]
-        sector = np.asarray(people.sector)[idx]
-        out = np.zeros((len(idx), len(CHANNEL_IDS)), dtype=bool)
-        for k, ch in enumerate(self.channels):
-            ok = education >= EDUCATION.index(ch.min_education)
-            if ch.sex != "any":
-                ok &= female == (ch.sex == "female")
-            if ch.status != "any":
-                ok &= worker == (ch.status == "worker")
-            ok &= np.isin(sector, [SECTORS.index(s) for s in ch.sectors])
-            out[:, k] = ok
-        return out
+        return static_eligibility(
+            self.channels,
+            np.asarray(people.education)[idx],
+            np.asarray(people.female)[idx],
+            np.asarray(people.worker)[idx],
+            np.asarray(people.sector)[idx],
+        )
 
     def eligible_now(self, i: int, k: int, month: float | None = None) -> bool:
         """The rules that change with time (age band, years to retirement, service) in `month` (default now)."""

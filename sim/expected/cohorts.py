@@ -364,28 +364,6 @@ def choice_table(
     return out
 
 
-def static_eligibility(
-    channels: list[ChannelSection],
-    education: np.ndarray,
-    female: np.ndarray,
-    worker: np.ndarray,
-    sector: np.ndarray,
-) -> np.ndarray:
-    """Rules that do not change with time, (lines, 7) — as the engine's `_static_ok`."""
-    from sim.population.table import EDUCATION, SECTORS
-
-    out = np.zeros((len(education), N_CHANNELS), dtype=bool)
-    for k, ch in enumerate(channels):
-        ok = education >= EDUCATION.index(ch.min_education)
-        if ch.sex != "any":
-            ok &= female == (ch.sex == "female")
-        if ch.status != "any":
-            ok &= worker == (ch.status == "worker")
-        ok &= np.isin(sector, [SECTORS.index(s) for s in ch.sectors])
-        out[:, k] = ok
-    return out
-
-
 def eligible_at(
     channels: list[ChannelSection],
     birth: np.ndarray,

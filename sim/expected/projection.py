@@ -91,7 +91,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from sim.engine.attrition import retirement_abs_month
-from sim.engine.diversion import EXIT_CHANNELS, INSTITUTION_VACANCY
+from sim.engine.diversion import EXIT_CHANNELS, INSTITUTION_VACANCY, static_eligibility
 from sim.engine.ledger import CHANNEL_COMPONENT, COMPONENTS, LEDGER_COLUMNS, PUBLIC, C, P
 from sim.engine.model import (
     COUNTERFACTUAL_COLUMNS,
@@ -118,7 +118,6 @@ from sim.expected.cohorts import (
     keep_shares,
     one_time_costs,
     petition_chain,
-    static_eligibility,
 )
 from sim.experiment.results import Results, monthly_frame
 from sim.population.build import build_population

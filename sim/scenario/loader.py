@@ -209,6 +209,12 @@ def _validation_error(exc: ValidationError, sources: Mapping[str, str], fallback
     return InputError("invalid scenario\n  " + "\n  ".join(lines))
 
 
+def _replaced(key: str, new: set[str]) -> bool:
+    """Whether a strict ancestor of dotted `key` is among the keys a layer sets."""
+    parts = key.split(".")
+    return any(".".join(parts[:n]) in new for n in range(1, len(parts)))
+
+
 def build_scenario(
     layers: list[tuple[str, dict[str, Any]]],
     overrides: Mapping[str, Any] | Iterable[str] | None = None,
@@ -219,10 +225,11 @@ def build_scenario(
     sources: dict[str, str] = {}
     for origin, data in layers:
         merged = _merge(merged, data)
-        for key in _expand_lists(data):
-            for old in [k for k in sources if k.startswith(key + ".")]:
-                del sources[old]
-            sources[key] = origin
+        new = set(_expand_lists(data))
+        # a value that replaces a deeper table or list drops the sources of what it replaced
+        for old in [k for k in sources if _replaced(k, new)]:
+            del sources[old]
+        sources.update(dict.fromkeys(new, origin))
     items = overrides.items() if isinstance(overrides, Mapping) else (parse_override(o) for o in overrides or ())
     fallback = layers[-1][0] if layers else override_source
     for key, value in items:
