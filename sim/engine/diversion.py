@@ -308,9 +308,11 @@ class Diversion:
             got = yield request
         if not got:
             pending.request = None
-            self._note(i, "gave_up", f"{CHANNEL_IDS[k]} after {env.now - start:g} months without a place")
+            if self.model.log is not None:
+                self._note(i, "gave_up", f"{CHANNEL_IDS[k]} after {env.now - start:g} months without a place")
             return False
-        self._note(i, "place", f"{CHANNEL_IDS[k]} after {env.now - start:g} months")
+        if self.model.log is not None:
+            self._note(i, "place", f"{CHANNEL_IDS[k]} after {env.now - start:g} months")
         return True
 
     def _pay(self, i: int, k: int, pending: Pending) -> Generator[simpy.Event, Any, bool]:
@@ -341,7 +343,8 @@ class Diversion:
             self.pool.refund(amount)
             return False
         self.pool.settle(amount)
-        self._note(i, "paid", f"{amount:.0f} yuan after {env.now - start:g} months")
+        if self.model.log is not None:
+            self._note(i, "paid", f"{amount:.0f} yuan after {env.now - start:g} months")
         self.model.ledger.book_one_time(parts)
         return True
 
@@ -351,7 +354,8 @@ class Diversion:
         if request is not None and request.triggered and request.value is True and pending.places is not None:
             pending.places.give_back(request)
         pending.request = None
-        self._note(i, "ineligible", f"{CHANNEL_IDS[k]} by the month of leaving")
+        if self.model.log is not None:
+            self._note(i, "ineligible", f"{CHANNEL_IDS[k]} by the month of leaving")
 
     def _place_source(self, i: int, k: int) -> Places | None:
         if k == INSTITUTION_VACANCY:

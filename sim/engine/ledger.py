@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.engine.states import AWAITING, DIVERTED, IN_POST, ROTATING
 from sim.population.table import ADMIN, INSTITUTION
-from sim.scenario.schema import PAYERS
+from sim.scenario.schema import CHANNEL_IDS, PAYERS
 
 if TYPE_CHECKING:
     from sim.engine.model import Model
@@ -39,6 +39,7 @@ C = {name: k for k, name in enumerate(COMPONENTS)}
 P = {name: k for k, name in enumerate(PAYERS)}
 PUBLIC = [P[p] for p in PAYERS if p != "unit_individual"]
 TOWNSHIP = P["township"]
+SALARY_IN_POST, SALARY_HIRES = C["salary_in_post"], C["salary_hires"]
 CHANNEL_COMPONENT = {0: "salary_moved_teacher", 1: "early_retirement_pay", 6: "salary_moved_police"}
 ONE_TIME = ("severance", "pension_buyin", "placement_subsidy")
 LEDGER_COLUMNS = (
@@ -73,6 +74,17 @@ class Ledger:
         fiscal = model.scenario.fiscal
         self.debt = np.full(n_tw, fiscal.initial_debt)
         self.withholding = False
+        div = model.scenario.diversion
+        self._awaiting = (C["allowance_awaiting"], P[money.payer_allowance], div.allowance_share)
+        self._rotating = (C["rotating_pay"], P[money.payer_rotating], div.rotating_pay_share)
+        self._moved = (C["salary_moved_institution"], P[model.scenario.channels.institution_vacancy.recurring_payer])
+        # per channel: (component, payer, share of salary) of the recurring cost, or None
+        self._channel: list[tuple[int, int, float] | None] = [
+            (C[CHANNEL_COMPONENT.get(k, "recurring_other")], P[ch.recurring_payer], ch.recurring_share)
+            if ch.recurring_share > 0
+            else None
+            for k, ch in enumerate(model.scenario.channels.get(c) for c in CHANNEL_IDS)
+        ]
 
     def start(self) -> None:
         """Open a slot for everyone present at month 0 (all in post, none hired yet)."""
@@ -91,27 +103,23 @@ class Ledger:
         people = self.model.people
         state = people.state[i]
         salary = people.salary[i]
-        div = self.model.scenario.diversion
-        money = self.model.scenario.money
         if state == IN_POST:
             if i in self.moved_institution:
-                payer = self.model.scenario.channels.institution_vacancy.recurring_payer
-                return C["salary_moved_institution"], P[payer], salary
-            component = C["salary_hires"] if i in self.hired else C["salary_in_post"]
+                return self._moved[0], self._moved[1], salary
+            component = SALARY_HIRES if i in self.hired else SALARY_IN_POST
             return component, self.sector_payer[people.sector[i]], salary
         if state == AWAITING:
-            return C["allowance_awaiting"], P[money.payer_allowance], salary * div.allowance_share
+            component, payer, share = self._awaiting
+            return component, payer, salary * share
         if state == ROTATING:
-            return C["rotating_pay"], P[money.payer_rotating], salary * div.rotating_pay_share
+            component, payer, share = self._rotating
+            return component, payer, salary * share
         if state == DIVERTED:
             k = self.model.diversion.channel_of.get(i)
-            if k is None:
+            slot = None if k is None else self._channel[k]
+            if slot is None:
                 return None
-            channel = self.model.diversion.channels[k]
-            if channel.recurring_share <= 0:
-                return None
-            component = CHANNEL_COMPONENT.get(k, "recurring_other")
-            return C[component], P[channel.recurring_payer], salary * channel.recurring_share
+            return slot[0], slot[1], salary * slot[2]
         return None
 
     def update(self, i: int) -> None:

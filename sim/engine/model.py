@@ -20,7 +20,7 @@ import simpy
 from sim.engine import posting
 from sim.engine.attrition import event_month, retirement_abs_month
 from sim.engine.calendar import EXIT, POLICY, at_month
-from sim.engine.diversion import INSTITUTION_VACANCY, SURPLUS_STATES, Diversion
+from sim.engine.diversion import INSTITUTION_VACANCY, Diversion
 from sim.engine.hiring import Hiring
 from sim.engine.ledger import LEDGER_COLUMNS, Ledger
 from sim.engine.people import People
@@ -128,17 +128,19 @@ class Model:
         people = self.people
         old = people.set_state(i, new)
         self.ledger.update(i)
-        self.record(i, event, old, new, detail)
-        if old in SURPLUS_STATES and not ON_PAYROLL[new] and event != "diverted":
+        if self.log is not None:
+            self.record(i, event, old, new, detail)
+        left_payroll = ON_PAYROLL[old] and not ON_PAYROLL[new]
+        if left_payroll and old != IN_POST and event != "diverted":  # a surplus person left
             self.diversion.left(i)
         if not self.reformed:
-            if ON_PAYROLL[old] and not ON_PAYROLL[new]:
+            if left_payroll:
                 self.hiring.vacancy(people.township[i], people.sector[i])
             return
         tw, sector = people.township[i], people.sector[i]
         if old == IN_POST and new != IN_POST and self.diversion.post_freed(tw, sector):
             return
-        if ON_PAYROLL[old] and not ON_PAYROLL[new]:
+        if left_payroll:
             self.hiring.vacancy(tw, sector)
 
     def set_sector(self, i: int, sector: int) -> None:

@@ -86,7 +86,8 @@ class Rebound:
             model.returned(i)
             model.move(i, IN_POST, "returned", f"petition {n + 1} after {since} months")
         else:
-            model.record(i, "petition_refused", DIVERTED, DIVERTED, f"petition {n + 1}")
+            if model.log is not None:
+                model.record(i, "petition_refused", DIVERTED, DIVERTED, f"petition {n + 1}")
             self._schedule_petition(i, k, n + 1)
 
     # ----- over-establishment hiring ------------------------------------------------------
