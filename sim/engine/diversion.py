@@ -150,9 +150,8 @@ class Diversion:
             sd = merit.std()
             z = (merit - merit.mean()) / sd if sd > 0 else np.zeros_like(merit)
             weights[:, list(EXIT_CHANNELS)] += cfg.adverse_selection * z[:, None]
-        order = np.argsort(-weights, axis=1, kind="stable")
-        count = len(allowed)
-        return {i: order[k, :count].tolist() for k, i in enumerate(surplus)}
+        order = np.argsort(-weights, axis=1, kind="stable")[:, : len(allowed)]
+        return dict(zip(surplus, order.tolist(), strict=True))
 
     def _candidates(self, surplus: list[int]) -> dict[int, list[int]]:
         """Channels each person would take, in their order: statically eligible, accepting, passing.
@@ -167,8 +166,9 @@ class Diversion:
         accept = np.array([ch.acceptance for ch in self.channels])
         passes = np.array([ch.exam_pass_rate for ch in self.channels])
         willing = static & (self.accept_u[idx, : len(CHANNEL_IDS)] < accept) & (self.exam_u[idx] < passes)
-        self.static_ok = {i: static[k] for k, i in enumerate(surplus)}
-        return {i: [k for k in self.orders[i] if willing[row, k]] for row, i in enumerate(surplus)}
+        self.static_ok = dict(zip(surplus, static.tolist(), strict=True))
+        orders = self.orders
+        return {i: [k for k in orders[i] if ok[k]] for i, ok in zip(surplus, willing.tolist(), strict=True)}
 
     def _schedule_releases(self) -> None:
         model = self.model
@@ -195,12 +195,13 @@ class Diversion:
     def _static_ok(self, idx: np.ndarray) -> np.ndarray:
         """Rules that do not change with time (education, sex, status, sector), (people × channels)."""
         people = self.model.people
+        rows = idx.tolist()
         return static_eligibility(
             self.channels,
-            np.asarray(people.education)[idx],
-            np.asarray(people.female)[idx],
-            np.asarray(people.worker)[idx],
-            np.asarray(people.sector)[idx],
+            np.array([people.education[i] for i in rows]),
+            np.array([people.female[i] for i in rows]),
+            np.array([people.worker[i] for i in rows]),
+            np.array([people.sector[i] for i in rows]),
         )
 
     def eligible_now(self, i: int, k: int, month: float | None = None) -> bool:

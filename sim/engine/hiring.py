@@ -46,7 +46,8 @@ class Hiring:
             if len(population)
             else (syn.appraisal_mean, syn.appraisal_sd)
         )
-        att = model.scenario.attrition
+        att = self.attrition = model.scenario.attrition
+        self.share_worker = syn.share_worker
         self.death_table = [list(map(float, a)) for a in hazard_intervals(att, "death")]
         self.quit_table = [list(map(float, a)) for a in hazard_intervals(att, "quit")]
 
@@ -128,21 +129,23 @@ class Hiring:
         Age and education follow the hiring section unless given (recruits at the reform).
         """
         model, cfg = self.model, self.cfg
-        age_mean = cfg.hire_age_mean if age_mean is None else age_mean
-        secondary_plus = cfg.hire_share_secondary_plus if secondary_plus is None else secondary_plus
-        college_plus = cfg.hire_share_college_plus if college_plus is None else college_plus
-        now = model.month
+        if age_mean is None:
+            age_mean = cfg.hire_age_mean
+        if secondary_plus is None:
+            secondary_plus = cfg.hire_share_secondary_plus
+        if college_plus is None:
+            college_plus = cfg.hire_share_college_plus
+        now = int(model.env.now)
         now_abs = model.start_abs + now
         u = self._draws()
         age = min(max(age_mean + cfg.hire_age_sd * _normal(u[0], u[1]), 18.0), 55.0)
         birth = now_abs - round(age * 12)
-        female = bool(u[2] < cfg.hire_share_female)
-        worker = bool(sector == INSTITUTION and u[3] < model.scenario.population.synthetic.share_worker)
+        female = u[2] < cfg.hire_share_female
+        worker = sector == INSTITUTION and u[3] < self.share_worker
         education = education_level(u[4], u[5], secondary_plus, college_plus)
         appraisal = self.appraisal[0] + self.appraisal[1] * _normal(u[6], u[5])
         self.hires += 1
-        people = model.people
-        i = people.add(
+        i = model.people.add(
             f"H{model.replication}-{self.hires:06d}",
             tw,
             sector,
@@ -154,21 +157,26 @@ class Hiring:
             self.salary[sector],
             round(appraisal, 1),
         )
-        model.ledger.hired.add(i)
-        model.ledger.update(i)
-        model.record(i, "hired", -1, IN_POST, cause)
-        draws = -math.log(1.0 - u[7]), -math.log(1.0 - u[8])
-        att = model.scenario.attrition
-        death = event_month_one(*self.death_table, age, draws[0])
-        quit_ = event_month_one(*self.quit_table, age, draws[1])
-        retire_abs = retirement_abs_one(att, birth, female, worker)
+        ledger = model.ledger
+        ledger.hired.add(i)
+        ledger.update(i)
+        if model.log is not None:
+            model.record(i, "hired", -1, IN_POST, cause)
+        death = event_month_one(*self.death_table, age, -math.log(1.0 - u[7]))
+        quit_ = event_month_one(*self.quit_table, age, -math.log(1.0 - u[8]))
+        retire_abs = retirement_abs_one(self.attrition, birth, female, worker)
         model.retire_abs.append(retire_abs)
-        retire = max(retire_abs - now_abs, 1) if att.retirement else math.inf
-        times = (retire, death, quit_)
-        cause_k = min(range(3), key=times.__getitem__)
+        retire = max(retire_abs - now_abs, 1) if self.attrition.retirement else math.inf
+        # the first of the three, ties to the earlier cause (retirement, death, quit)
+        if retire <= death and retire <= quit_:
+            cause_k, when = 0, retire
+        elif death <= quit_:
+            cause_k, when = 1, death
+        else:
+            cause_k, when = 2, quit_
         model.exit_cause.append(cause_k)
-        if now + times[cause_k] <= model.horizon:
-            model.schedule_exit(i, now + times[cause_k])
+        if now + when <= model.horizon:
+            model.schedule_exit(i, now + when)
         return i
 
 

@@ -73,6 +73,8 @@ class Ledger:
         self.moved_institution: set[int] = set()
         fiscal = model.scenario.fiscal
         self.debt = np.full(n_tw, fiscal.initial_debt)
+        self._capacity = np.full(n_tw, fiscal.own_revenue + fiscal.transfers)
+        self._capacity_withheld = np.full(n_tw, fiscal.own_revenue + fiscal.transfers * (1 - fiscal.withhold_share))
         self.withholding = False
         div = model.scenario.diversion
         self._awaiting = (C["allowance_awaiting"], P[money.payer_allowance], div.allowance_share)
@@ -125,16 +127,15 @@ class Ledger:
     def update(self, i: int) -> None:
         """Re-book person i's recurring cost after a change of state, sector or status."""
         new = self.slot_for(i)
-        if i < len(self.slot):
-            old = self.slot[i]
-            if old == new:
-                return
-            if old is not None:
-                self._add(i, old, -1.0)
-            self.slot[i] = new
-        else:
-            self.slot.extend([None] * (i + 1 - len(self.slot)))
-            self.slot[i] = new
+        slots = self.slot
+        if i >= len(slots):
+            slots.extend([None] * (i + 1 - len(slots)))
+        old = slots[i]
+        if old == new:
+            return
+        slots[i] = new
+        if old is not None:
+            self._add(i, old, -1.0)
         if new is not None:
             self._add(i, new, 1.0)
 
@@ -154,38 +155,43 @@ class Ledger:
 
     def month_costs(self, wage_index: float) -> np.ndarray:
         """The month's cost, (components × payers), and reset the one-time bookings."""
-        cost = np.asarray(self.rate) * wage_index + np.asarray(self.one_time)
+        cost = np.array(self.rate)
+        cost *= wage_index
+        cost += self.one_time
         self.one_time = [[0.0] * len(PAYERS) for _ in COMPONENTS]
         return cost
 
     def township_finances(self, wage_index: float) -> tuple[float, float]:
         """The month's total shortfall of townships (cost above capacity) and their total debt."""
-        model = self.model
-        fiscal = model.scenario.fiscal
-        transfers = np.full(len(self.debt), fiscal.transfers)
+        fiscal = self.model.scenario.fiscal
+        capacity = self._capacity
         if self.withholding and fiscal.withhold_share > 0:
-            over = np.array(
-                [
-                    row[ADMIN] + row[INSTITUTION] > est[0] + est[1]
-                    for row, est in zip(model.people.payroll, model.est, strict=True)
-                ]
-            )
-            transfers = np.where(over, transfers * (1 - fiscal.withhold_share), transfers)
-        gap = np.asarray(self.tw_rate) * wage_index - (fiscal.own_revenue + transfers)
-        self.debt = np.maximum(self.debt + gap, 0.0)
-        return float(np.maximum(gap, 0.0).sum()), float(self.debt.sum())
+            est = self.model.est
+            over = [
+                row[ADMIN] + row[INSTITUTION] > est[tw][0] + est[tw][1]
+                for tw, row in enumerate(self.model.people.payroll)
+            ]
+            capacity = np.where(over, self._capacity_withheld, capacity)
+        gap = np.array(self.tw_rate)
+        gap *= wage_index
+        gap -= capacity
+        debt = self.debt
+        debt += gap
+        np.maximum(debt, 0.0, out=debt)
+        np.maximum(gap, 0.0, out=gap)
+        return float(gap.sum()), float(debt.sum())
 
     def row(self, wage_index: float) -> list[float]:
         """The ledger's columns for this month."""
         cost = self.month_costs(wage_index)
-        by_component = cost.sum(axis=1)
         by_payer = cost.sum(axis=0)
         gap, debt = self.township_finances(wage_index)
+        payers = by_payer.tolist()
         return [
-            *by_component,
-            *by_payer,
-            float(by_payer.sum()),
-            float(by_payer[P["township"]]),
+            *cost.sum(axis=1).tolist(),
+            *payers,
+            sum(payers),
+            payers[TOWNSHIP],
             float(by_payer[PUBLIC].sum()),
             gap,
             debt,

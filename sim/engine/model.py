@@ -255,9 +255,13 @@ class Model:
         self.est = self.new_establishment()
         self.reformed = True
         if reform.clear_temporaries:
-            for i in range(len(people)):
-                if people.sector[i] == TEMPORARY and ON_PAYROLL[people.state[i]]:
-                    self.move(i, LEFT, "cleared", "temporary cleared at the reform")
+            temporaries = [
+                i
+                for i, (sector, state) in enumerate(zip(people.sector, people.state, strict=True))
+                if sector == TEMPORARY and ON_PAYROLL[state]
+            ]
+            for i in temporaries:
+                self.move(i, LEFT, "cleared", "temporary cleared at the reform")
         recruits = self._recruit()
         self._competitive_posting(recruits)
         self.hiring.after_reform()
@@ -288,11 +292,12 @@ class Model:
     def _competitive_posting(self, recruits: np.ndarray) -> None:
         reform = self.scenario.reform
         people = self.people
+        recruited = self.recruits
         cand = np.array(
             [
                 i
-                for i in range(len(people))
-                if people.state[i] == IN_POST and people.sector[i] in (ADMIN, INSTITUTION) and i not in self.recruits
+                for i, (state, sector) in enumerate(zip(people.state, people.sector, strict=True))
+                if state == IN_POST and sector != TEMPORARY and i not in recruited
             ],
             dtype=np.int64,
         )
@@ -323,12 +328,16 @@ class Model:
         if div.surplus_state == "rotating":
             rotate[:] = True
         surplus = []
-        for k, i in enumerate(cand.tolist()):
-            if new_sector[k] != people.sector[i]:
-                self.set_sector(i, int(new_sector[k]))
-                self.record(i, "posted", IN_POST, IN_POST, f"won a post in sector {SECTORS[int(new_sector[k])]}")
+        moved = new_sector != attrs["sector"][cand]
+        rotate_list = rotate.tolist()
+        for k in np.flatnonzero(moved | ~keeps).tolist():  # in candidate order, as the event log shows them
+            i = int(cand[k])
+            if moved[k]:
+                sector = int(new_sector[k])
+                self.set_sector(i, sector)
+                self.record(i, "posted", IN_POST, IN_POST, f"won a post in sector {SECTORS[sector]}")
             if not keeps[k]:
-                surplus_state = ROTATING if rotate[people.township[i]] else AWAITING
+                surplus_state = ROTATING if rotate_list[people.township[i]] else AWAITING
                 people.set_state(i, surplus_state)
                 self.ledger.update(i)
                 self.record(i, "surplus", IN_POST, surplus_state, "no post in competitive posting")

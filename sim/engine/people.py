@@ -131,16 +131,19 @@ class People:
         if old == new:
             return old
         self.state[i] = new
-        self.n_state[old] -= 1
-        self.n_state[new] += 1
+        n_state = self.n_state
+        n_state[old] -= 1
+        n_state[new] += 1
         if old == IN_POST:
             self._post(i, -1)
         elif new == IN_POST:
             self._post(i, 1)
-        if ON_PAYROLL[old] and not ON_PAYROLL[new]:
-            self._leave_payroll(i)
-        elif ON_PAYROLL[new] and not ON_PAYROLL[old]:
-            self._join_payroll(i)
+        was, now = ON_PAYROLL[old], ON_PAYROLL[new]
+        if was != now:
+            sector = self.sector[i]
+            step = 1 if now else -1
+            self.payroll[self.township[i]][sector] += step
+            self.payroll_sector[sector] += step
         return old
 
     def set_sector(self, i: int, sector: int) -> None:

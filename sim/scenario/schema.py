@@ -6,6 +6,7 @@ is generated from these classes (`python -m sim.scenario.reference`).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Annotated, Any, Literal
 
@@ -32,6 +33,7 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
+@functools.cache
 def parse_month(text: str) -> int:
     """Turn 'YYYY-MM' into an absolute month count (year * 12 + month - 1)."""
     m = _MONTH_RE.match(text)
