@@ -1,10 +1,11 @@
-"""Benchmark: wall time of a 1,000-run sweep on 1 and 2 workers, and the parent process's memory.
+"""Benchmark: wall time of a 1,000-run sweep on 1 and 2 workers, and the memory of parent and workers.
 
     python benchmarks/bench_sweep.py                   # 1,000 runs (100 points × 10), 20 townships
     python benchmarks/bench_sweep.py --runs 200 --townships 5   # a quick look
 
 Each configuration runs in a fresh child process, so that the peak resident memory measured
-(`ru_maxrss` of the process that drives the sweep, workers excluded) belongs to it alone.
+(`ru_maxrss` of the process that drives the sweep, workers excluded) belongs to it alone; the
+workers' peak is `ru_maxrss` of its reaped children (the largest worker).
 Targets: speedup (1 worker → 2) ≥ 1.8, and parent memory flat as the number of runs grows
 (the memory rows run 1/4, 1/2 and all of the runs on 2 workers).
 """
@@ -99,6 +100,7 @@ def child(args: argparse.Namespace) -> None:
                 "rss_mid_mb": samples[n // 2] if samples else float("nan"),
                 "rss_end_mb": samples[-1] if samples else float("nan"),
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
                 "load_avg_1min": os.getloadavg()[0],
                 "parent_cpu_s": _cpu_s(resource.RUSAGE_SELF) - cpu0,
             }
@@ -149,12 +151,16 @@ def main() -> None:
     one, two = rows[0][1], rows[1][1]
     print(f"sweep benchmark: {args.townships} townships, {reps} replications per point, executor {args.executor}")
     header = ("runs", 6), ("workers", 9), ("wall s", 9), ("runs/s", 8), ("job s", 8), ("parent MB peak", 16)
-    print(f"{'':8}" + "".join(f"{h:>{w}}" for h, w in header) + f"{'mid':>7}{'end':>7}{'parent CPU ms/run':>19}")
+    print(
+        f"{'':8}"
+        + "".join(f"{h:>{w}}" for h, w in header)
+        + f"{'mid':>7}{'end':>7}{'worker MB peak':>16}{'parent CPU ms/run':>19}"
+    )
     for what, r in [*rows[:2], *rows[2:], ("memory", two)]:
         print(
             f"{what:8}{r['runs']:>6}{r['workers']:>9}{r['wall_s']:>9.1f}{r['runs'] / r['wall_s']:>8.1f}"
             f"{r['job_s_mean']:>8.3f}{r['peak_rss_mb']:>16.0f}{r['rss_mid_mb']:>7.0f}{r['rss_end_mb']:>7.0f}"
-            f"{1000 * r['parent_cpu_s'] / r['runs']:>19.1f}"
+            f"{r['worker_peak_rss_mb']:>16.0f}{1000 * r['parent_cpu_s'] / r['runs']:>19.1f}"
         )
     loads = ", ".join(f"{r['load_avg_1min']:.1f}" for _, r in rows)
     print(f"1-minute load average at the end of each row: {loads} (on {os.cpu_count()} CPUs; other load skews timings)")
