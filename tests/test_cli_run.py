@@ -181,3 +181,18 @@ def test_show_without_sources_is_a_loadable_scenario(tmp_path: Path) -> None:
     resolved.write_text(done.stdout, encoding="utf-8")
     again = sim.load_scenario(resolved)
     assert scenario_hash(again) == scenario_hash(sim.load_scenario(BASE, {"reform.cut_admin": 0.25}))
+
+
+def test_a_closed_output_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`fenliu show … | head -1`: the reader leaves early; no traceback, the shell's SIGPIPE status."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "show", str(BASE)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the first line is written
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, err
+    assert "Traceback" not in err and "Exception ignored" not in err, err
