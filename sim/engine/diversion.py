@@ -267,13 +267,30 @@ class Diversion:
                 if self.cfg.retry_months <= 0 or self.stopped or not self.candidates.get(i):
                     break
                 self.phase[i] = "retry"
-                yield env.timeout(self.cfg.retry_months)
+                wait = self._next_try(i)
+                if wait is None:
+                    break  # no channel of theirs will be open to them again before the horizon
+                yield env.timeout(wait)
         except simpy.Interrupt:
             pending.clean_up(self.pool)
         finally:
             self.process.pop(i, None)
             self.pending.pop(i, None)
             self.phase.pop(i, None)
+
+    def _next_try(self, i: int) -> int | None:
+        """Months to the next retry at which one of person i's channels is open to them, or None.
+
+        Retries come every `retry_months`; one at which no channel's age, retirement or
+        service rule lets them in would change nothing, so it is skipped.
+        """
+        step = self.cfg.retry_months
+        now = int(self.model.env.now)
+        candidates = self.candidates.get(i, [])
+        for month in range(now + step, self.model.horizon + 1, step):
+            if any(self.eligible_now(i, k, month) for k in candidates):
+                return month - now
+        return None
 
     def _note(self, i: int, event: str, detail: str) -> None:
         state = self.model.people.state[i]
