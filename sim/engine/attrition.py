@@ -62,12 +62,22 @@ def hazard_intervals(att: AttritionSection, kind: str) -> tuple[np.ndarray, np.n
     return np.asarray(edges, dtype=float), np.asarray(rates, dtype=float)
 
 
-def event_month_one(edges: list[float], rates: list[float], age: float, draw: float) -> float:
-    """The scalar twin of `event_month`, for one person (new hires)."""
+def scalar_intervals(att: AttritionSection, kind: str) -> tuple[tuple[float, float, float], ...]:
+    """The hazard intervals of `kind` as (low age, high age, rate) triples with a positive rate."""
+    edges, rates = hazard_intervals(att, kind)
+    return tuple(
+        (float(lo), float(hi), float(rate))
+        for lo, hi, rate in zip(edges[:-1], edges[1:], rates, strict=True)
+        if rate > 0
+    )
+
+
+def event_month_one(intervals: tuple[tuple[float, float, float], ...], age: float, draw: float) -> float:
+    """The scalar twin of `event_month`, for one person (new hires), over `scalar_intervals`."""
     remaining = draw
-    for lo, hi, rate in zip(edges[:-1], edges[1:], rates, strict=True):
-        start = max(age, lo)
-        if start >= hi or rate <= 0:
+    for lo, hi, rate in intervals:
+        start = age if age > lo else lo
+        if start >= hi:
             continue
         cap = rate * (hi - start)
         if remaining <= cap:

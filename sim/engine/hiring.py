@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.engine.attrition import event_month_one, hazard_intervals, retirement_abs_one
+from sim.engine.attrition import event_month_one, retirement_abs_one, scalar_intervals
 from sim.engine.calendar import HIRE, at_month
 from sim.engine.rng import stream
 from sim.engine.states import IN_POST
@@ -48,8 +48,8 @@ class Hiring:
         )
         att = self.attrition = model.scenario.attrition
         self.share_worker = syn.share_worker
-        self.death_table = [list(map(float, a)) for a in hazard_intervals(att, "death")]
-        self.quit_table = [list(map(float, a)) for a in hazard_intervals(att, "quit")]
+        self.death_table = scalar_intervals(att, "death")
+        self.quit_table = scalar_intervals(att, "quit")
 
     def _draws(self) -> list[float]:
         """The next hire's block of nine uniforms (drawn 512 hires at a time)."""
@@ -157,13 +157,11 @@ class Hiring:
             self.salary[sector],
             round(appraisal, 1),
         )
-        ledger = model.ledger
-        ledger.hired.add(i)
-        ledger.update(i)
+        model.ledger.hired(i)
         if model.log is not None:
             model.record(i, "hired", -1, IN_POST, cause)
-        death = event_month_one(*self.death_table, age, -math.log(1.0 - u[7]))
-        quit_ = event_month_one(*self.quit_table, age, -math.log(1.0 - u[8]))
+        death = event_month_one(self.death_table, age, -math.log(1.0 - u[7]))
+        quit_ = event_month_one(self.quit_table, age, -math.log(1.0 - u[8]))
         retire_abs = retirement_abs_one(self.attrition, birth, female, worker)
         model.retire_abs.append(retire_abs)
         retire = max(retire_abs - now_abs, 1) if self.attrition.retirement else math.inf

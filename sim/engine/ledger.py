@@ -69,7 +69,7 @@ class Ledger:
         n_tw = len(model.townships)
         self.tw_rate = [0.0] * n_tw
         self.slot: list[tuple[int, int, float] | None] = []
-        self.hired: set[int] = set()
+        self.hired_people: set[int] = set()
         self.moved_institution: set[int] = set()
         fiscal = model.scenario.fiscal
         self.debt = np.full(n_tw, fiscal.initial_debt)
@@ -108,7 +108,7 @@ class Ledger:
         if state == IN_POST:
             if i in self.moved_institution:
                 return self._moved[0], self._moved[1], salary
-            component = SALARY_HIRES if i in self.hired else SALARY_IN_POST
+            component = SALARY_HIRES if i in self.hired_people else SALARY_IN_POST
             return component, self.sector_payer[people.sector[i]], salary
         if state == AWAITING:
             component, payer, share = self._awaiting
@@ -138,6 +138,20 @@ class Ledger:
             self._add(i, old, -1.0)
         if new is not None:
             self._add(i, new, 1.0)
+
+    def hired(self, i: int) -> None:
+        """Open the slot of person i, just hired into a post (the same as `update` for a new person)."""
+        people = self.model.people
+        self.hired_people.add(i)
+        slot = (SALARY_HIRES, self.sector_payer[people.sector[i]], people.salary[i])
+        slots = self.slot
+        if i > len(slots):
+            slots.extend([None] * (i - len(slots)))
+        if i == len(slots):
+            slots.append(slot)
+            self._add(i, slot, 1.0)
+        else:
+            self.update(i)
 
     def _add(self, i: int, slot: tuple[int, int, float], sign: float) -> None:
         component, payer, amount = slot
