@@ -192,18 +192,27 @@ class Model:
         when = now + times[np.arange(len(cause)), cause]
         first = len(self.exit_cause)
         self.exit_cause.extend(cause.tolist())
-        for k in np.flatnonzero(when <= self.horizon):
-            self.schedule_exit(first + int(k), int(when[k]))
+        due = np.flatnonzero(when <= self.horizon)
+        months = when[due].astype(np.int64)
+        order = np.argsort(months, kind="stable")  # within a month, in order of person, as one by one
+        months, people = months[order], (due[order] + first)
+        starts = np.flatnonzero(np.r_[True, months[1:] != months[:-1]]) if len(months) else months
+        for month, group in zip(months[starts].tolist(), np.split(people, starts[1:]), strict=True):
+            self.schedule_exits(month, group.tolist())
 
     def schedule_exit(self, i: int, month: int) -> None:
         """Put person i's exit in the calendar: one SimPy event per month runs that month's exits in order."""
+        self.schedule_exits(month, [i])
+
+    def schedule_exits(self, month: int, people: list[int]) -> None:
+        """Put the exits of `people` in `month` in the calendar, after those already there."""
         bucket = self.exits.get(month)
         if bucket is None:
             bucket = self.exits[month] = []
             self.exits_months.add(month)
             at_month(self.env, month, self._run_exits, EXIT, month)
-        bucket.append(i)
-        self.scheduled_exits += 1
+        bucket.extend(people)
+        self.scheduled_exits += len(people)
 
     def _run_exits(self, event: simpy.Event) -> None:
         for i in self.exits.pop(event.value):
