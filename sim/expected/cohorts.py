@@ -11,11 +11,11 @@ over many lines for every month at once.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
-from scipy.sparse import csc_matrix, csr_matrix
 from scipy.special import gammaln, ndtr
 
 from sim.engine.attrition import hazard_intervals, retirement_abs_month
@@ -69,79 +69,37 @@ class Survival:
         """Probability that each line (age a months at month 0, leaving in month r) is present at month m."""
         return np.exp(self.L[a] - self.L[a + m]) * (m < r)
 
-    def profile(
-        self,
-        a: np.ndarray,
-        r: np.ndarray,
-        weights: np.ndarray,
-        m0: int,
-        m1: int,
-        group: np.ndarray | None = None,
-        groups: int = 1,
-    ) -> np.ndarray:
-        """Σ weight × alive(m) over lines, for m in [m0, m1) and m < r: (groups, columns, m1 − m0).
+    def profile(self, a: np.ndarray, r: np.ndarray, weights: np.ndarray, m0: int, m1: int) -> np.ndarray:
+        """Σ weight × alive(m) over lines, for m in [m0, m1) and m < r: (columns, m1 − m0).
 
         `weights` is (lines, columns): conditional weights (shares of each line, times
         whatever the column measures).
         """
         weights = np.asarray(weights, dtype=float)
-        if weights.ndim == 1:
-            weights = weights[:, None]
-        q = weights.shape[1]
+        n, q = weights.shape
         width = m1 - m0
-        if width <= 0:
-            return np.zeros((groups, q, 0))
-        live = (r > m0) & weights.any(axis=1)
-        if not live.all():
-            a, r, weights = a[live], r[live], weights[live]
-            group = None if group is None else np.asarray(group)[live]
-        n = len(a)
-        if n == 0:
-            return np.zeros((groups, q, width))
-        g = np.zeros(n, dtype=np.int64) if group is None else np.asarray(group, dtype=np.int64)
-        dense_cost = n * width * (q + 3)
-        sum_cost = len(self.segments) * (3 * groups * q * (width + 1) + 2 * n * q)
-        if dense_cost < sum_cost:
-            return self._dense(a, r, weights, m0, m1, g, groups)
-        flat = np.zeros((groups * q, width))
+        out = np.zeros((q, max(width, 0)))
+        if width <= 0 or n == 0:
+            return out
         t = np.arange(m0, m1)
+        column = np.arange(q) * (width + 1)  # a difference array per column, flat
         for lo, hi, beta, alpha in self.segments:
             start = np.maximum(lo - a, m0) - m0
             end = np.minimum(np.minimum(hi - a, r), m1) - m0
             ok = start < end
             if not ok.any():
                 continue
-            every = ok.all()
-            u = weights if every else weights[ok]
+            u, aa = weights, a
+            if not ok.all():
+                keep = np.flatnonzero(ok)
+                u, aa, start, end = (x.take(keep, axis=0) for x in (u, aa, start, end))
             if len(self.segments) > 1:
-                aa = a if every else a[ok]
                 u = u * np.exp(self.L[aa] - alpha - beta * aa)[:, None]
-            gg = g if every else g[ok]
-            base = gg * (width + 1)
-            e_idx = base + (end if every else end[ok])
-            st = start if every else start[ok]
-            s_idx = base + st
-            cols = np.empty((groups * q, width + 1))
-            for j in range(q):
-                d = np.bincount(s_idx, u[:, j], groups * (width + 1))
-                d -= np.bincount(e_idx, u[:, j], groups * (width + 1))
-                cols[j::q] = d.reshape(groups, width + 1)
-            cum = np.cumsum(cols[:, :width], axis=1)
-            flat += cum * np.exp(-beta * t) if beta else cum
-        return flat.reshape(groups, q, width)
-
-    def _dense(
-        self, a: np.ndarray, r: np.ndarray, weights: np.ndarray, m0: int, m1: int, g: np.ndarray, groups: int
-    ) -> np.ndarray:
-        """The same profile, line by line (cheaper for a few lines)."""
-        n, q = weights.shape
-        t = np.arange(m0, m1)
-        alive = np.exp(self.L[a][:, None] - self.L[a[:, None] + t]) * (t < r[:, None])
-        part = (weights[:, :, None] * alive[:, None, :]).reshape(n, q * len(t))
-        if groups == 1:
-            return part.sum(axis=0).reshape(1, q, len(t))
-        pick = csr_matrix((np.ones(n), (g, np.arange(n))), shape=(groups, n))
-        return np.asarray(pick @ part).reshape(groups, q, len(t))
+            where = np.concatenate([(start[:, None] + column).ravel(), (end[:, None] + column).ravel()])
+            d = np.bincount(where, np.concatenate([u.ravel(), -u.ravel()]), q * (width + 1))
+            cum = np.cumsum(d.reshape(q, width + 1)[:, :width], axis=1)
+            out += cum * np.exp(-beta * t) if beta else cum
+        return out
 
     def retired_flow(self, a: np.ndarray, r: np.ndarray, weights: np.ndarray, m0: int, months: int) -> np.ndarray:
         """Σ weight × alive(r − 1) at each retirement month r in (m0, months]: those who retire then."""
@@ -263,7 +221,7 @@ def keep_shares(
         out[free] = share[fg]
         return out
     if kind == "normal" and not fscale.any():  # a hard ranking: fill the posts from the top
-        order = np.lexsort((-floc, fg))
+        order = group_order(fg, -floc)
         cum = np.cumsum(fm[order])
         start = np.concatenate([[0.0], cum[:-1]])
         first = np.searchsorted(fg[order], np.arange(groups))
@@ -282,42 +240,68 @@ def keep_shares(
         hi = np.full(groups, float((floc + fscale).max()))
         fscale = np.maximum(fscale, 1e-12)
 
-    def above(theta: np.ndarray) -> np.ndarray:
-        x = theta[fg]
+    def above(theta: np.ndarray, sel: np.ndarray | slice = slice(None)) -> np.ndarray:
+        x, loc_, scale_ = theta[fg[sel]], floc[sel], fscale[sel]
         if kind == "normal":
-            return ndtr((floc - x) / fscale)
-        return np.clip((floc + fscale - x) / fscale, 0.0, 1.0)
+            return ndtr((loc_ - x) / scale_)
+        return np.clip((loc_ + scale_ - x) / scale_, 0.0, 1.0)
 
     # Newton on F(θ) = Σ mass × P(score > θ) − posts per group, kept inside a shrinking bracket,
-    # from the threshold of the hard ranking (the marginal line's score)
-    order = np.lexsort((-floc, fg))
+    # from the threshold of the hard ranking (the marginal line's score); groups found are left alone
+    order = group_order(fg, -floc)
     cum = np.cumsum(fm[order])
     first = np.searchsorted(fg[order], np.arange(groups))
     offset = np.concatenate([[0.0], cum])[np.minimum(first, len(order))]
     marginal = np.searchsorted(cum, offset + rest, side="left")
     theta = np.where(rest > 0, floc[order][np.minimum(marginal, len(order) - 1)], hi)
     theta = np.clip(theta, lo, hi)
+    p_all = np.zeros(len(fg))
+    open_ = np.ones(groups, dtype=bool)
+    lines = np.flatnonzero(fm)  # those without mass count nowhere: their shares come at the end
     for _ in range(50):
-        x = (floc - theta[fg]) / fscale if kind == "normal" else (floc + fscale - theta[fg]) / fscale
+        g, m, loc_, scale_ = fg[lines], fm[lines], floc[lines], fscale[lines]
+        x = (loc_ - theta[g]) / scale_ if kind == "normal" else (loc_ + scale_ - theta[g]) / scale_
         if kind == "normal":
             p = ndtr(x)
-            dens = np.exp(-0.5 * x * x) / (np.sqrt(2 * np.pi) * fscale)
+            dens = np.exp(-0.5 * x * x) / (np.sqrt(2 * np.pi) * scale_)
         else:
             p = np.clip(x, 0.0, 1.0)
-            dens = ((x > 0) & (x < 1)) / fscale
-        f = np.bincount(fg, fm * p, groups) - rest
-        open_ = np.abs(f) >= 1e-7
+            dens = ((x > 0) & (x < 1)) / scale_
+        p_all[lines] = p
+        f = np.bincount(g, m * p, groups) - rest
+        open_ &= np.abs(f) >= 1e-7
         if not open_.any():
             break
-        slope = np.bincount(fg, fm * dens, groups)
+        slope = np.bincount(g, m * dens, groups)
         lo = np.where(open_ & (f > 0), theta, lo)
         hi = np.where(open_ & (f < 0), theta, hi)
         step = np.divide(f, slope, out=np.zeros(groups), where=slope > 1e-300)
         newton = theta + step
         inside = (newton >= lo) & (newton <= hi) & (slope > 1e-300)
         theta = np.where(open_, np.where(inside, newton, 0.5 * (lo + hi)), theta)
-    out[free] = above(theta)
+        lines = np.flatnonzero(open_[fg] & (fm != 0))
+    else:
+        p_all = above(theta)
+    if not fm.all():
+        idle = np.flatnonzero(fm == 0)
+        p_all[idle] = above(theta, idle)
+    out[free] = p_all
     return out
+
+
+def group_order(group: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """`np.lexsort((key, group))`: by group, then key, then position — sorting each group's keys apart."""
+    counts = np.bincount(group)
+    n, width = len(group), int(counts.max(initial=0))
+    if n == 0 or len(counts) >= 2**15 or len(counts) * width > 8 * n + 4096 or not np.isfinite(key).all():
+        return np.lexsort((key, group))
+    by_group = np.argsort(group.astype(np.int16), kind="stable")
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    g = group[by_group]
+    table = np.full((len(counts), width), np.inf)
+    table[g, np.arange(n) - starts[g]] = key[by_group]
+    within = np.argsort(table, axis=1, kind="stable")
+    return by_group[(starts[:, None] + within)[np.arange(width) < counts[:, None]]]
 
 
 # ----------------------------------------------------------------------------- channels
@@ -341,10 +325,9 @@ def choice_table(
     """
     sub = BITS  # candidate wanted subsets W, (128, 7)
     out = np.zeros((MASKS, N_CHANNELS))
-    mask_bits = BITS[:, None, :]  # M
-    w_bits = BITS[None, :, :]  # W
-    factor = np.where(w_bits, np.where(mask_bits, take, 0.0), np.where(mask_bits, 1.0 - take, 1.0))
-    prob_w = factor.prod(axis=2)  # P(wanted set = W | M), (128 M, 128 W)
+    prob_w = np.ones((1, 1))  # P(wanted set = W | M), (128 M, 128 W): a product over channels, bit by bit
+    for k in reversed(range(N_CHANNELS)):
+        prob_w = np.kron(prob_w, [[1.0, 0.0], [1.0 - take[k], take[k]]])  # (M_k, W_k)
     for shift, weight in zip(shifts, shift_weights, strict=True):
         score = np.where(allowed, base + shift * exit_mask, -1e9)
         first = np.zeros((MASKS, N_CHANNELS))
@@ -364,47 +347,107 @@ def choice_table(
     return out
 
 
-def eligible_at(
-    channels: list[ChannelSection],
-    birth: np.ndarray,
-    entry: np.ndarray,
-    retire_abs: np.ndarray,
-    now_abs: int,
+@dataclass(frozen=True)
+class ChannelRules:
+    """The channels' time rules and one-time cost terms, each an array over the seven channels."""
+
+    age_min: np.ndarray
+    age_max: np.ndarray
+    min_service: np.ndarray
+    max_to_retire: np.ndarray  # inf: no rule
+    lead: np.ndarray
+    severance_per_year: np.ndarray
+    severance_cap: np.ndarray  # inf: no cap
+    fixed: np.ndarray
+    buyin_rate: np.ndarray
+    buyin_years: np.ndarray  # NaN: the years of service
+    subsidy: np.ndarray
+
+    @staticmethod
+    def of(channels: list[ChannelSection]) -> ChannelRules:
+        """The rules of `channels`, in their order."""
+
+        def arr(values: list[float | None], none: float = np.nan) -> np.ndarray:
+            return np.array([none if x is None else x for x in values], dtype=float)
+
+        return ChannelRules(
+            age_min=arr([ch.age_min for ch in channels]),
+            age_max=arr([ch.age_max for ch in channels]),
+            min_service=arr([ch.min_service_years for ch in channels]),
+            max_to_retire=arr([ch.max_years_to_retirement for ch in channels], np.inf),
+            lead=np.array([ch.lead_time_months for ch in channels], dtype=np.int64),
+            severance_per_year=arr([ch.severance_months_per_year for ch in channels]),
+            severance_cap=arr([ch.severance_cap_months for ch in channels], np.inf),
+            fixed=arr([ch.fixed_payment for ch in channels]),
+            buyin_rate=arr([ch.pension_buyin_rate for ch in channels]),
+            buyin_years=arr([ch.pension_buyin_years for ch in channels]),
+            subsidy=arr([ch.placement_subsidy for ch in channels]),
+        )
+
+
+def open_bits(
+    rules: ChannelRules, static: np.ndarray, birth: np.ndarray, entry: np.ndarray, retire_abs: np.ndarray, now_abs: int
 ) -> np.ndarray:
-    """Rules that change with time (age band, years to retirement, service), (lines, 7)."""
+    """The channels open to each line now, as a bit mask (channel k in bit k): the rules that do not change
+    with time (`static`, a mask per line) and those that do (age band, years to retirement, service), met
+    now and still in the month the channel would be left (after its lead time).
+
+    Age, service and the approach of retirement only grow with time, so the lower age and service bounds
+    and the years to retirement are checked now and the upper age bound when leaving.
+    """
     age = (now_abs - birth) / 12.0
-    to_retire = (retire_abs - now_abs) / 12.0
     service = (now_abs - entry) / 12.0
-    out = np.zeros((len(birth), N_CHANNELS), dtype=bool)
-    for k, ch in enumerate(channels):
-        ok = (age >= ch.age_min) & (age <= ch.age_max) & (service >= ch.min_service_years)
-        if ch.max_years_to_retirement is not None:
-            ok &= to_retire <= ch.max_years_to_retirement
-        out[:, k] = ok
-    return out
+    to_retire = (retire_abs - now_abs) / 12.0
+    bits = np.zeros(len(birth), dtype=np.int64)
+    leaving: dict[int, np.ndarray] = {}
+    for k in np.flatnonzero((np.bitwise_or.reduce(static, initial=0) >> np.arange(N_CHANNELS)) & 1):
+        lead = int(rules.lead[k])
+        if lead not in leaving:
+            leaving[lead] = ((now_abs + lead) - birth) / 12.0
+        ok = (age >= rules.age_min[k]) & (leaving[lead] <= rules.age_max[k]) & (service >= rules.min_service[k])
+        if np.isfinite(rules.max_to_retire[k]):
+            ok &= to_retire <= rules.max_to_retire[k]
+        bits |= ok.astype(np.int64) << k
+    return bits & static
 
 
 def one_time_costs(
-    ch: ChannelSection, salary: np.ndarray, entry: np.ndarray, now_abs: int, wage_index: float
+    rules: ChannelRules,
+    choice: np.ndarray,
+    mass: np.ndarray,
+    new: np.ndarray,
+    salary: np.ndarray,
+    entry: np.ndarray,
+    now_abs: int,
+    wage_index: float,
 ) -> np.ndarray:
-    """Severance (with fixed payment), pension buy-in and placement subsidy per line, (lines, 3)."""
-    pay = salary * wage_index
+    """Severance (with fixed payment), pension buy-in and placement subsidy paid now for lines of `mass`
+    taking channel k with shares `choice[new, k]`, (3,).
+    """
+    pay_mass = mass * (salary * wage_index)
     service = np.maximum((now_abs - entry) / 12.0, 0.0)
-    months = ch.severance_months_per_year * service
-    if ch.severance_cap_months is not None:
-        months = np.minimum(months, ch.severance_cap_months)
-    years = service if ch.pension_buyin_years is None else np.full(len(salary), ch.pension_buyin_years)
-    return np.stack(
+    per_mask = choice @ np.stack(
         [
-            pay * months + ch.fixed_payment,
-            ch.pension_buyin_rate * pay * 12 * years,
-            np.full(len(salary), ch.placement_subsidy),
+            rules.fixed,
+            rules.subsidy,
+            np.where(np.isinf(rules.severance_cap), rules.severance_per_year, 0.0),  # months ∝ service
+            np.where(np.isnan(rules.buyin_years), rules.buyin_rate, 0.0),  # years of service
+            np.where(np.isnan(rules.buyin_years), 0.0, rules.buyin_rate * rules.buyin_years),  # fixed years
         ],
         axis=1,
     )
+    fixed, subsidy, severance, buyin, buyin_fixed = per_mask.take(new, axis=0).T
+    months = service * severance
+    for k in np.flatnonzero(np.isfinite(rules.severance_cap) & (rules.severance_per_year > 0)):
+        months += np.minimum(rules.severance_per_year[k] * service, rules.severance_cap[k]) * choice[new, k]
+    (pay_months, _, pay_years, _), (_, paid, _, subsidies) = np.stack([pay_mass, mass]) @ np.stack(
+        [months, fixed, service * buyin + buyin_fixed, subsidy], axis=1
+    )  # a product of matrices: large dot products of vectors run on threads
+    return np.array([pay_months + paid, 12 * pay_years, subsidies])
 
 
 # ----------------------------------------------------------------------------- rebound
+@functools.lru_cache(maxsize=64)
 def petition_chain(
     hazard: float, success: float, window: int, max_petitions: int, months: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -412,7 +455,7 @@ def petition_chain(
     month d, returns in month d, and the probability of still being diverted at d.
 
     Petitions come with the monthly `hazard` (geometric gaps) up to `max_petitions`; each
-    succeeds with `success` from month `window` on.
+    succeeds with `success` from month `window` on. Cached: the arrays are read-only.
     """
     pet, ret, still = [0.0] * (months + 1), [0.0] * (months + 1), [1.0] * (months + 1)
     x = [1.0] + [0.0] * max_petitions  # not yet returned, by petitions made
@@ -425,7 +468,10 @@ def petition_chain(
             x[n] -= v
             x[n + 1] += v * (1.0 - win)
         still[d] = sum(x)
-    return np.array(pet), np.array(ret), np.array(still)
+    chain = np.array(pet), np.array(ret), np.array(still)
+    for series in chain:
+        series.flags.writeable = False  # shared through the cache
+    return chain
 
 
 def adverse_nodes(rule: str, count: int = 9) -> tuple[np.ndarray, np.ndarray]:
@@ -443,12 +489,9 @@ class Classes:
     """
 
     def __init__(self, a: np.ndarray, r: np.ndarray) -> None:
-        key = a.astype(np.int64) * 1_000_000 + r.astype(np.int64)
-        uniq, inverse = np.unique(key, return_inverse=True)
-        self.a = uniq // 1_000_000
-        self.r = uniq % 1_000_000
-        n = len(a)
-        self.matrix = csc_matrix((np.ones(n), (inverse.ravel(), np.arange(n))), shape=(len(uniq), n))
+        span = int(r.max(initial=0)) + 1
+        uniq, self.index = small_unique(a.astype(np.int64) * span + r)  # by age, then retirement month
+        self.a, self.r = uniq // span, uniq % span
 
     def profile(
         self, surv: Survival, weights: np.ndarray, m0: int, m1: int, idx: np.ndarray | None = None
@@ -459,17 +502,55 @@ class Classes:
         weights = np.asarray(weights, dtype=float)
         if weights.ndim == 1:
             weights = weights[:, None]
-        matrix = self.matrix
-        if idx is not None:
-            if 4 * len(idx) < matrix.shape[1]:
-                matrix = matrix[:, idx]
-            else:
-                full = np.zeros((matrix.shape[1], weights.shape[1]))
-                full[idx] = weights
-                weights = full
-        by_class = np.asarray(matrix @ weights)
-        live = by_class.any(axis=1)
-        return surv.profile(self.a[live], self.r[live], by_class[live], m0, m1)[0]
+        q = weights.shape[1]
+        return self.profile_entries(surv, np.arange(q), weights, q, m0, m1, idx)
+
+    def profile_entries(
+        self,
+        surv: Survival,
+        cols: np.ndarray,
+        values: np.ndarray,
+        q: int,
+        m0: int,
+        m1: int,
+        idx: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The same with each line's weights as entries: `values` in columns `cols` of q (both (lines, k),
+        or `cols` (k,) alike for all lines).
+        """
+        index = self.index if idx is None else self.index[idx]
+        where = (index * q)[:, None] + cols
+        by_class = np.bincount(where.ravel(), values.ravel(), len(self.a) * q).reshape(-1, q)
+        live = np.flatnonzero(by_class.any(axis=1))
+        return surv.profile(self.a[live], self.r[live], by_class.take(live, axis=0), m0, m1)
+
+
+def unique_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first line of each distinct row of integer `columns` (rows in order) and the row of each line, as
+    `np.unique(np.stack(columns, axis=1), axis=0, return_index=True, return_inverse=True)`.
+    """
+    key, span = np.zeros(len(columns[0]), dtype=np.int64), 1
+    for column in columns:
+        low = int(column.min()) if len(column) else 0
+        width = int(column.max()) - low + 1 if len(column) else 1
+        if span * width >= 2**62:  # too wide for one key
+            _, first, inverse = np.unique(np.stack(columns, axis=1), axis=0, return_index=True, return_inverse=True)
+            return first, inverse.ravel()
+        key, span = key * width + (column - low), span * width
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return first, inverse
+
+
+def small_unique(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(key, return_inverse=True)` for non-negative integer keys, by counting where their range is small."""
+    top = int(key.max(initial=-1)) + 1
+    if top > 64 * len(key) + 4096:
+        uniq, inverse = np.unique(key, return_inverse=True)
+        return uniq, inverse.ravel()
+    present = np.bincount(key, minlength=top) > 0
+    uniq = np.flatnonzero(present)
+    rank = np.cumsum(present) - 1
+    return uniq, rank[key]
 
 
 _TAIL_STEP, _TAIL_MAX, _TAIL_K = 0.02, 40.0, 96
@@ -489,6 +570,12 @@ def _poisson_tails() -> np.ndarray:
     return _TAIL
 
 
+@functools.lru_cache(maxsize=8)
+def _tails_upto(k: int) -> np.ndarray:
+    """The first k columns of `_poisson_tails()`, contiguous (cached)."""
+    return np.ascontiguousarray(_poisson_tails()[:, :k])
+
+
 def expected_min(f: np.ndarray, w: np.ndarray) -> np.ndarray:
     """E[min(F, W)] for independent Poisson counts with means f and w (elementwise).
 
@@ -503,12 +590,16 @@ def expected_min(f: np.ndarray, w: np.ndarray) -> np.ndarray:
     if not use.any():
         return out
     smaller = float(out[use].max())  # the sum stops where the smaller count's tail vanishes
-    table = _poisson_tails()[:, : min(_TAIL_K, int(smaller + 10.0 * np.sqrt(smaller + 1.0) + 10.0))]
-    tails = []
-    for lam in (np.minimum(f[use], _TAIL_MAX), np.minimum(w[use], _TAIL_MAX)):
-        x = lam / _TAIL_STEP
-        i = np.minimum(x.astype(np.int64), len(table) - 2)
-        frac = (x - i)[:, None]
-        tails.append(table[i] * (1.0 - frac) + table[i + 1] * frac)
-    out[use] = (tails[0] * tails[1]).sum(axis=1)
+    table = _tails_upto(min(_TAIL_K, int(smaller + 10.0 * np.sqrt(smaller + 1.0) + 10.0)))
+    x = np.minimum(np.concatenate([f[use], w[use]]), _TAIL_MAX) / _TAIL_STEP  # both means at once
+    i = np.minimum(x.astype(np.int64), len(table) - 2)
+    frac = (x - i)[:, None]
+    tails = table.take(i, axis=0)
+    tails *= 1.0 - frac
+    above = table.take(i + 1, axis=0)
+    above *= frac
+    tails += above
+    half = len(tails) // 2
+    tails[:half] *= tails[half:]
+    out[use] = tails[:half] @ np.ones(tails.shape[1])
     return out

@@ -5,9 +5,11 @@ engine's monthly columns — without drawing a random number. Every person of th
 population (the engine's own, from `build_population`) is a *line* carrying expected shares
 of being in each state; hires are cohorts by sector, month and township. Attrition does
 not depend on state in the engine (each exit month is drawn once), so a line's mass in a
-state is its share times its survival, and whole months are booked at once ("profiles").
-A monthly loop carries only what feeds back: payroll against establishment, reposting,
-hire credit, hires. It is the planner's spreadsheet view and a screening engine for sweeps.
+state is its share times its survival, and whole months are booked at once ("profiles":
+city-wide by survival class, per township sector as difference arrays that the loop sums as
+it passes the months, see `Ahead`). A monthly loop carries only what feeds back: payroll
+against establishment, reposting, hire credit, hires. It is the planner's spreadsheet view
+and a screening engine for sweeps.
 
 Mechanisms, in the engine's order within a month (exits; diversion tries and completions;
 policy events; hires):
@@ -104,20 +106,24 @@ from sim.engine.model import (
 from sim.engine.pool import TOP_UP
 from sim.engine.rebound import REBOUND_COLUMNS
 from sim.engine.states import columns_for
+from sim.expected.ahead import Ahead
 from sim.expected.cohorts import (
     N_CHANNELS,
     WEIGHTS,
+    ChannelRules,
     Classes,
     Kernel,
     Survival,
     adverse_nodes,
     choice_table,
-    eligible_at,
     expected_min,
     hire_kernel,
     keep_shares,
     one_time_costs,
+    open_bits,
     petition_chain,
+    small_unique,
+    unique_rows,
 )
 from sim.experiment.results import Results, monthly_frame
 from sim.population.build import build_population
@@ -149,6 +155,22 @@ COMPOSITION = 6
     DIV_F,  # first of seven: diversions completed per channel
 ) = range(13)
 N_ROWS = DIV_F + N_CHANNELS
+COUNTERFACTUAL_COSTS = ("cost_township", "cost_government")  # what `_with_counterfactual` takes of a counterfactual
+# blocks of rows booked ahead (`Ahead`), one row per township sector (township-paid rate: per township)
+(
+    POST,  # lines in post
+    POST_EXIT,  # ... their exits
+    TW_RATE,  # township-paid recurring rate, per township
+    LEAD,  # surplus serving a lead time
+    LEAD_EXIT,
+    LATE,  # waiting booked after some of it was reposted, times the share reposted by then (see F)
+    W0,  # waiting surplus, unscaled: count, salary, count rotating, salary rotating
+    W1,
+    W2,
+    W3,
+) = range(10)
+N_BLOCKS = 10
+LIVE = slice(POST, W0 + 1)  # the blocks the month loop reads
 
 
 @dataclass
@@ -205,15 +227,19 @@ class Projection:
         )
         self.wage = (1.0 + money.wage_growth) ** ((self.start_abs % 12 + np.arange(M + 1)) // 12)
         self.channels = [scenario.channels.get(c) for c in CHANNEL_IDS]
+        self.rules = ChannelRules.of(self.channels)
         if "lines" not in self.shared:
             self._base_lines(population)
             self._kernels()
             self.shared.update(
-                lines=self.lines, surv=self.surv, cls=self.cls, kernels=(self.k_hire, self.k_rec, self.k_hire_rev)
+                lines=self.lines,
+                surv=self.surv,
+                cls=self.cls,
+                kernels=(self.k_hire, self.k_rec, self.k_hire_rev, self.k_rec_table),
             )
         else:
             self.lines, self.surv, self.cls = self.shared["lines"], self.shared["surv"], self.shared["cls"]
-            self.k_hire, self.k_rec, self.k_hire_rev = self.shared["kernels"]
+            self.k_hire, self.k_rec, self.k_hire_rev, self.k_rec_table = self.shared["kernels"]
         self._townships(population)
         self.hire_age0 = np.tile([k.age[0] for k in self.k_hire], T)  # age of a new hire, per township sector
         self._contributions()
@@ -221,23 +247,26 @@ class Projection:
         self.PS = np.zeros((3, COMPOSITION, M + 1))  # lines in post by sector: see COMPOSITION
         self.R3 = np.zeros((N_COMP, N_PAY, M + 1))  # recurring cost rates at month-0 wages
         self.O3 = np.zeros((N_COMP, N_PAY, M + 1))  # one-time payments
-        self.ts_post = np.zeros((TS, M + 1))  # lines in post, per township sector (booked ahead)
-        self.ts_post_exit = np.zeros((TS, M + 1))
-        self.ts_lead = np.zeros((TS, M + 1))
-        self.ts_lead_exit = np.zeros((TS, M + 1))
+        self.ahead = Ahead(self.surv, N_BLOCKS, TS, M + 1)  # see POST ..
+        sector = np.arange(TS) % 3  # township sectors whose staff the townships pay
+        self.township_paid = (sector != TEMPORARY) & (self.sector_payer[sector] == TOWNSHIP)
+        self.sector_rows = np.stack([sector == k for k in (ADMIN, INSTITUTION)]).astype(float)
         self.ts_leave = np.zeros((TS, M + 1))  # payroll left by completed diversions
-        self.tw_rate = np.zeros((T, M + 1))  # township-paid recurring rate, per township
-        self.W = np.zeros((4, TS, M + 1))  # waiting surplus, unscaled: count, salary, count rotating, salary rotating
         self.Wg = np.zeros((3, 7, M + 1))  # ... by sector: count, age, four education kinds, salary of hires
         self.Hh = np.zeros((3, M + 1, T))  # hires by sector, month, township
         self.I_eff = np.zeros((3, M + 1, T))  # the over-establishment ones still standing
-        self.rec = np.zeros((T, 3))
+        self.rec = np.zeros((T, 3))  # outside recruits at the reform
+        self.rec_any = False
         self.credit = np.zeros(TS)
-        self.ripe = np.zeros((TS, M + 2))
+        self.ripe = np.zeros((M + 2, TS))  # hire credit ripening, by month
         self.rho = np.ones(TS)  # share of the waiting surplus not yet reposted
         self.Phi = np.zeros(TS)  # share reposted since the last try
-        self.rho_hist = np.ones((TS, M + 1))
-        self.phi_hist = np.zeros((TS, M + 1))
+        # share reposted until the last try: those in post include F × the waiting (W0) less LATE, the
+        # waiting booked at later tries times F then — the waiting profile at each try, not as it grew after
+        self.F = np.zeros(TS)
+        self.F_hist = np.zeros((M + 1, TS))
+        self.rho_hist = np.ones((M + 1, TS))
+        self.phi_hist = np.zeros((M + 1, TS))
         self.hire_hist = np.zeros((M + 1, TS, 4))
         self.reformed = False
         self.tries: dict[int, np.ndarray] = {}
@@ -311,7 +340,8 @@ class Projection:
                 if (age, worker) not in made:
                     made[age, worker] = hire_kernel(att, age, hiring.hire_age_sd, female, worker, ref, M)
                 kernels.append(made[age, worker])
-        self.k_hire_rev = [k.stacked() for k in self.k_hire]  # (M + 1, 4), reversed in time
+        self.k_hire_rev = np.stack([k.stacked() for k in self.k_hire])  # (3, M + 1, 4), reversed in time
+        self.k_rec_table = np.stack([k.stacked()[::-1] for k in self.k_rec])  # (3, M + 1, 4)
 
     def _contributions(self) -> None:
         """Expected pool contributions per contributor and payer, by month."""
@@ -335,10 +365,26 @@ class Projection:
                         self.put_by[P[c.payer], when] += p * amount
 
     # ------------------------------------------------------------------ booking lines ahead
-    def _profile(
-        self, ln: Lines, weights: np.ndarray, m0: int, m1: int, group: np.ndarray | None = None, groups: int = 1
-    ) -> np.ndarray:
-        return self.surv.profile(ln.a, ln.r, weights, m0, min(m1, self.M + 1), group, groups)
+    def _book_ts(
+        self,
+        a: np.ndarray,
+        r: np.ndarray,
+        count: np.ndarray,
+        own: np.ndarray,
+        ts: np.ndarray,
+        m0: int,
+        m1: int,
+        block: int,
+        ahead: Ahead | None = None,
+    ) -> None:
+        """Book lines (ages `a`, leaving `r`) with weights `count` to township-sector rows `ts` of `block` over
+        months [m0, m1), their exits to the next block and township-paid pay `own` to the townships' rows
+        (in `ahead`, by default the projection's).
+        """
+        TS, ahead = self.TS, self.ahead if ahead is None else ahead
+        rows = np.stack([ts + block * TS, ts // 3 + TW_RATE * TS], axis=1)
+        ahead.book(a, r, rows, np.stack([count, own], axis=1), m0, m1)
+        ahead.book(a, r, (ts + (block + 1) * TS)[:, None], count[:, None], m0, m1, exits=True)
 
     def _in_post(
         self,
@@ -348,64 +394,52 @@ class Projection:
         m0: int,
         m1: int,
         ts_of: np.ndarray,
-        comp: np.ndarray,
-        payer: np.ndarray,
+        comp: int,
+        payer: np.ndarray | int,
         idx: np.ndarray | None = None,
     ) -> None:
         """Book lines in post with weights `c` in months [m0, m1): levels, exits, costs, age, education.
 
-        `ln` are the lines of `cls`, or those at `idx` in it.
+        `ln` are the lines of `cls`, and `c`, `ts_of` (and `payer`, if not one for all) are theirs, or those
+        of its lines at `idx`; `payer` pays their component `comp`.
         """
         m1 = min(m1, self.M + 1)
-        if m0 >= m1 or not c.any():
+        live = np.flatnonzero(c)
+        if m0 >= m1 or len(live) == 0:
             return
-        self._book_post(*self._post_profiles(ln, cls, c, m0, min(m1 + 1, self.M + 1), ts_of, comp, payer, idx), m0, m1)
+        at = live if idx is None else idx[live]
+        a, r, salary, c, ts_of = ln.a[at], ln.r[at], ln.salary[at], c[live], ts_of[live]
+        payer = payer[live] if np.ndim(payer) else np.full(len(live), payer)
+        self._book_ts(a, r, c, c * salary * (payer == TOWNSHIP), ts_of, m0, m1, POST)
+        glob = self._post_glob(cls, at, a, ln.kind[at], salary, c, ts_of % 3, comp * N_PAY + payer, m0, m1)
+        self._book_glob(*glob, m0)
 
-    def _post_profiles(
+    def _post_glob(
         self,
-        ln: Lines,
         cls: Classes,
+        idx: np.ndarray,
+        a: np.ndarray,
+        kind: np.ndarray,
+        salary: np.ndarray,
         c: np.ndarray,
+        sector: np.ndarray,
+        code: np.ndarray,
         m0: int,
         m1: int,
-        ts_of: np.ndarray,
-        comp: np.ndarray,
-        payer: np.ndarray,
-        idx: np.ndarray | None = None,
-        glob_only: bool = False,
-    ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-        """Profiles over [m0, m1) of lines in post: per township sector (count, township-paid pay), and
-        city-wide (the composition per sector, then pay by component and payer), with those combinations.
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """City-wide profiles over [m0, m1) of lines `idx` of `cls` in post with weights `c`: the composition
+        per sector (see COMPOSITION), then pay by component and payer (`code`), with those combinations.
         """
-        per_ts = None
-        if not glob_only:
-            cols = np.stack([c, c * ln.salary * (payer == TOWNSHIP)], axis=1)
-            per_ts = self._profile(ln, cols, m0, m1, ts_of, self.TS)
-        combos, combo = np.unique(comp * N_PAY + payer, return_inverse=True)
-        sector = ts_of % 3
-        cols = []
-        for sec in range(3):
-            cs = c * (sector == sec)
-            cols += [cs, cs * ln.a] + [cs * (ln.kind == k) for k in range(4)]
-        cols += [c * ln.salary * (combo == j) for j in range(len(combos))]
-        return per_ts, cls.profile(self.surv, np.stack(cols, axis=1), m0, m1, idx), combos
+        combos, combo = small_unique(code)
+        base = sector * COMPOSITION
+        cols = np.stack([base, base + 1, base + 2 + kind, 3 * COMPOSITION + combo], axis=1)
+        values = np.stack([c, c * a, c, c * salary], axis=1)
+        q = 3 * COMPOSITION + len(combos)
+        return cls.profile_entries(self.surv, cols, values, q, m0, m1, idx), combos
 
-    def _book_post(
-        self, per_ts: np.ndarray, glob: np.ndarray, combos: np.ndarray, m0: int, m1: int, rows: np.ndarray | None = None
-    ) -> None:
-        """Book profiles from `_post_profiles` (starting at m0) as in post over [m0, m1), exits to m1.
-
-        `rows` restricts the booking to those township sectors (and the city-wide rows must be theirs).
-        """
-        m1e = min(m1 + 1, self.M + 1, m0 + per_ts.shape[-1])
-        per_ts = per_ts[..., : m1e - m0]
-        level, exits = _level_exit(per_ts, m1 - m0)
-        if rows is not None:
-            level, exits = level * rows[:, None, None], exits * rows[:, None, None]
-        self.ts_post[:, m0:m1] += level[:, 0]
-        self.ts_post_exit[:, m0:m1e] += exits[:, 0]
-        self.tw_rate[:, m0:m1] += level[:, 1].reshape(self.T, 3, -1).sum(axis=1)
-        glob = glob[:, : m1 - m0]
+    def _book_glob(self, glob: np.ndarray, combos: np.ndarray, m0: int) -> None:
+        """Book city-wide profiles from `_post_glob` from month m0 on."""
+        m1 = m0 + glob.shape[-1]
         self.PS[:, :, m0:m1] += glob[: 3 * COMPOSITION].reshape(3, COMPOSITION, -1)
         for j, code in enumerate(combos):
             self.R3[code // N_PAY, code % N_PAY, m0:m1] += glob[3 * COMPOSITION + j]
@@ -421,35 +455,47 @@ class Projection:
         self.G[LEFT_F, m0 + 1 :] += sign * (level[:-1] - level[1:] - ret[m0 + 1 :])
 
     # ------------------------------------------------------------------ run
-    def run(self) -> RunResult:
-        """Project month by month to the horizon; the monthly table in the engine's columns."""
+    def run(self, costs_only: bool = False) -> RunResult:
+        """Project month by month to the horizon; the monthly table in the engine's columns (or only the
+        costs a counterfactual gives, `COUNTERFACTUAL_COSTS`).
+        """
         M, R = self.M, self.R
         self._month0_people()
         lag, ratio = self.s.hiring.refill_lag_months, self.s.hiring.pre_reform_replacement
         for m in range(M + 1):
             hs = self._hire_stats(m)
             if m > 0:
-                self.G[RETIRED_F, m] += hs[:, 2].sum()
-                self.G[LEFT_F, m] += hs[:, 1].sum() - hs[:, 2].sum()
+                _, exits, retired, _ = hs.sum(axis=0)
+                self.G[RETIRED_F, m] += retired
+                self.G[LEFT_F, m] += exits - retired
             if self.reformed:
                 hs = self._month(m, hs)
             else:
                 if m > 0 and ratio > 0 and m + lag <= M and (m + lag < R or not self.reform_on):
-                    self.ripe[:, m + lag] += ratio * (self.ts_post_exit[:, m] + hs[:, 1])  # leavers replaced
+                    self.ripe[m + lag] += ratio * (self._at(m, POST_EXIT) + hs[:, 1])  # leavers replaced
                 if m == R:
                     self._reform(m, hs)
                     hs = self._hire_stats(m)
                     self._vacate(m, self.ts_leave[:, m], self._payroll(m, hs))
                     self._policy(m, hs, self._payroll(m, hs))
-                elif self.ripe[:, m].any():
-                    hires = self.ripe[:, m]
+                elif self.ripe[m].any():
+                    hires = self.ripe[m]
                     self.Hh[:, m] += hires.reshape(self.T, 3).T
                     self.G[HIRES_F, m] += hires.sum()
                     hs[:, 0] += hires
                     hs[:, 3] += hires * self.hire_age0
             self.hire_hist[m] = hs
-            self.rho_hist[:, m] = self.rho
-            self.phi_hist[:, m] = self.Phi
+            self.rho_hist[m] = self.rho
+            self.phi_hist[m] = self.Phi
+            self.F_hist[m] = self.F
+        series, F = self.ahead.series().transpose(0, 2, 1), self.F_hist.T  # (blocks, township sectors, months)
+        self.W = series[W0 : W3 + 1]
+        self.ts_post = series[POST] + F * self.W[0] - series[LATE]
+        self.ts_lead = series[LEAD]
+        own = self.township_paid[:, None] * F * self.W[1]  # the reposted (LATE's pay was booked to TW_RATE)
+        self.tw_rate = series[TW_RATE, : self.T] + own.reshape(self.T, 3, M + 1).sum(axis=1)
+        if costs_only:
+            return RunResult(0, COUNTERFACTUAL_COSTS, self._costs(), None)
         return RunResult(0, self.columns(), self._table(), None)
 
     def _month0_people(self) -> None:
@@ -458,28 +504,33 @@ class Projection:
         """
         M, R, ln = self.M, self.R, self.lines
         temp = ln.sector == TEMPORARY
+        ts = ln.tw * 3 + ln.sector
+        payer = self.sector_payer[ln.sector]
+        parts = [np.flatnonzero(~temp), np.flatnonzero(temp)]
         if "month0" not in self.shared:
-            comp, payer = np.full(len(ln), C["salary_in_post"]), self.sector_payer[ln.sector]
-            ts = ln.tw * 3 + ln.sector
-            _, glob_c, combos = self._post_profiles(
-                ln, self.cls, (~temp) * 1.0, 0, M + 1, ts, comp, payer, glob_only=True
-            )
-            _, glob_t, combos_t = self._post_profiles(
-                ln, self.cls, temp * 1.0, 0, M + 1, ts, comp, payer, glob_only=True
-            )
+            code = C["salary_in_post"] * N_PAY + payer
+            globs = [
+                self._post_glob(
+                    self.cls, x, ln.a[x], ln.kind[x], ln.salary[x], np.ones(len(x)), ln.sector[x], code[x], 0, M + 1
+                )
+                for x in parts
+            ]
             ones = np.ones(len(ln))
-            own = ln.salary * (payer == TOWNSHIP)
-            per_ts = self._profile(ln, np.stack([ones, own], axis=1), 0, M + 1, ts, self.TS)
             level = self.cls.profile(self.surv, ones, 0, M + 1)[0]
             retired = self.surv.retired_flow(ln.a, ln.r, ones, 0, M)
             left = np.concatenate([[0.0], level[:-1] - level[1:]]) - retired
-            # township-sector rows keep the temporaries apart; the city-wide rows come in two parts
-            self.shared["month0"] = (per_ts, glob_c, combos, glob_t, combos_t, retired, left)
-        per_ts, glob_c, combos, glob_t, combos_t, retired, left = self.shared["month0"]
-        temp_rows = np.arange(self.TS) % 3 == TEMPORARY
+            # to the horizon, in two parts (the temporaries may leave at the reform) to be cut where they end
+            own = ln.salary * (payer == TOWNSHIP)
+            booked = []
+            for x in parts:
+                booked.append(Ahead(self.surv, TW_RATE + 1, self.TS, M + 1))
+                self._book_ts(ln.a[x], ln.r[x], np.ones(len(x)), own[x], ts[x], 0, M + 1, POST, booked[-1])
+            self.shared["month0"] = (globs, booked, retired, left)
+        globs, booked, retired, left = self.shared["month0"]
         cleared = self.reform_on and self.s.reform.clear_temporaries
-        self._book_post(per_ts, glob_c, combos, 0, R, ~temp_rows)
-        self._book_post(per_ts, glob_t, combos_t, 0, R if cleared else M + 1, temp_rows)
+        for (glob, codes), part, end in zip(globs, booked, (R, R if cleared else M + 1), strict=True):
+            self.ahead.add_booked(part, [end, end + 1, end])  # in post, their exits (to month `end`), pay
+            self._book_glob(glob[:, :end], codes, 0)
         self.G[RETIRED_F] += retired
         self.G[LEFT_F] += left
         if cleared and temp.any() and R <= M:  # cleared at the reform: their later exits are not theirs
@@ -489,11 +540,15 @@ class Projection:
 
     def _month(self, m: int, hs: np.ndarray) -> np.ndarray:
         """A month after the reform: exits and reposting, tries, completions, policy events, hires."""
-        w0 = self.W[0]
-        fall = w0[:, m - 1] - w0[:, m]
-        freed = self.ts_post_exit[:, m] + self.Phi * fall + hs[:, 1]
-        freed = freed - self._repost(m, freed, hs)
-        leave = freed + self.rho * fall + self.ts_lead_exit[:, m]
+        ahead = self.ahead
+        now = ahead.at(m, LIVE)
+        late, waiting = ahead.passed(m - 1, slice(LATE, W0 + 1))
+        fall = waiting - now[W0]
+        exits = now[POST_EXIT] + self.F * fall - (late - now[LATE])  # see F
+        freed = exits + self.Phi * fall + hs[:, 1]
+        if self.s.diversion.repost_on_vacancy:
+            freed = freed - self._repost(m, freed, hs)
+        leave = freed + self.rho * fall + now[LEAD_EXIT]
         if m in self.tries:
             self._try(m, self.tries[m])
         pay = self._payroll(m, hs)
@@ -503,6 +558,10 @@ class Projection:
         hs[:, 0] += hires
         hs[:, 3] += hires * self.hire_age0
         return hs
+
+    def _at(self, m: int, block: int) -> np.ndarray:
+        """The rows of `block` in month m as booked so far."""
+        return self.ahead.at(m, slice(block, block + 1))[0]
 
     def columns(self) -> tuple[str, ...]:
         """The engine's monthly columns for this scenario (before the counterfactual's), in its order."""
@@ -515,17 +574,19 @@ class Projection:
     # ------------------------------------------------------------------ hires
     def _hire_stats(self, m: int) -> np.ndarray:
         """Hires in post, their exits, retirements and age-years in month m, per township sector (TS, 4)."""
-        out = np.zeros((self.T, 3, 4))
-        for sector in range(3):
-            out[:, sector] = self.Hh[sector, : m + 1].T @ self.k_hire_rev[sector][self.M - m :]
-            if self.reformed and self.rec[:, sector].any():
-                k, d = self.k_rec[sector], m - self.R
-                out[:, sector] += self.rec[:, sector, None] * [k.present[d], k.exits[d], k.retired[d], k.age[d]]
-        return out.reshape(self.TS, 4)
+        out = np.matmul(self.Hh[:, : m + 1].transpose(0, 2, 1), self.k_hire_rev[:, self.M - m :])  # (3, T, 4)
+        if self.reformed and self.rec_any:
+            out += self.rec.T[:, :, None] * self.k_rec_table[:, m - self.R, None]
+        return out.transpose(1, 0, 2).reshape(self.TS, 4)
 
     def _payroll(self, m: int, hs: np.ndarray) -> np.ndarray:
         """Expected payroll per township sector now."""
-        return self.ts_post[:, m] + self.ts_lead[:, m] + (self.rho + self.Phi) * self.W[0, :, m] + hs[:, 0]
+        now = self.ahead.at(m, LIVE)
+        return self._post(now) + now[LEAD] + (self.rho + self.Phi) * now[W0] + hs[:, 0]
+
+    def _post(self, now: np.ndarray) -> np.ndarray:
+        """Lines in post per township sector from the blocks `LIVE` of a month, the reposted included."""
+        return now[POST] + self.F * now[W0] - now[LATE]
 
     def _room(self, pay: np.ndarray) -> np.ndarray:
         """Posts free below establishment per township sector (none for temporaries)."""
@@ -537,52 +598,55 @@ class Projection:
         """Payroll left in each township sector after the reform earns hire credit where below establishment."""
         hiring = self.s.hiring
         when = max(m + hiring.refill_lag_months, self.freeze_end)
-        if hiring.replacement_ratio > 0 and when <= self.M and leave.any():
-            self.ripe[:, when] += hiring.replacement_ratio * np.clip(self._room(pay), 0.0, leave)
+        if hiring.replacement_ratio > 0 and when <= self.M:
+            self.ripe[when] += hiring.replacement_ratio * np.clip(self._room(pay), 0.0, leave)
 
     def _hire(self, m: int, pay: np.ndarray) -> np.ndarray:
         """After the reform: credit ripening this month becomes hires into room below establishment,
         and over-establishment requests are approved.
         """
-        ripe = self.ripe[:, m]
-        hires = np.zeros(self.TS)
-        if ripe.any():
-            self.credit += ripe
-            ready = ripe > 0
-            hires[ready] = np.minimum(self.credit, np.maximum(self._room(pay), 0.0))[ready]
-            self.credit -= hires
+        ripe = self.ripe[m]
+        self.credit += ripe
+        hires = np.where(ripe > 0, np.minimum(self.credit, np.maximum(self._room(pay), 0.0)), 0.0)
+        self.credit -= hires
         if self.overquota_on and m > self.R:
-            hires += self._overquota(m, pay + hires)
-        if hires.any():
-            self.Hh[:, m] += hires.reshape(self.T, 3).T
-            self.G[HIRES_F, m] += hires.sum()
+            hires.reshape(self.T, 3)[:, :2] += self._overquota(m, pay + hires)
+        self.Hh[:, m] += hires.reshape(self.T, 3).T
+        self.G[HIRES_F, m] += hires.sum()
         return hires
 
     def _overquota(self, m: int, pay: np.ndarray) -> np.ndarray:
-        """Over-establishment hiring requests approved this month."""
+        """Over-establishment hiring requests approved this month, per township and sector (administrative,
+        institution).
+        """
         rb = self.s.rebound
-        out = np.zeros((self.T, 3))
-        pay = pay.reshape(self.T, 3)
+        pay = pay.reshape(self.T, 3)[:, :2]
         staff = np.maximum(pay[:, ADMIN] + pay[:, INSTITUTION], 1.0)
         rate = rb.request_rate / 12.0 * (self.staff_at_reform / staff) ** rb.workload_elasticity
         if m >= self.R + self.s.hiring.freeze_months:  # once the freeze has ended (at once without one)
             rate = rate * rb.after_freeze_multiplier
-        full = np.exp(-np.maximum(self.est - pay, 0.0)[:, :2])  # P(no post free below establishment)
-        out[:, :2] = (1.0 - np.exp(-rate))[:, None] * (0.5 * (1.0 - rb.enforcement)) * full
-        self.I_eff[:2, m] += out[:, :2].T
+        full = np.exp(-np.maximum(self.est[:, :2] - pay, 0.0))  # P(no post free below establishment)
+        out = (1.0 - np.exp(-rate))[:, None] * (0.5 * (1.0 - rb.enforcement)) * full
+        self.I_eff[:2, m] += out.T
         self.G[OVERQ_F, m] += out.sum()
-        return out.reshape(-1)
+        return out
 
     # ------------------------------------------------------------------ exits
     def _repost(self, m: int, freed: np.ndarray, hs: np.ndarray) -> np.ndarray:
         """Freed posts taken by waiting surplus of the same township sector, thinning it evenly — as
         long as staff in post stay below establishment (never temporaries).
         """
+        taken = np.zeros(self.TS)
         if not self.s.diversion.repost_on_vacancy:
-            return np.zeros(self.TS)
-        waiting = self.rho * self.W[0, :, m]
-        below = self._room(self.ts_post[:, m] + self.Phi * self.W[0, :, m] + hs[:, 0])  # in post, after exits
-        taken = np.minimum(expected_min(freed, waiting), np.maximum(below, 0.0))
+            return taken
+        now = self.ahead.at(m, LIVE)
+        w0 = now[W0]
+        waiting = self.rho * w0
+        below = self._room(self._post(now) + self.Phi * w0 + hs[:, 0])  # in post, after exits
+        can = np.flatnonzero((below > 0) & (waiting > 0))  # elsewhere none are taken
+        if len(can) == 0:
+            return taken
+        taken[can] = np.minimum(expected_min(freed[can], waiting[can]), below[can])
         share = np.divide(taken, waiting, out=np.zeros(self.TS), where=waiting > 1e-300)
         self.Phi += self.rho * share
         self.rho *= 1.0 - share
@@ -604,17 +668,18 @@ class Projection:
             self.Hh[TEMPORARY] = 0.0
         self.rec[:, ADMIN] = np.round(reform.recruits_admin_share * self.est[:, ADMIN])
         self.rec[:, INSTITUTION] = np.round(reform.recruits_institution_share * self.est[:, INSTITUTION])
+        self.rec_any = bool(self.rec.any())
         self.G[HIRES_F, m] += self.rec.sum()
         surplus, weight = self._posting(m, np.maximum(self.est - self.rec, 0.0))
         self._start_diversion(m, surplus, weight)
         # hiring: unused credit lapses; room below the new establishment earns credit
         self.credit[:] = 0.0
-        self.ripe[:, m:] = 0.0
+        self.ripe[m:] = 0.0
         hs = self._hire_stats(m)
         when = max(m + s.hiring.refill_lag_months, self.freeze_end)
         if s.hiring.replacement_ratio > 0 and when <= self.M:
             room = self._room(self._payroll(m, hs) + self._surplus_now(m).reshape(-1))
-            self.ripe[:, when] += np.maximum(room, 0.0) * s.hiring.replacement_ratio
+            self.ripe[when] += np.maximum(room, 0.0) * s.hiring.replacement_ratio
         pay = self._payroll(m, hs).reshape(T, 3) + self._surplus_now(m)
         self.staff_at_reform = pay[:, ADMIN] + pay[:, INSTITUTION]
         if m in self.tries:
@@ -636,12 +701,11 @@ class Projection:
         alive = self.surv.alive(ln.a, ln.r, m) * (ln.sector != TEMPORARY)
         mass = np.concatenate([alive, hire_mass])
         keep_a, keep_i = self._keep(lines, mass, posts, m)
-        comp = np.full(n_base, C["salary_in_post"])
+        comp = C["salary_in_post"]
         ka, ki = keep_a[:n_base] * (alive > 0), keep_i[:n_base] * (alive > 0)
         if self.s.reform.joint_posting:
             for keep, sector in ((ka, ADMIN), (ki, INSTITUTION)):
-                payer = np.full(n_base, self.sector_payer[sector])
-                self._in_post(ln, self.cls, keep, m, M + 1, ln.tw * 3 + sector, comp, payer)
+                self._in_post(ln, self.cls, keep, m, M + 1, ln.tw * 3 + sector, comp, self.sector_payer[sector])
         else:
             ts = ln.tw * 3 + ln.sector
             self._in_post(ln, self.cls, ka + ki, m, M + 1, ts, comp, self.sector_payer[ln.sector])
@@ -774,9 +838,8 @@ class Projection:
         reform = self.s.reform
         by_merit = reform.selection_rule == "merit" and reform.merit.education
         merit_edu = lines.education if by_merit else np.zeros_like(lines.education)
-        key = np.stack([lines.tw, lines.sector, signature, lines.retire_abs, merit_edu], axis=1)
-        uniq, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
-        return lines.take(first), np.bincount(inverse.ravel(), mass, len(uniq))
+        first, inverse = unique_rows(lines.tw, lines.sector, signature, lines.retire_abs, merit_edu)
+        return lines.take(first), np.bincount(inverse, mass, len(first))
 
     def _keep(self, lines: Lines, mass: np.ndarray, posts: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
         """Shares of each candidate line winning an administrative and an institution post."""
@@ -831,6 +894,7 @@ class Projection:
         allowed[order] = True
         base[order] = -np.arange(len(order), dtype=float)
         self.static = static_eligibility(self.channels, sl.education, sl.female, sl.worker, sl.sector) & allowed
+        self.static_bits = np.packbits(self.static, axis=1, bitorder="little")[:, 0].astype(np.int64)
         take = np.array([ch.acceptance * ch.exam_pass_rate for ch in self.channels])
         exits = np.isin(np.arange(N_CHANNELS), EXIT_CHANNELS).astype(float)
         if div.adverse_selection:
@@ -839,6 +903,8 @@ class Projection:
         else:
             shifts, zw = np.zeros(1), np.ones(1)
         self.choice = choice_table(allowed, base, take, div.preference_noise, shifts, zw, exits)
+        self.choice_total = self.choice.sum(axis=1)  # P(any channel is taken | the mask of those newly open)
+        self.choice_cols = np.ascontiguousarray(self.choice.T)
         # tries: from the reform (or the end of protection), every retry_months, until the drive stops
         last = reform.deadline_month if div.after_deadline != "keep_queueing" else self.M
         first = np.where(sl.protected & (reform.protection_months > 0), m + reform.protection_months, m)
@@ -860,79 +926,85 @@ class Projection:
         if step > 0:
             a = self.start_abs - sl.birth
             for k, ch in enumerate(self.channels):
-                ok = self.static[:, k]
-                if not ok.any():
+                lines = np.flatnonzero(self.static[:, k])
+                if len(lines) == 0:
                     continue
-                lo = np.ceil(12 * ch.age_min - a)
+                ak, fk = a[lines], first[lines]
+                lo = np.ceil(12 * ch.age_min - ak)
                 if ch.max_years_to_retirement is not None:
-                    lo = np.maximum(lo, sl.retire_abs - self.start_abs - np.floor(12 * ch.max_years_to_retirement))
-                lo = np.maximum(lo, sl.entry - self.start_abs + np.ceil(12 * ch.min_service_years)) - 1
-                hi = np.minimum(np.floor(12 * ch.age_max - a) + 1, last)
-                at = first + step * np.ceil(np.maximum(lo - first, 0) / step)
+                    to_retire = sl.retire_abs[lines] - self.start_abs
+                    lo = np.maximum(lo, to_retire - np.floor(12 * ch.max_years_to_retirement))
+                lo = np.maximum(lo, sl.entry[lines] - self.start_abs + np.ceil(12 * ch.min_service_years)) - 1
+                hi = np.minimum(np.floor(12 * ch.age_max - ak) + 1, last)
+                at = fk + step * np.ceil(np.maximum(lo - fk, 0) / step)
                 near = lo + 2 > at  # the channel may open only after `at`: one try later too
-                for t, use in ((at, ok & (at > first) & (at <= hi)), (at + step, ok & near & (at + step <= hi))):
+                for t, use in ((at, (at > fk) & (at <= hi)), (at + step, near & (at + step <= hi))):
                     pairs_t.append(t[use])
-                    pairs_i.append(np.flatnonzero(use))
+                    pairs_i.append(lines[use])
         t_all = np.concatenate(pairs_t).astype(np.int64)
         i_all = np.concatenate(pairs_i)
         keep = t_all <= last
-        t_all, i_all = t_all[keep], i_all[keep]
-        order = np.lexsort((i_all, t_all))
-        t_all, i_all = t_all[order], i_all[order]
-        tries = {}
-        for t, start, end in zip(*_runs(t_all), strict=True):
-            idx = np.unique(i_all[start:end])
-            tries[int(t)] = idx
-        return tries
+        months, row = small_unique(t_all[keep])  # tries are never before the reform
+        hit = np.zeros((len(months), len(sl)), dtype=bool)
+        hit[row, i_all[keep]] = True
+        return {int(t): np.flatnonzero(lines) for t, lines in zip(months, hit, strict=True)}
 
     def _wait_delta(self, idx: np.ndarray, da: np.ndarray, dr: np.ndarray, m: int) -> None:
         """Add waiting weights (awaiting `da`, rotating `dr`) of surplus lines `idx` from month m on."""
         if not (da.any() or dr.any()):
             return
-        sub = self.sl.take(idx)
-        tot, sal = da + dr, sub.salary
-        rows = 4 if self.rotating else 2  # counts and pay of all waiting (and of those rotating)
-        cols = np.stack([tot, tot * sal, dr, dr * sal][:rows], axis=1)
-        self.W[:rows, :, m:] += self._profile(sub, cols, m, self.M + 1, self.sl_ts[idx], self.TS).transpose(1, 0, 2)
-        cols = []
-        for sec in (ADMIN, INSTITUTION):  # the surplus are never temporaries
-            ts = tot * (sub.sector == sec)
-            cols += [ts, ts * sub.a] + [ts * (sub.kind == k) for k in range(4)] + [ts * sal * sub.hired]
-        glob = self.sl_cls.profile(self.surv, np.stack(cols, axis=1), m, self.M + 1, idx)
+        sl = self.sl
+        tot, sal = da + dr, sl.salary[idx]
+        n = 4 if self.rotating else 2  # counts and pay of all waiting (and of those rotating)
+        ts = self.sl_ts[idx]
+        blocks = [W0, W1, W2, W3][:n]
+        columns = [tot, tot * sal, dr, dr * sal][:n]
+        rows = ts[:, None] + np.array(blocks) * self.TS
+        if self.F.any():  # some of the waiting were reposted already: this booking is not theirs (see F)
+            late = self.F[ts]
+            own = self.township_paid[ts]
+            rows = np.concatenate([rows, np.stack([ts + LATE * self.TS, ts // 3 + TW_RATE * self.TS], axis=1)], axis=1)
+            columns += [columns[0] * late, -columns[1] * late * own]
+        self.ahead.book(sl.a[idx], sl.r[idx], rows, np.stack(columns, axis=1), m, self.M + 1)
+        # by sector (the surplus are never temporaries): count, age, four education kinds, pay of hires
+        base = sl.sector[idx] * 7
+        cols = np.stack([base, base + 1, base + 2 + sl.kind[idx], base + 6], axis=1)
+        values = np.stack([tot, tot * sl.a[idx], tot, tot * sal * sl.hired[idx]], axis=1)
+        glob = self.sl_cls.profile_entries(self.surv, cols, values, 14, m, self.M + 1, idx)
         self.Wg[:2, :, m:] += glob.reshape(2, 7, -1)
 
     def _fold_reposted(self, m: int) -> None:
-        """Book the people reposted since the last try as in post from month m on (their waiting profile)."""
-        if not self.Phi.any():
+        """Fold the people reposted since the last try into those in post from month m on (see F)."""
+        phi = self.Phi
+        if not phi.any():
             return
-        phi = self.Phi[:, None]
-        w = self.W[0, :, m:]
-        self.ts_post[:, m:] += phi * w
-        self.ts_post_exit[:, m + 1 :] += phi * (w[:, :-1] - w[:, 1:])
-        self._reposted(phi * w, phi * self.W[1, :, m:], m, self.R3[:, :, m:], self.tw_rate[:, m:], self.PS[:, :, m:])
+        # per sector: count and pay of the reposted, pay of all waiting, as booked now
+        by = self.sector_rows
+        zero = np.zeros_like(by)
+        weights = np.block([[by * phi, zero], [zero, by * phi], [zero, by]])
+        series = self.ahead.combine(slice(W0, W1 + 1), weights.reshape(6, 2, -1), m).reshape(3, 2, -1)
+        self._reposted(*series, m, self.R3[:, :, m:], self.PS[:, :, m:])
+        self.F += phi
         self.Phi = np.zeros(self.TS)
 
     def _reposted(
-        self, cnt: np.ndarray, sal: np.ndarray, m0: int, r3: np.ndarray, twr: np.ndarray, ps: np.ndarray
+        self, count: np.ndarray, pay: np.ndarray, waiting_pay: np.ndarray, m0: int, r3: np.ndarray, ps: np.ndarray
     ) -> None:
-        """Costs, age and education of reposted people: `cnt`, `sal` (TS, months) from month m0, with the
-        composition of their sector's waiting surplus.
+        """Costs, age and education of reposted people: `count`, `pay` (administrative and institution
+        sector, months) from month m0, with the composition of their sector's waiting surplus (`waiting_pay`
+        the pay of all waiting).
         """
-        m1 = m0 + cnt.shape[1]
-        for k in (ADMIN, INSTITUTION):
-            part = sal[k::3]
+        m1 = m0 + count.shape[1]
+        for j, k in enumerate((ADMIN, INSTITUTION)):
             wg = self.Wg[k, :, m0:m1]
-            total_sal = self.W[1, k::3, m0:m1].sum(axis=0)
+            total_sal = waiting_pay[j]
             hired = np.divide(wg[6], total_sal, out=np.zeros(m1 - m0), where=total_sal > 0)
             payer = self.sector_payer[k]
-            r3[C["salary_in_post"], payer] += part.sum(axis=0) * (1 - hired)
-            r3[C["salary_hires"], payer] += part.sum(axis=0) * hired
-            if payer == TOWNSHIP:
-                twr += part
-            n = cnt[k::3].sum(axis=0)
+            r3[C["salary_in_post"], payer] += pay[j] * (1 - hired)
+            r3[C["salary_hires"], payer] += pay[j] * hired
             per = np.divide(wg[1:6], wg[0], out=np.zeros((5, m1 - m0)), where=wg[0] > 0)
-            ps[k, 0] += n
-            ps[k, 1:6] += n * per
+            ps[k, 0] += count[j]
+            ps[k, 1:6] += count[j] * per
 
     def _try(self, t: int, idx: np.ndarray, book_wait: bool = True) -> None:
         """Surplus lines `idx` try the channels open to them at month t (places and money unlimited).
@@ -941,27 +1013,19 @@ class Projection:
         """
         self._fold_reposted(t)
         sl = self.sl
-        now_abs = self.start_abs + t
-        elig = self.static[idx] & self._eligible(idx, now_abs)
-        bits = (elig * WEIGHTS).sum(axis=1)
+        args = (sl.birth[idx], sl.entry[idx], sl.retire_abs[idx], self.start_abs + t)
+        bits = open_bits(self.rules, self.static_bits[idx], *args)
         new = bits & ~self.U[idx]
         self.U[idx] |= bits
         first = idx[~self.tried[idx]]
         self.tried[idx] = True
-        j = idx[new != 0]  # only newly open channels can be taken: the rest were declined before
-        frac = self.choice[new[new != 0]]  # (lines, 7): who takes which channel now
-        ca, cr = self.ca[j], self.cr[j]
-        take = frac.sum(axis=1)
+        fresh = np.flatnonzero(new)  # only newly open channels can be taken: the rest were declined before
+        j, new = idx[fresh], new[fresh]
+        take = self.choice_total[new]
         if take.any():
-            sub = sl.take(j)
+            ca, cr = self.ca[j], self.cr[j]
             rho = self.rho[self.sl_ts[j]]
-            fa, fr = (rho * ca)[:, None] * frac, (rho * cr)[:, None] * frac
-            mass = (fa + fr) * self.surv.alive(sub.a, sub.r, t)[:, None]
-            parts = np.zeros(3)
-            for k in np.flatnonzero(mass.any(axis=0)):
-                parts += mass[:, k] @ one_time_costs(self.channels[k], sub.salary, sub.entry, now_abs, self.wage[t])
-            self._book_one_time(t, parts)
-            self._divert(t, j, sub, fa, fr)
+            self._divert(t, j, new, rho * ca, rho * cr)
             self.ca[j], self.cr[j] = ca * (1 - take), cr * (1 - take)
             if book_wait:
                 self._wait_delta(j, self.ca[j] - ca, self.cr[j] - cr, t)
@@ -971,18 +1035,6 @@ class Projection:
             self.ca[first] = 0.0
             if book_wait:
                 self._wait_delta(first, -moved, moved, t)
-
-    def _eligible(self, idx: np.ndarray, now_abs: int) -> np.ndarray:
-        """Channels whose time rules lines `idx` meet now and in the month they would leave (after the
-        lead time), (lines, 7).
-        """
-        sl = self.sl
-        args = (sl.birth[idx], sl.entry[idx], sl.retire_abs[idx])
-        out = eligible_at(self.channels, *args, now_abs)
-        for lead in sorted({ch.lead_time_months for ch in self.channels} - {0}):
-            ks = [k for k, ch in enumerate(self.channels) if ch.lead_time_months == lead]
-            out[:, ks] &= eligible_at(self.channels, *args, now_abs + lead)[:, ks]
-        return out
 
     def _book_one_time(self, t: int, parts: np.ndarray) -> None:
         """Pay this month's one-time costs from the pool, split over payers by their shares of it.
@@ -1018,33 +1070,26 @@ class Projection:
             self.O3[C[comp], :, t] += parts[j] * booked / amount
         self.G[PAID_F, t] += amount
 
-    def _divert(self, t: int, idx: np.ndarray, sl: Lines, fa: np.ndarray, fr: np.ndarray) -> None:
-        """Book surplus lines `idx` (`sl`) taking each channel at t (weights (lines, 7), awaiting and
-        rotating): the lead time on the payroll, then out of it (or into an institution post), costs,
+    def _divert(self, t: int, idx: np.ndarray, new: np.ndarray, wa: np.ndarray, wr: np.ndarray) -> None:
+        """Book surplus lines `idx` taking the channels at t (channel k with the share `choice[new, k]` of
+        their weights awaiting `wa` and rotating `wr`, `new` the mask of the channels newly open to them):
+        one-time costs, the lead time on the payroll, then out of it (or into an institution post),
         petitions and returns.
         """
-        s, M, T, TS = self.s, self.M, self.T, self.TS
-        surv, ts = self.surv, self.sl_ts[idx]
-        div, money = s.diversion, s.money
-        f = fa + fr
-        active = np.flatnonzero(f.any(axis=0))
-        lead = {int(k): self.channels[k].lead_time_months for k in active}
-        a_pay, r_pay = P[money.payer_allowance], P[money.payer_rotating]
-        for length in sorted(set(lead.values()) - {0}):
-            ks = [k for k in active if lead[k] == length]
-            end, m1e = min(t + length, M + 1), min(t + length + 1, M + 1)
-            ga, gr = fa[:, ks].sum(axis=1), fr[:, ks].sum(axis=1)
-            own = ga * div.allowance_share * (a_pay == TOWNSHIP) + gr * div.rotating_pay_share * (r_pay == TOWNSHIP)
-            per_ts = self._profile(sl, np.stack([ga + gr, own * sl.salary], axis=1), t, m1e, ts, TS)
-            level, exits = _level_exit(per_ts, end - t)
-            self.ts_lead[:, t:end] += level[:, 0]
-            self.ts_lead_exit[:, t:m1e] += exits[:, 0]
-            self.tw_rate[:, t:end] += level[:, 1].reshape(T, 3, -1).sum(axis=1)
-            glob = self.sl_cls.profile(surv, np.stack([ga, gr, ga * sl.salary, gr * sl.salary], axis=1), t, end, idx)
-            self.G[LEAD_A, t:end] += glob[0]
-            self.G[LEAD_R, t:end] += glob[1]
-            self.R3[C["allowance_awaiting"], a_pay, t:end] += glob[2] * div.allowance_share
-            self.R3[C["rotating_pay"], r_pay, t:end] += glob[3] * div.rotating_pay_share
+        M, TS = self.M, self.TS
+        live = np.flatnonzero(wa + wr)
+        idx, new, wa, wr = idx[live], new[live], wa[live], wr[live]
+        sl, surv, choice = self.sl, self.surv, self.choice
+        a, r, ts = sl.a[idx], sl.r[idx], self.sl_ts[idx]
+        w = wa + wr
+        now_abs = self.start_abs + t
+        costs = one_time_costs(
+            self.rules, choice, w * surv.alive(a, r, t), new, sl.salary[idx], sl.entry[idx], now_abs, self.wage[t]
+        )
+        self._book_one_time(t, costs)
+        active = np.flatnonzero(choice.take(small_unique(new)[0], axis=0).any(axis=0))
+        lead = {int(k): int(self.rules.lead[k]) for k in active}
+        self._book_lead(t, idx, new, wa, wr, lead)
         # completions: out of the payroll (institution_vacancy: out of the old sector's)
         at_done: dict[int, np.ndarray] = {}
         alive: dict[int, np.ndarray] = {}
@@ -1053,33 +1098,102 @@ class Projection:
             if done > M:
                 continue
             if done not in alive:
-                alive[done] = surv.alive(sl.a, sl.r, done)
-            at_done[k] = np.bincount(ts, f[:, k] * alive[done], TS)
+                alive[done] = surv.alive(a, r, done)
+            at_done[k] = np.bincount(ts, w * self.choice_cols[k, new] * alive[done], TS)
             self.G[DIV_F + k, done] += at_done[k].sum()
             self.ts_leave[:, done] += at_done[k]
         if INSTITUTION_VACANCY in at_done:
             k = INSTITUTION_VACANCY
-            n = len(sl)
-            comp = np.full(n, C["salary_moved_institution"])
-            payer = np.full(n, P[self.channels[k].recurring_payer])
-            ts_iv = sl.tw * 3 + INSTITUTION
-            self._in_post(sl, self.sl_cls, f[:, k], t + lead[k], M + 1, ts_iv, comp, payer, idx)
+            comp, payer = C["salary_moved_institution"], P[self.channels[k].recurring_payer]
+            ts_iv = sl.tw[idx] * 3 + INSTITUTION
+            self._in_post(sl, self.sl_cls, w * self.choice_cols[k, new], t + lead[k], M + 1, ts_iv, comp, payer, idx)
         outs = [k for k in at_done if k != INSTITUTION_VACANCY]
-        if not outs:
+        if outs:
+            self._diverted_out(t, idx, new, w, outs, lead, at_done, alive)
+
+    def _book_lead(
+        self, t: int, idx: np.ndarray, new: np.ndarray, wa: np.ndarray, wr: np.ndarray, lead: dict[int, int]
+    ) -> None:
+        """Book surplus lines `idx` serving the lead times of the channels they take at t (see `_divert`):
+        a few months, so month by month.
+        """
+        lengths = sorted(set(lead.values()) - {0})
+        if not lengths:
             return
+        M, TS, T = self.M, self.TS, self.T
+        sl, ahead = self.sl, self.ahead
+        a, r, salary, ts = sl.a[idx], sl.r[idx], sl.salary[idx], self.sl_ts[idx]
+        tw = ts // 3
+        alive = [self.surv.alive(a, r, m) for m in range(t, min(t + lengths[-1], M) + 1)]
+        div, money = self.s.diversion, self.s.money
+        a_pay, r_pay = P[money.payer_allowance], P[money.payer_rotating]
+        a_share, r_share = div.allowance_share, div.rotating_pay_share
+        for length in lengths:
+            ks = [k for k in lead if lead[k] == length]
+            end = min(t + length, M + 1)
+            share = self.choice[:, ks].sum(axis=1)[new]
+            ga, gr = wa * share, wr * share
+            count = ga + gr
+            own = (ga * a_share * (a_pay == TOWNSHIP) + gr * r_share * (r_pay == TOWNSHIP)) * salary
+            raw = np.stack([np.bincount(ts, count * x, TS) for x in alive[: min(t + length, M) + 1 - t]], axis=1)
+            ahead.add_plain(LEAD, t, raw[:, : end - t])
+            ahead.add_plain(LEAD_EXIT, t + 1, raw[:, :-1] - raw[:, 1:])
+            ahead.add_plain(TW_RATE, t, np.stack([np.bincount(tw, own * x, T) for x in alive[: end - t]], axis=1))
+            x = np.stack(alive[: end - t], axis=1)
+            glob = np.stack([ga, gr, ga * salary, gr * salary]) @ x
+            self.G[LEAD_A, t:end] += glob[0]
+            self.G[LEAD_R, t:end] += glob[1]
+            self.R3[C["allowance_awaiting"], a_pay, t:end] += glob[2] * a_share
+            self.R3[C["rotating_pay"], r_pay, t:end] += glob[3] * r_share
+
+    def _diverted_out(
+        self,
+        t: int,
+        idx: np.ndarray,
+        new: np.ndarray,
+        w: np.ndarray,
+        outs: list[int],
+        lead: dict[int, int],
+        at_done: dict[int, np.ndarray],
+        alive: dict[int, np.ndarray],
+    ) -> None:
+        """Book surplus lines `idx` leaving the payroll through channels `outs` (see `_divert`)."""
+        sl, cls, n = self.sl, self.sl_cls, len(outs)
+        salary = sl.salary[idx]
         m0 = min(t + lead[k] for k in outs)
-        cols = [c for k in outs for c in (f[:, k], f[:, k] * sl.salary * self.channels[k].recurring_share)]
-        glob = self.sl_cls.profile(surv, np.stack(cols, axis=1), m0, M + 1, idx)
+        # weight and pay by survival class and mask of channels newly open, then by channel taken
+        masks, mask = small_unique(new)
+        where = cls.index[idx] * len(masks) + mask
+        size = len(cls.a) * len(masks)
+        by = np.stack([np.bincount(where, w, size), np.bincount(where, w * salary, size)]).reshape(-1, len(masks))
+        pick = self.choice[masks][:, outs]
+        by = (by @ pick).reshape(2, -1, n)
+        shares = np.array([self.channels[k].recurring_share for k in outs])
+        values = np.concatenate([by[0], by[1] * shares], axis=1)
+        live = np.flatnonzero(values.any(axis=1))
+        glob = self.surv.profile(cls.a[live], cls.r[live], values.take(live, axis=0), m0, self.M + 1)
+        x = None
         for j, k in enumerate(outs):
             done = t + lead[k]
             mix = None
             if k in self.chain:  # returnees come back in post: their age, education and pay, as at diversion
-                w = f[:, k] * alive[done]
-                parts = [np.ones(len(w)), sl.a] + [sl.kind == e for e in range(4)]
-                parts += [sl.salary * (sl.hired == h) for h in (0, 1)]
-                x = np.stack(parts, axis=1).astype(float)
-                mix = np.stack([(w * (sl.sector == sec)) @ x for sec in (ADMIN, INSTITUTION)]) / max(w.sum(), 1e-300)
-            self._diverted(k, done, glob[2 * j : 2 * j + 2, done - m0 :], at_done[k], mix)
+                if x is None:
+                    x, sector = self._composition(idx), sl.sector[idx]
+                wk = w * self.choice_cols[k, new] * alive[done]
+                mix = np.stack([(wk * (sector == sec)) @ x for sec in (ADMIN, INSTITUTION)]) / max(wk.sum(), 1e-300)
+            self._diverted(k, done, glob[[j, n + j], done - m0 :], at_done[k], mix)
+
+    def _composition(self, idx: np.ndarray) -> np.ndarray:
+        """Surplus lines `idx` as (lines, 8): one, age, four education kinds, pay if not hired and if hired."""
+        sl = self.sl
+        x = np.zeros((len(idx), COMPOSITION + 2))
+        x[:, 0] = 1.0
+        x[:, 1] = sl.a[idx]
+        x[np.arange(len(idx)), 2 + sl.kind[idx]] = 1.0
+        salary, hired = sl.salary[idx], sl.hired[idx]
+        x[:, COMPOSITION] = salary * ~hired
+        x[:, COMPOSITION + 1] = salary * hired
+        return x
 
     def _diverted(self, k: int, done: int, glob: np.ndarray, at_done: np.ndarray, mix: np.ndarray | None) -> None:
         """Book people diverted through channel k in month `done` (count and recurring pay from `done` on;
@@ -1098,7 +1212,7 @@ class Projection:
             comp, payer = C[CHANNEL_COMPONENT.get(k, "recurring_other")], P[ch.recurring_payer]
             self.R3[comp, payer, done:] += glob[1] * still
             if payer == TOWNSHIP:  # split over townships as they were at diversion
-                self.tw_rate[:, done:] += share_tw[:, None] * (glob[1] * still)
+                self.ahead.add_plain(TW_RATE, done, share_tw[:, None] * (glob[1] * still))
         if chain is None:
             return
         pet, ret, g = chain
@@ -1111,14 +1225,14 @@ class Projection:
                 comp = C["salary_hires"] if hired else C["salary_in_post"]
                 self.R3[comp, self.sector_payer[sec], done:] += mix[sec, COMPOSITION + hired] * back
                 if self.sector_payer[sec] == TOWNSHIP:
-                    self.tw_rate[:, done:] += share_tw[:, None] * (mix[sec, COMPOSITION + hired] * back)
+                    self.ahead.add_plain(TW_RATE, done, share_tw[:, None] * (mix[sec, COMPOSITION + hired] * back))
         # per township sector: those diverted from it, shaped like the channel's cohort
         shape = count / max(count[0], 1e-300)
         level = (1.0 - g[d]) * shape
         exits = np.zeros(M + 1 - done)
         exits[1:] = (1.0 - g[d[:-1]]) * (shape[:-1] - shape[1:])
-        self.ts_post[:, done:] += at_done[:, None] * level
-        self.ts_post_exit[:, done:] += at_done[:, None] * exits
+        self.ahead.add_plain(POST, done, at_done[:, None] * level)
+        self.ahead.add_plain(POST_EXIT, done, at_done[:, None] * exits)
 
     # ------------------------------------------------------------------ policy events
     def _policy(self, m: int, hs: np.ndarray, pay: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1126,8 +1240,7 @@ class Projection:
         s = self.s
         rb = s.rebound
         if m == s.reform.deadline_month and s.diversion.after_deadline == "rotate":
-            self.W[2, :, m:] = self.W[0, :, m:]
-            self.W[3, :, m:] = self.W[1, :, m:]
+            self.ahead.assign(slice(W0, W1 + 1), slice(W2, W3 + 1), m)
             self.cr, self.ca = self.cr + self.ca, np.zeros_like(self.ca)
         interval = rb.inspection_interval_months
         if interval <= 0 or m <= self.R or (m - self.R) % interval or not self.I_eff[:, : m + 1].any():
@@ -1151,9 +1264,8 @@ class Projection:
     def _table(self) -> np.ndarray:
         """All monthly columns at once, from what the months booked."""
         s, M, T = self.s, self.M, self.T
-        div, money = s.diversion, s.money
         months = np.arange(M + 1)
-        rho, phi = self.rho_hist, self.phi_hist
+        rho, phi = self.rho_hist.T, self.phi_hist.T
         w0, w1, w2, w3 = self.W
         hire_n = self.hire_hist[:, :, 0].T
         pay_ts = self.ts_post + self.ts_lead + (rho + phi) * w0 + hire_n
@@ -1162,26 +1274,8 @@ class Projection:
         awaiting = (rho * (w0 - w2)).sum(axis=0) + self.G[LEAD_A]
         rotating = (rho * w2).sum(axis=0) + self.G[LEAD_R]
         in_post = total - awaiting - rotating
-        g = self.G.copy()
-        ps = self.PS.copy()
-        rate = self.R3.copy()
-        twr = self.tw_rate.copy()
-        a_pay, r_pay = P[money.payer_allowance], P[money.payer_rotating]
-        rate[C["allowance_awaiting"], a_pay] += (rho * (w1 - w3)).sum(axis=0) * div.allowance_share
-        rate[C["rotating_pay"], r_pay] += (rho * w3).sum(axis=0) * div.rotating_pay_share
-        own = rho * (
-            (w1 - w3) * div.allowance_share * (a_pay == TOWNSHIP) + w3 * div.rotating_pay_share * (r_pay == TOWNSHIP)
-        )
-        twr += own.reshape(T, 3, M + 1).sum(axis=1)
-        if phi.any():
-            rep_tw = np.zeros((T, M + 1))
-            self._reposted(phi * w0, phi * w1, 0, rate, rep_tw, ps)
-            twr += rep_tw
-        hire_pay = hire_n.reshape(T, 3, M + 1) * self.hire_salary[None, :, None]
-        for k in range(3):
-            rate[C["salary_hires"], self.sector_payer[k]] += hire_pay[:, k].sum(axis=0)
-            if self.sector_payer[k] == TOWNSHIP:
-                twr += hire_pay[:, k]
+        g = self.G
+        rate, twr, ps = self._rates()
         cost = rate * self.wage + self.O3
         by_comp, by_payer = cost.sum(axis=1), cost.sum(axis=0)
         gap, debt = self._finances(twr, pay_ts)
@@ -1248,6 +1342,44 @@ class Projection:
         nan = np.full(M + 1, np.nan)  # a column the engine writes and the twin does not know (yet)
         return np.stack([named.get(c, nan) for c in self.columns()], axis=1)
 
+    def _rates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Recurring cost rates by component and payer at month-0 wages, the township-paid one per township,
+        and the composition of those in post by sector (see COMPOSITION), all from what the months booked.
+        """
+        s, M, T = self.s, self.M, self.T
+        div, money = s.diversion, s.money
+        rho, phi = self.rho_hist.T, self.phi_hist.T
+        w0, w1, w2, w3 = self.W
+        ps = self.PS.copy()
+        rate = self.R3.copy()
+        twr = self.tw_rate.copy()
+        a_pay, r_pay = P[money.payer_allowance], P[money.payer_rotating]
+        rate[C["allowance_awaiting"], a_pay] += (rho * (w1 - w3)).sum(axis=0) * div.allowance_share
+        rate[C["rotating_pay"], r_pay] += (rho * w3).sum(axis=0) * div.rotating_pay_share
+        own = rho * (
+            (w1 - w3) * div.allowance_share * (a_pay == TOWNSHIP) + w3 * div.rotating_pay_share * (r_pay == TOWNSHIP)
+        )
+        twr += own.reshape(T, 3, M + 1).sum(axis=1)
+        if phi.any():
+            count, pay = phi * w0, phi * w1
+            sectors = (ADMIN, INSTITUTION)
+            self._reposted(*(np.stack([x[k::3].sum(axis=0) for k in sectors]) for x in (count, pay, w1)), 0, rate, ps)
+            for k in sectors:
+                if self.sector_payer[k] == TOWNSHIP:
+                    twr += pay[k::3]
+        hire_pay = self.hire_hist[:, :, 0].T.reshape(T, 3, M + 1) * self.hire_salary[None, :, None]
+        for k in range(3):
+            rate[C["salary_hires"], self.sector_payer[k]] += hire_pay[:, k].sum(axis=0)
+            if self.sector_payer[k] == TOWNSHIP:
+                twr += hire_pay[:, k]
+        return rate, twr, ps
+
+    def _costs(self) -> np.ndarray:
+        """The cost columns a counterfactual gives (`COUNTERFACTUAL_COSTS`), (months, 2)."""
+        rate, _, _ = self._rates()
+        by_payer = (rate * self.wage + self.O3).sum(axis=0)
+        return np.stack([by_payer[TOWNSHIP], by_payer[PUBLIC].sum(axis=0)], axis=1)
+
     def _hires_secondary(self, hires: np.ndarray) -> np.ndarray:
         """Secondary-educated among hires in post per sector (3, months), recruits with their own share."""
         rec = np.zeros((3, self.M + 1))
@@ -1283,32 +1415,13 @@ def _ratio(x: np.ndarray, n: np.ndarray) -> np.ndarray:
         return np.where(n > 1e-9, x / np.where(n > 1e-9, n, 1.0), np.nan)
 
 
-def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct values of a sorted array with the start and end of each run."""
-    if len(values) == 0:
-        return values, values, values
-    cut = np.flatnonzero(np.diff(values)) + 1
-    starts = np.concatenate([[0], cut])
-    ends = np.concatenate([cut, [len(values)]])
-    return values[starts], starts, ends
-
-
-def _level_exit(raw: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """From a profile over months m0 .. m0 + width (one past the state's end, or to the horizon): the
-    levels over its first `width` months and the exits in each month (the first is 0), relative to m0.
-    """
-    exits = np.zeros_like(raw)
-    exits[..., 1:] = raw[..., :-1] - raw[..., 1:]
-    return raw[..., :width], exits
-
-
 def project(scenario: Scenario, population: Population) -> RunResult:
     """One projection, with the no-reform counterfactual's savings columns (as `sim.engine.simulate`)."""
     shared: dict = {}
     result = Projection(scenario, population, shared).run()
     twin = None
     if scenario.money.counterfactual and scenario.reform.enabled:
-        twin = Projection(no_reform(scenario), population, shared).run()
+        twin = Projection(no_reform(scenario), population, shared).run(costs_only=True)
     return _with_counterfactual(scenario, result, twin)
 
 
