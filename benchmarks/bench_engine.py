@@ -22,7 +22,7 @@ from pathlib import Path
 import simpy
 
 import sim
-from sim.engine.model import Model, _with_counterfactual, no_reform
+from sim.engine.model import Model, no_reform, with_counterfactual
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOSED = {
@@ -97,7 +97,7 @@ def _replication(scenario: sim.Scenario, population: sim.Population, rep: int) -
     events = _events(model)
     if scenario.money.counterfactual and scenario.reform.enabled:
         twin = Model(no_reform(scenario), population, scenario.run.seed, rep)
-        _with_counterfactual(scenario, result, twin.run())
+        with_counterfactual(scenario, result, twin.run())
         events += _events(twin)
     return events
 

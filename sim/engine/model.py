@@ -443,7 +443,7 @@ def no_reform(scenario: Scenario) -> Scenario:
     return scenario.model_copy(update={"reform": scenario.reform.model_copy(update={"enabled": False})})
 
 
-def _with_counterfactual(scenario: Scenario, result: RunResult, twin: RunResult | None) -> RunResult:
+def with_counterfactual(scenario: Scenario, result: RunResult, twin: RunResult | None) -> RunResult:
     """Add the counterfactual's costs, cumulative savings and their present value."""
     cols = {c: k for k, c in enumerate(result.columns)}
     own = result.monthly
@@ -483,4 +483,4 @@ def simulate(
     twin = None
     if scenario.money.counterfactual and scenario.reform.enabled:
         twin = Model(no_reform(scenario), population, seed, replication, False).run()
-    return _with_counterfactual(scenario, result, twin)
+    return with_counterfactual(scenario, result, twin)

@@ -99,9 +99,9 @@ from sim.engine.model import (
     COUNTERFACTUAL_COLUMNS,
     SECTOR_COLUMNS,
     RunResult,
-    _with_counterfactual,
     monthly_columns,
     no_reform,
+    with_counterfactual,
 )
 from sim.engine.pool import TOP_UP
 from sim.engine.rebound import REBOUND_COLUMNS
@@ -155,7 +155,7 @@ COMPOSITION = 6
     DIV_F,  # first of seven: diversions completed per channel
 ) = range(13)
 N_ROWS = DIV_F + N_CHANNELS
-COUNTERFACTUAL_COSTS = ("cost_township", "cost_government")  # what `_with_counterfactual` takes of a counterfactual
+COUNTERFACTUAL_COSTS = ("cost_township", "cost_government")  # what `with_counterfactual` takes of a counterfactual
 # blocks of rows booked ahead (`Ahead`), one row per township sector (township-paid rate: per township)
 (
     POST,  # lines in post
@@ -1422,7 +1422,7 @@ def project(scenario: Scenario, population: Population) -> RunResult:
     twin = None
     if scenario.money.counterfactual and scenario.reform.enabled:
         twin = Projection(no_reform(scenario), population, shared).run(costs_only=True)
-    return _with_counterfactual(scenario, result, twin)
+    return with_counterfactual(scenario, result, twin)
 
 
 def simulate_expected(scenario: Scenario, population: Population, seed: int, replication: int) -> RunResult:
