@@ -193,10 +193,12 @@ class Model:
         first = len(self.exit_cause)
         self.exit_cause.extend(cause.tolist())
         due = np.flatnonzero(when <= self.horizon)
+        if not len(due):
+            return
         months = when[due].astype(np.int64)
         order = np.argsort(months, kind="stable")  # within a month, in order of person, as one by one
         months, people = months[order], (due[order] + first)
-        starts = np.flatnonzero(np.r_[True, months[1:] != months[:-1]]) if len(months) else months
+        starts = np.flatnonzero(np.r_[True, months[1:] != months[:-1]])
         for month, group in zip(months[starts].tolist(), np.split(people, starts[1:]), strict=True):
             self.schedule_exits(month, group.tolist())
 
