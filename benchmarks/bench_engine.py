@@ -23,20 +23,10 @@ import simpy
 
 import sim
 from sim.engine.model import Model, no_reform, with_counterfactual
+from sim.scenario.schema import CHANNEL_IDS
 
 ROOT = Path(__file__).resolve().parent.parent
-CLOSED = {
-    f"channels.{c}.open": False
-    for c in (
-        "teacher",
-        "early_retirement",
-        "resignation",
-        "termination",
-        "institution_vacancy",
-        "enterprise",
-        "police",
-    )
-}
+CLOSED = {f"channels.{c}.open": False for c in CHANNEL_IDS}
 NO_REBOUND = {
     "rebound.request_rate": 0.0,
     "rebound.inspection_interval_months": 0,

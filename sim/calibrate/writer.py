@@ -10,30 +10,16 @@ is written from the calibrated scenario.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.experiment.storage import atomic_write
+from sim.scenario.render import toml_literal
 
 if TYPE_CHECKING:
     from sim.calibrate.result import Calibration
-
-
-def _literal(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_literal(v) for v in value) + "]"
-    raise TypeError(f"cannot write {value!r} as a TOML literal")
 
 
 def _split(key: str) -> tuple[str, str]:
@@ -67,14 +53,14 @@ def calibrated_toml(cal: Calibration, out: Path, extends: Path) -> str:
             f"(tolerance {r.tolerance:g}, {mark}){'  — ' + r.source if r.source else ''}"
         )
     if cal.run_overrides:
-        shown = ", ".join(f"{k} = {_literal(v)}" for k, v in cal.run_overrides.items())
+        shown = ", ".join(f"{k} = {toml_literal(v)}" for k, v in cal.run_overrides.items())
         lines.append(f"# The fitting runs also set (run_overrides of the targets file, not kept here): {shown}.")
     lines += [
         "# Re-run the check: fenliu run THIS_FILE, or the calibrated-target tests in tests/test_library.py.",
         "",
-        f"extends = {_literal(rel)}",
-        f"name = {_literal(cal.scenario_name + '_calibrated')}",
-        f"description = {_literal(cal.description)}",
+        f"extends = {toml_literal(rel)}",
+        f"name = {toml_literal(cal.scenario_name + '_calibrated')}",
+        f"description = {toml_literal(cal.description)}",
     ]
     entries: dict[str, list[str]] = {}
     lists: dict[str, str] = {}
@@ -93,7 +79,7 @@ def calibrated_toml(cal: Calibration, out: Path, extends: Path) -> str:
         if leaf.endswith("[]"):
             lists[f"{table}.{leaf[:-2]}".strip(".")] = comments[key]
             continue
-        entries.setdefault(table, []).append(f"{leaf} = {_literal(value)}  # {comments[key]}")
+        entries.setdefault(table, []).append(f"{leaf} = {toml_literal(value)}  # {comments[key]}")
     for table, rows in sorted(entries.items()):
         if table:
             lines += ["", f"[{table}]"]
@@ -120,7 +106,7 @@ def _table_lines(item: Mapping[str, Any], prefix: str) -> list[str]:
         if isinstance(v, Mapping):
             out += _table_lines(v, f"{prefix}{k}.")
         elif v is not None:
-            out.append(f"{prefix}{k} = {_literal(v)}")
+            out.append(f"{prefix}{k} = {toml_literal(v)}")
     return out
 
 

@@ -140,18 +140,9 @@ class Ledger:
             self._add(i, new, 1.0)
 
     def hired(self, i: int) -> None:
-        """Open the slot of person i, just hired into a post (the same as `update` for a new person)."""
-        people = self.model.people
+        """Open the slot of person i, just hired into a post."""
         self.hired_people.add(i)
-        slot = (SALARY_HIRES, self.sector_payer[people.sector[i]], people.salary[i])
-        slots = self.slot
-        if i > len(slots):
-            slots.extend([None] * (i - len(slots)))
-        if i == len(slots):
-            slots.append(slot)
-            self._add(i, slot, 1.0)
-        else:
-            self.update(i)
+        self.update(i)
 
     def _add(self, i: int, slot: tuple[int, int, float], sign: float) -> None:
         component, payer, amount = slot

@@ -10,7 +10,8 @@ from sim.scenario.loader import DEFAULT_SOURCE, scenario_sources
 from sim.scenario.schema import Scenario
 
 
-def _literal(value: Any) -> str:
+def toml_literal(value: Any) -> str:
+    """`value` (bool, number, string or list of them) written as a TOML literal."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -18,7 +19,7 @@ def _literal(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_literal(v) for v in value) + "]"
+        return "[" + ", ".join(toml_literal(v) for v in value) + "]"
     raise TypeError(f"cannot write {value!r} as a TOML literal")
 
 
@@ -28,13 +29,13 @@ def _is_table_list(value: Any) -> bool:
 
 def _emit(data: Mapping[str, Any], prefix: str, sources: Mapping[str, str], out: list[str], with_sources: bool) -> None:
     scalars = {k: v for k, v in data.items() if not isinstance(v, Mapping) and not _is_table_list(v)}
-    width = max((len(k) + len(_literal(v)) for k, v in scalars.items() if v is not None), default=0) + 3
+    width = max((len(k) + len(toml_literal(v)) for k, v in scalars.items() if v is not None), default=0) + 3
     for key, value in scalars.items():
         dotted = f"{prefix}{key}"
         if value is None:
             line = f"# {key} is unset"
         else:
-            line = f"{key} = {_literal(value)}"
+            line = f"{key} = {toml_literal(value)}"
         if with_sources:
             line = f"{line:<{width}}  # {sources.get(dotted, DEFAULT_SOURCE)}"
         out.append(line)
