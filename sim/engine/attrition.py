@@ -50,21 +50,32 @@ def retirement_abs_month(
     return base + delay
 
 
-def hazard_intervals(att: AttritionSection, kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """Age breakpoints (years) and the annual hazard on each interval between them."""
+def sex_specific(att: AttritionSection) -> bool:
+    """Whether any age band applies to one sex only (then men and women have their own hazards)."""
+    return any(b.sex != "any" for b in att.age_bands)
+
+
+def hazard_intervals(att: AttritionSection, kind: str, female: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Age breakpoints (years) and the annual hazard on each interval between them, for a man or a woman.
+
+    The one rule of natural attrition, for the engine and the twin: within an age band the first band
+    that fits the age and sex applies (`sex` "any", or the person's sex); outside every band, the flat rate.
+    """
     flat = getattr(att, f"{kind}_rate")
-    edges = sorted({0.0, np.inf, *(b.age_min for b in att.age_bands), *(b.age_max for b in att.age_bands)})
+    sex = "female" if female else "male"
+    bands = [b for b in att.age_bands if b.sex in ("any", sex)]
+    edges = sorted({0.0, np.inf, *(b.age_min for b in bands), *(b.age_max for b in bands)})
     rates = []
     for lo, hi in zip(edges[:-1], edges[1:], strict=True):
         mid = lo + 1.0 if np.isinf(hi) else (lo + hi) / 2
-        band = next((b for b in att.age_bands if b.age_min <= mid < b.age_max), None)
+        band = next((b for b in bands if b.age_min <= mid < b.age_max), None)
         rates.append(flat if band is None else getattr(band, f"{kind}_rate"))
     return np.asarray(edges, dtype=float), np.asarray(rates, dtype=float)
 
 
-def scalar_intervals(att: AttritionSection, kind: str) -> tuple[tuple[float, float, float], ...]:
+def scalar_intervals(att: AttritionSection, kind: str, female: bool = False) -> tuple[tuple[float, float, float], ...]:
     """The hazard intervals of `kind` as (low age, high age, rate) triples with a positive rate."""
-    edges, rates = hazard_intervals(att, kind)
+    edges, rates = hazard_intervals(att, kind, female)
     return tuple(
         (float(lo), float(hi), float(rate))
         for lo, hi, rate in zip(edges[:-1], edges[1:], rates, strict=True)
@@ -87,11 +98,27 @@ def event_month_one(intervals: tuple[tuple[float, float, float], ...], age: floa
     return math.inf
 
 
-def event_month(att: AttritionSection, kind: str, age_years: np.ndarray, draws: np.ndarray) -> np.ndarray:
+def event_month(
+    att: AttritionSection, kind: str, age_years: np.ndarray, draws: np.ndarray, female: np.ndarray | None = None
+) -> np.ndarray:
     """Months from now until the event, for exponential draws E: the first integer month m
     with cumulative hazard over (age, age + m/12] reaching E. Infinite if never.
+
+    With sex-specific bands, `female` (one flag per person) picks each person's hazards.
     """
-    edges, rates = hazard_intervals(att, kind)
+    if female is None or not sex_specific(att):
+        return _event_month(hazard_intervals(att, kind), age_years, draws)
+    female = np.asarray(female, dtype=bool)
+    out = np.empty(len(draws))
+    for sex in (False, True):
+        pick = female == sex
+        if pick.any():
+            out[pick] = _event_month(hazard_intervals(att, kind, sex), age_years[pick], draws[pick])
+    return out
+
+
+def _event_month(intervals: tuple[np.ndarray, np.ndarray], age_years: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    edges, rates = intervals
     remaining = draws.astype(float).copy()
     t = np.full(len(draws), np.inf)
     done = np.zeros(len(draws), dtype=bool)

@@ -48,8 +48,8 @@ class Hiring:
         )
         att = self.attrition = model.scenario.attrition
         self.share_worker = syn.share_worker
-        self.death_table = scalar_intervals(att, "death")
-        self.quit_table = scalar_intervals(att, "quit")
+        self.death_table = {sex: scalar_intervals(att, "death", sex) for sex in (False, True)}
+        self.quit_table = {sex: scalar_intervals(att, "quit", sex) for sex in (False, True)}
 
     def _draws(self) -> list[float]:
         """The next hire's block of nine uniforms (drawn 512 hires at a time)."""
@@ -160,8 +160,8 @@ class Hiring:
         model.ledger.hired(i)
         if model.log is not None:
             model.record(i, "hired", -1, IN_POST, cause)
-        death = event_month_one(self.death_table, age, -math.log(1.0 - u[7]))
-        quit_ = event_month_one(self.quit_table, age, -math.log(1.0 - u[8]))
+        death = event_month_one(self.death_table[female], age, -math.log(1.0 - u[7]))
+        quit_ = event_month_one(self.quit_table[female], age, -math.log(1.0 - u[8]))
         retire_abs = retirement_abs_one(self.attrition, birth, female, worker)
         model.retire_abs.append(retire_abs)
         retire = max(retire_abs - now_abs, 1) if self.attrition.retirement else math.inf

@@ -179,8 +179,8 @@ class Model:
     ) -> None:
         """Compute each person's first exit (retirement, death, quit) and schedule it."""
         att = self.scenario.attrition
-        death = event_month(att, "death", age, draws[:, 0])
-        quit_ = event_month(att, "quit", age, draws[:, 1])
+        death = event_month(att, "death", age, draws[:, 0], female)
+        quit_ = event_month(att, "quit", age, draws[:, 1], female)
         retire_abs = retirement_abs_month(att, birth, female, worker)
         self.retire_abs.extend(retire_abs.tolist())
         if att.retirement:

@@ -18,7 +18,7 @@ from statistics import NormalDist
 import numpy as np
 from scipy.special import gammaln, ndtr
 
-from sim.engine.attrition import hazard_intervals, retirement_abs_month
+from sim.engine.attrition import hazard_intervals, retirement_abs_month, sex_specific
 from sim.scenario.schema import AttritionSection, ChannelSection
 
 N_CHANNELS = 7
@@ -28,12 +28,12 @@ WEIGHTS = 1 << np.arange(N_CHANNELS)
 
 
 # ----------------------------------------------------------------------------- survival
-def cumulative_hazard(att: AttritionSection, ages_years: np.ndarray) -> np.ndarray:
-    """Death plus quit cumulative hazard Λ(age) from age 0, piecewise linear in age."""
+def cumulative_hazard(att: AttritionSection, ages_years: np.ndarray, female: bool = False) -> np.ndarray:
+    """Death plus quit cumulative hazard Λ(age) from age 0 of a man (or a woman), piecewise linear in age."""
     ages = np.asarray(ages_years, dtype=float)
     total = np.zeros_like(ages)
     for kind in ("death", "quit"):
-        edges, rates = hazard_intervals(att, kind)
+        edges, rates = hazard_intervals(att, kind, female)
         lo = edges[:-1]
         width = np.diff(edges)[:-1]
         at_lo = np.concatenate([[0.0], np.cumsum(rates[:-1] * width)])
@@ -50,11 +50,20 @@ class Survival:
     exp(L[a] − L[a + m]) (and m < their retirement month). On a segment of the grid where
     L is affine (slope β per month) that factor is a line constant times exp(−β m), which
     lets a profile over all months be a difference array and a cumulative sum.
+
+    With sex-specific hazards, women's Λ follows men's on the grid, `offset` further on: a line's
+    survival index (`index`) is its age in months, plus `offset` for a woman; otherwise the index is the age.
     """
 
     def __init__(self, att: AttritionSection, max_age_months: int) -> None:
         size = int(max_age_months) + 2
-        self.L = cumulative_hazard(att, np.arange(size + 1) / 12.0)
+        grid = np.arange(size + 1) / 12.0
+        self.L = cumulative_hazard(att, grid)
+        self.offset = 0
+        if sex_specific(att):
+            self.offset = len(self.L)
+            # continued from men's last value: only differences within a block matter, and no slope jumps
+            self.L = np.concatenate([self.L, self.L[-1] + cumulative_hazard(att, grid, True)])
         d = np.diff(self.L)
         change = np.flatnonzero(~np.isclose(d[1:], d[:-1], rtol=1e-10, atol=1e-15)) + 1
         starts = np.concatenate([[0], change]).astype(np.int64)
@@ -64,6 +73,10 @@ class Survival:
             (int(lo), int(hi), float(b), float(self.L[lo] - b * lo))
             for lo, hi, b in zip(starts, ends, slope, strict=True)
         ]
+
+    def index(self, age_months: np.ndarray, female: np.ndarray) -> np.ndarray:
+        """The survival index of lines of these ages (months at month 0) and sexes."""
+        return age_months + self.offset * np.asarray(female, dtype=np.int64)
 
     def alive(self, a: np.ndarray, r: np.ndarray, m: int) -> np.ndarray:
         """Probability that each line (age a months at month 0, leaving in month r) is present at month m."""
@@ -150,8 +163,10 @@ def hire_kernel(
     ages = np.clip(age_mean + age_sd * NORMAL_NODES, 18.0, 55.0)
     age_months = np.round(ages * 12).astype(np.int64)
     d = np.arange(months + 1)
-    lam0 = cumulative_hazard(att, ages)
-    surv = np.exp(lam0[:, None] - cumulative_hazard(att, ages[:, None] + d / 12.0))
+    survival = {
+        sex: np.exp(cumulative_hazard(att, ages, sex)[:, None] - cumulative_hazard(att, ages[:, None] + d / 12.0, sex))
+        for sex in ((False, True) if sex_specific(att) else (False,))
+    }
     present = np.zeros(months + 1)
     retired = np.zeros(months + 1)
     age = np.zeros(months + 1)
@@ -165,6 +180,7 @@ def hire_kernel(
         if p <= 0:
             continue
         n = len(ages)
+        surv = survival.get(female, survival[False])
         if att.retirement:
             ret_abs = retirement_abs_month(att, birth, np.full(n, female), np.full(n, worker))
             ret = np.maximum(ret_abs - ref_abs, 1)

@@ -178,6 +178,7 @@ class Lines:
     """People (or typical hires) as parallel arrays: the twin's unit of account."""
 
     a: np.ndarray  # age in months at month 0
+    h: np.ndarray  # survival index (`Survival.index`): the age, shifted for women if hazards differ by sex
     r: np.ndarray  # month in which they retire (past the horizon if not within it)
     retire_abs: np.ndarray
     birth: np.ndarray
@@ -281,12 +282,15 @@ class Projection:
         att = s.attrition
         birth = pop.birth.astype(np.int64)
         a = np.maximum(self.start_abs - birth, 0)
+        oldest = max(int(a.max()) if len(a) else 0, 56 * 12)
+        self.surv = Survival(att, oldest + 2 * M + 12)
         retire_abs = retirement_abs_month(att, birth, pop.female, pop.worker).astype(np.int64)
         r = np.maximum(retire_abs - self.start_abs, 1) if att.retirement else np.full(len(a), M + 10)
         education = pop.education.astype(np.int64)
         low = LOW0 if s.training.diploma_rate > 0 else LOWN
         self.lines = Lines(
             a=a,
+            h=self.surv.index(a, pop.female),
             r=np.minimum(r, M + 10),
             retire_abs=retire_abs,
             birth=birth,
@@ -304,9 +308,7 @@ class Projection:
             appraisal=pop.appraisal.astype(float),
             appraisal_var=np.zeros(len(a)),
         )
-        oldest = max(int(a.max()) if len(a) else 0, 56 * 12)
-        self.surv = Survival(att, oldest + 2 * M + 12)
-        self.cls = Classes(a, self.lines.r)
+        self.cls = Classes(self.lines.h, self.lines.r)
 
     def _townships(self, pop: Population) -> None:
         s = self.s
@@ -410,7 +412,7 @@ class Projection:
         at = live if idx is None else idx[live]
         a, r, salary, c, ts_of = ln.a[at], ln.r[at], ln.salary[at], c[live], ts_of[live]
         payer = payer[live] if np.ndim(payer) else np.full(len(live), payer)
-        self._book_ts(a, r, c, c * salary * (payer == TOWNSHIP), ts_of, m0, m1, POST)
+        self._book_ts(ln.h[at], r, c, c * salary * (payer == TOWNSHIP), ts_of, m0, m1, POST)
         glob = self._post_glob(cls, at, a, ln.kind[at], salary, c, ts_of % 3, comp * N_PAY + payer, m0, m1)
         self._book_glob(*glob, m0)
 
@@ -450,7 +452,7 @@ class Projection:
         if m0 >= M or not c.any():
             return
         level = cls.profile(self.surv, c, m0, M + 1)[0]
-        ret = self.surv.retired_flow(ln.a, ln.r, c, m0, M)
+        ret = self.surv.retired_flow(ln.h, ln.r, c, m0, M)
         self.G[RETIRED_F] += sign * ret
         self.G[LEFT_F, m0 + 1 :] += sign * (level[:-1] - level[1:] - ret[m0 + 1 :])
 
@@ -517,14 +519,14 @@ class Projection:
             ]
             ones = np.ones(len(ln))
             level = self.cls.profile(self.surv, ones, 0, M + 1)[0]
-            retired = self.surv.retired_flow(ln.a, ln.r, ones, 0, M)
+            retired = self.surv.retired_flow(ln.h, ln.r, ones, 0, M)
             left = np.concatenate([[0.0], level[:-1] - level[1:]]) - retired
             # to the horizon, in two parts (the temporaries may leave at the reform) to be cut where they end
             own = ln.salary * (payer == TOWNSHIP)
             booked = []
             for x in parts:
                 booked.append(Ahead(self.surv, TW_RATE + 1, self.TS, M + 1))
-                self._book_ts(ln.a[x], ln.r[x], np.ones(len(x)), own[x], ts[x], 0, M + 1, POST, booked[-1])
+                self._book_ts(ln.h[x], ln.r[x], np.ones(len(x)), own[x], ts[x], 0, M + 1, POST, booked[-1])
             self.shared["month0"] = (globs, booked, retired, left)
         globs, booked, retired, left = self.shared["month0"]
         cleared = self.reform_on and self.s.reform.clear_temporaries
@@ -535,7 +537,7 @@ class Projection:
         self.G[LEFT_F] += left
         if cleared and temp.any() and R <= M:  # cleared at the reform: their later exits are not theirs
             only = temp.astype(float)
-            self.G[LEFT_F, R] += (self.surv.alive(ln.a, ln.r, R) * only).sum()
+            self.G[LEFT_F, R] += (self.surv.alive(ln.h, ln.r, R) * only).sum()
             self._system(ln, self.cls, only, R, sign=-1.0)
 
     def _month(self, m: int, hs: np.ndarray) -> np.ndarray:
@@ -689,7 +691,7 @@ class Projection:
     def _surplus_now(self, m: int) -> np.ndarray:
         """The surplus per township and sector at the reform, (T, 3)."""
         sl = self.sl
-        mass = (self.ca + self.cr) * self.surv.alive(sl.a, sl.r, m)
+        mass = (self.ca + self.cr) * self.surv.alive(sl.h, sl.r, m)
         return np.bincount(self.sl_ts, mass, self.TS).reshape(self.T, 3)
 
     def _posting(self, m: int, posts: np.ndarray) -> tuple[Lines, np.ndarray]:
@@ -698,7 +700,7 @@ class Projection:
         n_base = len(ln)
         hires, hire_mass = self._typical_hires(m)
         lines = Lines.concat([ln, hires])
-        alive = self.surv.alive(ln.a, ln.r, m) * (ln.sector != TEMPORARY)
+        alive = self.surv.alive(ln.h, ln.r, m) * (ln.sector != TEMPORARY)
         mass = np.concatenate([alive, hire_mass])
         keep_a, keep_i = self._keep(lines, mass, posts, m)
         comp = C["salary_in_post"]
@@ -725,9 +727,9 @@ class Projection:
         weight = lose[pick] / np.maximum(mass[pick], 1e-300)
         typical = pick >= n_base
         if typical.any():  # a typical hire's weight is its mass over its survival normalised at month 0
-            weight[typical] = lose[pick[typical]] / self.surv.alive(surplus.a[typical], surplus.r[typical], m)
+            weight[typical] = lose[pick[typical]] / self.surv.alive(surplus.h[typical], surplus.r[typical], m)
             sub = surplus.take(np.flatnonzero(typical))
-            self._system(sub, Classes(sub.a, sub.r), weight[typical], m)
+            self._system(sub, Classes(sub.h, sub.r), weight[typical], m)
         return self._split_diplomas(surplus, weight, m)
 
     def _split_diplomas(self, sl: Lines, weight: np.ndarray, m: int) -> tuple[Lines, np.ndarray]:
@@ -811,8 +813,10 @@ class Projection:
         n, M = len(tws), self.M
         ret_abs = np.where(ret_abs > far, far + 10**6, ret_abs)  # beyond reach: all the same to the twin
         r = np.maximum(ret_abs - self.start_abs, 1) if self.s.attrition.retirement else np.full(n, M + 10)
+        a = np.maximum(self.start_abs - birth, 0)
         return Lines(
-            a=np.maximum(self.start_abs - birth, 0),
+            a=a,
+            h=self.surv.index(a, female),
             r=np.minimum(r, M + 10),
             retire_abs=ret_abs,
             birth=birth,
@@ -881,7 +885,7 @@ class Projection:
         self.sl = sl
         n = len(sl)
         self.sl_ts = sl.tw * 3 + sl.sector
-        self.sl_cls = Classes(sl.a, sl.r)
+        self.sl_cls = Classes(sl.h, sl.r)
         share = 1.0 if div.surplus_state == "rotating" else div.rotating_share  # townships rotating their surplus
         self.rotating = share > 0 or div.no_channel == "rotating" or div.after_deadline == "rotate"
         self.ca = weight * (1.0 - share)
@@ -965,7 +969,7 @@ class Projection:
             own = self.township_paid[ts]
             rows = np.concatenate([rows, np.stack([ts + LATE * self.TS, ts // 3 + TW_RATE * self.TS], axis=1)], axis=1)
             columns += [columns[0] * late, -columns[1] * late * own]
-        self.ahead.book(sl.a[idx], sl.r[idx], rows, np.stack(columns, axis=1), m, self.M + 1)
+        self.ahead.book(sl.h[idx], sl.r[idx], rows, np.stack(columns, axis=1), m, self.M + 1)
         # by sector (the surplus are never temporaries): count, age, four education kinds, pay of hires
         base = sl.sector[idx] * 7
         cols = np.stack([base, base + 1, base + 2 + sl.kind[idx], base + 6], axis=1)
@@ -1080,7 +1084,7 @@ class Projection:
         live = np.flatnonzero(wa + wr)
         idx, new, wa, wr = idx[live], new[live], wa[live], wr[live]
         sl, surv, choice = self.sl, self.surv, self.choice
-        a, r, ts = sl.a[idx], sl.r[idx], self.sl_ts[idx]
+        a, r, ts = sl.h[idx], sl.r[idx], self.sl_ts[idx]
         w = wa + wr
         now_abs = self.start_abs + t
         costs = one_time_costs(
@@ -1122,7 +1126,7 @@ class Projection:
             return
         M, TS, T = self.M, self.TS, self.T
         sl, ahead = self.sl, self.ahead
-        a, r, salary, ts = sl.a[idx], sl.r[idx], sl.salary[idx], self.sl_ts[idx]
+        a, r, salary, ts = sl.h[idx], sl.r[idx], sl.salary[idx], self.sl_ts[idx]
         tw = ts // 3
         alive = [self.surv.alive(a, r, m) for m in range(t, min(t + lengths[-1], M) + 1)]
         div, money = self.s.diversion, self.s.money

@@ -162,12 +162,17 @@ class PopulationSection(Section):
 
 
 class AgeBand(Section):
-    """Annual death and quit hazards for an age band."""
+    """Annual death and quit hazards for an age band (of one sex, or of both)."""
 
     age_min: NonNegFloat = doc("Lower age of the band (inclusive).", "years", default=0.0)
     age_max: NonNegFloat = doc("Upper age of the band (exclusive).", "years", default=120.0)
     death_rate: NonNegFloat = doc("Annual death hazard in the band.", "1/year", default=0.0)
     quit_rate: NonNegFloat = doc("Annual quit hazard in the band.", "1/year", default=0.0)
+    sex: Literal["any", "male", "female"] = doc(
+        "Whom the band applies to: everyone, or only men or only women (the first band that fits a "
+        "person's age and sex applies).",
+        default="any",
+    )
 
 
 class AttritionSection(Section):
