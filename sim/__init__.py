@@ -15,6 +15,7 @@ Python API::
 from sim import report
 from sim.calibrate import calibrate
 from sim.errors import InputError
+from sim.estimate import estimate_exits
 from sim.expected import expected
 from sim.experiment import Comparison, Results, SweepResults, compare, open_sweep, run, sensitivity, sweep
 from sim.population import Population, build_population
@@ -32,6 +33,7 @@ __all__ = [
     "build_population",
     "calibrate",
     "compare",
+    "estimate_exits",
     "expected",
     "load_scenario",
     "open_sweep",

@@ -7,8 +7,11 @@ from pathlib import Path
 
 from sim.cli.common import add_scenario_args, scenario_from
 from sim.errors import InputError
+from sim.experiment.roster_at import roster_at, write_frame
 from sim.population import build_population, write_roster
 from sim.population.roster import write_townships
+from sim.population.table import Population
+from sim.scenario import Scenario
 from sim.scenario.render import to_toml
 
 
@@ -26,6 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="roster file to write (.csv or .xlsx)")
     p.add_argument("--seed", type=int, default=None, help="seed of a synthetic population (default: run.seed)")
     p.add_argument("--townships", default=None, help="also write the townships file (CSV) here")
+    p.add_argument(
+        "--month", type=int, default=None, help="write the payroll at this month of a run (default: month 0)"
+    )
+    p.add_argument("--replication", type=int, default=0, help="with --month: the replication to run (default 0)")
+    p.add_argument("--exits", action="store_true", help="with --month: also list who left, with exit_reason, exit_date")
     p.set_defaults(handler=roster)
 
 
@@ -54,8 +62,26 @@ def roster(args: argparse.Namespace) -> int:
         raise InputError(f"--out {args.out!r}: expected a .csv or .xlsx file name")
     seed = scenario.run.seed if args.seed is None else args.seed
     population = build_population(scenario, seed)
+    if args.month is not None:
+        return _roster_at(args, scenario, population, seed, out)
     write_roster(population, out)
     if args.townships:
         write_townships(population, Path(args.townships), [c.name for c in scenario.township_classes])
     print(f"wrote {len(population)} staff to {out}")
+    return 0
+
+
+def _roster_at(args: argparse.Namespace, scenario: Scenario, population: Population, seed: int, out: Path) -> int:
+    """`roster --month M`: the payroll of one replication at month M (and who left, with --exits)."""
+    horizon = scenario.time.horizon_months
+    if not 0 <= args.month <= horizon:
+        raise InputError(f"--month: expected a month from 0 to the horizon ({horizon}), found {args.month}")
+    if args.replication < 0:
+        raise InputError(f"--replication: expected a whole number ≥ 0, found {args.replication}")
+    frame = roster_at(scenario, population, seed, args.month, args.replication, args.exits)
+    write_frame(frame, out)
+    if args.townships:
+        write_townships(population, Path(args.townships), [c.name for c in scenario.township_classes])
+    listed = int((frame["exit_reason"] == "").sum()) if args.exits else len(frame)
+    print(f"wrote {listed} staff on the payroll at month {args.month} (replication {args.replication}) to {out}")
     return 0
