@@ -85,8 +85,9 @@ class ExitEstimate:
         }
         for name, table in tables.items():
             safe = table.copy()
-            for col in safe.select_dtypes(include="object").columns:
-                safe[col] = safe[col].map(neutralise_cell)
+            for col in safe.columns:
+                if not pd.api.types.is_numeric_dtype(safe[col]):
+                    safe[col] = safe[col].map(neutralise_cell)
             write_csv(safe, folder / f"{name}.csv")
             write_parquet(table, folder / f"{name}.parquet")
         rel = None

@@ -59,4 +59,6 @@ def _note(r: object, s: str, level: float) -> str:
     text = f"{get('events')} in {get('exposure_years'):,.1f} person-years"
     if get("use") == "observed":
         return f"{text}, observed, {level:.0%} CI [{get('ci_low'):.4g}, {get('ci_high'):.4g}]"
+    if get("use") == "crude":
+        return f"{text}, thin and no exit at this level: the crude rate"
     return f"{text}, thin: Poisson model, {level:.0%} CI [{get('model_low'):.4g}, {get('model_high'):.4g}]"

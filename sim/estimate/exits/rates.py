@@ -134,29 +134,38 @@ def rate_table(cells: pd.DataFrame, level: float, min_events: float) -> pd.DataF
     age band × sex), with their intervals and, for each row, which of the two a scenario should use.
     """
     z = float(norm.ppf(0.5 + level / 2))
+    exposure_of = cells["exposure_years"].to_numpy()
+    groups = []  # (dims, key, mask) of every row of the table, in order
+    for dims in DIMENSIONS:
+        if not dims:
+            groups.append(((), (), np.ones(len(cells), dtype=bool)))
+            continue
+        keys = list(zip(*(cells[d].tolist() for d in dims), strict=True))
+        codes, uniques = pd.factorize(pd.Series(keys, dtype=object), sort=False)
+        groups += [(dims, tuple(key), codes == k) for k, key in enumerate(uniques)]
     rows = []
     for cause in CAUSES:
         fit = poisson_fit(cells, cause)
-        for dims in DIMENSIONS:
-            groups = cells.groupby(list(dims), sort=False).groups if dims else {(): cells.index}
-            for key, index in groups.items():
-                key = key if isinstance(key, tuple) else (key,)
-                mask = cells.index.isin(index)
-                exposure = float(cells.loc[mask, "exposure_years"].sum())
-                events = int(cells.loc[mask, cause].sum())
-                model = fit.group(mask, exposure, z) if fit is not None else (0.0, 0.0, np.nan)
-                expected = model[0] * exposure
-                row = {"cause": cause, "dimension": "×".join(dims) or "all"}
-                row.update({f: "" for f in FACTORS})
-                row.update(dict(zip(dims, key, strict=True)))
-                row.update(events=events, exposure_years=exposure, expected_events=expected)
-                row.update(model_rate=model[0], model_low=model[1], model_high=model[2])
-                row["use"] = "observed" if expected >= min_events else "model"
-                rows.append(row)
+        events_of = cells[cause].to_numpy()
+        for dims, key, mask in groups:
+            exposure = float(exposure_of[mask].sum())
+            model = fit.group(mask, exposure, z) if fit is not None else (0.0, 0.0, np.nan)
+            row = {"cause": cause, "dimension": "×".join(dims) or "all", **dict.fromkeys(FACTORS, "")}
+            row.update(dict(zip(dims, key, strict=True)))
+            row.update(events=int(events_of[mask].sum()), exposure_years=exposure, expected_events=model[0] * exposure)
+            row.update(model_rate=model[0], model_low=model[1], model_high=model[2])
+            row["use"] = "observed" if row["expected_events"] >= min_events else "model"
+            rows.append(row)
     table = pd.DataFrame(rows)
     table["rate"] = table["events"] / table["exposure_years"]
     table["ci_low"], table["ci_high"] = garwood(table["events"].to_numpy(), table["exposure_years"].to_numpy(), level)
-    observed = table["use"] == "observed"
-    table["rate_used"] = np.where(observed, table["rate"], table["model_rate"])
+    # a cell where even the model cannot pin the rate down (no exits at its level) takes the crude rate
+    loose = (table["use"] == "model") & ~np.isfinite(table["model_high"].to_numpy(dtype=float))
+    table.loc[loose, "use"] = "crude"
+    crude = table[table["dimension"] == "all"].set_index("cause")
+    crude_rate = table["cause"].map(crude["events"] / crude["exposure_years"])
+    table["rate_used"] = np.select(
+        [table["use"] == "observed", table["use"] == "model"], [table["rate"], table["model_rate"]], crude_rate
+    )
     columns = ["cause", "dimension", *FACTORS, "events", "exposure_years", "rate", "ci_low", "ci_high"]
     return table[[*columns, "expected_events", "model_rate", "model_low", "model_high", "use", "rate_used"]]

@@ -52,6 +52,21 @@ REASON_WORDS: dict[str, tuple[str, str]] = {
     "公安": (DIVERTED, "police"),
     "买断": (DIVERTED, "resignation"),
 }
+CHANNEL_WORDS = {
+    **{c: c for c in CHANNEL_IDS},
+    "教师": "teacher",
+    "公安": "police",
+    "警察": "police",
+    "提前退休": "early_retirement",
+    "内退": "early_retirement",
+    "买断": "resignation",
+    "解聘": "termination",
+    "事业空岗": "institution_vacancy",
+    "事业单位": "institution_vacancy",
+    "企业": "enterprise",
+    "清退": "cleared",
+    "cleared": "cleared",
+}
 REASON_EXPECTED = (
     "empty (on the payroll), retired, died, left (quit, dismissed…), diverted[:channel] or 退休/死亡/辞职/分流"
 )
@@ -170,7 +185,11 @@ def read_snapshot(path: str | Path, date: int) -> Snapshot:
     )
     reason = np.array([w[0] if isinstance(w, tuple) else DIVERTED for w in words], dtype=object)
     detail = np.array(
-        [w[1] if isinstance(w, tuple) else str(c) for w, c in zip(words, channel, strict=True)], dtype=object
+        [
+            w[1] if isinstance(w, tuple) else CHANNEL_WORDS.get(str(c), str(c))
+            for w, c in zip(words, channel, strict=True)
+        ],
+        dtype=object,
     )
     exit_month, bad = _exit_months(extra["date"])
     _problems(str(path), "exit-date column", rows[bad], [f"expected YYYY-MM, found {v!r}" for v in extra["date"][bad]])
