@@ -14,8 +14,9 @@ and a screening engine for sweeps.
 Mechanisms, in the engine's order within a month (exits; diversion tries and completions;
 policy events; hires):
 
-- attrition: the engine's death and quit hazards (flat or by age band) as exact survival
-  per person and month, retirement at the statutory month (phased raise included); hires
+- attrition: the engine's death and quit hazards (flat or by age band, by sex if bands say
+  so) as exact survival per person and month, retirement at the statutory month (phased
+  raise included); hires
   through a survival kernel over the hire-age distribution (clipped normal, 64 nodes);
 - before the reform, leavers replaced `pre_reform_replacement` for one after the lag; the
   credit still unripe at the reform lapses;
@@ -73,8 +74,9 @@ Approximations (mean field: expectations inside non-linear rules):
   approvals and transfer withholding use Poisson probabilities of being at or over
   establishment given the expected room;
 - pre-reform hires who become surplus are typical hires per township sector (mean age and
-  entry, the education and sex/status mix); hires' phased-raise retirement is evaluated for
-  a hire at the reform month;
+  entry, the education and sex/status mix — with sex-specific hazards, the mix at hiring, not
+  as survival has shifted it); hires' phased-raise retirement is evaluated for a hire at the
+  reform month;
 - returnees keep the age, education and pay mix of their cohort at diversion, and spread
   over townships (like the recurring costs of the diverted) as they were at diversion;
 - adverse selection assumes merit independent of eligibility; random contributions (late,

@@ -64,5 +64,9 @@ def retirement_table(cohorts: pd.DataFrame) -> pd.DataFrame:
     by = flags.groupby(["sex", "status"], sort=True)[[*counts, "age_sum", "aged"]].sum().reset_index()
     total = flags[[*counts, "age_sum", "aged"]].sum().to_frame().T.assign(sex="all", status="all")
     out = pd.concat([by, total], ignore_index=True)
-    out["mean_age_at_retirement"] = np.where(out["aged"] > 0, out["age_sum"] / out["aged"].clip(lower=1), np.nan)
+    out[counts] = out[counts].astype(np.int64)
+    aged = out["aged"].to_numpy(dtype=float)
+    out["mean_age_at_retirement"] = np.where(
+        aged > 0, out["age_sum"].to_numpy(dtype=float) / np.maximum(aged, 1), np.nan
+    )
     return out[["sex", "status", *COLUMNS]]
