@@ -78,8 +78,8 @@ def estimate_command(args: argparse.Namespace) -> int:
 
 def _rates(est: ExitEstimate, dimension: str) -> pd.DataFrame:
     r = est.rates[est.rates["dimension"] == dimension]
-    keys = [k for k in ("age_band", "sex", "sector", "status") if k in dimension.split("×")]
-    rows = {}
+    keys: list[str] = [k for k in ("age_band", "sex", "sector", "status") if k in dimension.split("×")]
+    rows: dict[tuple[object, ...], dict[str, str]] = {}
     for cause in ("died", "quit", "left", "unexplained", "retired", "diverted"):
         part = r[r["cause"] == cause]
         for row in part.itertuples():
@@ -88,7 +88,7 @@ def _rates(est: ExitEstimate, dimension: str) -> pd.DataFrame:
             rows[key][cause] = (
                 f"{row.events} · {1000 * row.rate:.1f} [{1000 * row.ci_low:.1f}–{1000 * row.ci_high:.1f}]"
             )
-    index = pd.MultiIndex.from_tuples(list(rows), names=keys or ["population"])
+    index = pd.MultiIndex.from_tuples(list(rows), names=list(keys) or ["population"])
     return pd.DataFrame(list(rows.values()), index=index)
 
 

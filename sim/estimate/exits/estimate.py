@@ -95,8 +95,12 @@ class ExitEstimate:
             rel = os.path.relpath(Path(extends).resolve(), folder.resolve()).replace(os.sep, "/")
         text = self.fragment(rel)
         path = folder / FRAGMENT
-        atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        atomic_write(path, lambda tmp: _write_text(tmp, text))
         return path
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
 
 
 def _edges(age_bands: Sequence[float]) -> tuple[float, ...]:
@@ -141,8 +145,9 @@ def estimate_exits(
     if isinstance(scenario, (str, Path)):
         scenario = load_scenario(scenario)
     scenario = scenario or Scenario()
+    snaps: list[Snapshot]
     if all(isinstance(r, Snapshot) for r in rosters):
-        snaps = list(rosters)
+        snaps = [r for r in rosters if isinstance(r, Snapshot)]
     else:
         if dates is None:
             raise InputError("--dates: expected one month (YYYY-MM) per roster")
@@ -153,13 +158,15 @@ def estimate_exits(
                     f"--dates: expected months in increasing order, oldest roster first; found "
                     f"{month_text(months[k - 1])} then {month_text(months[k])} ({rosters[k - 1]}, {rosters[k]})"
                 )
-        snaps = [read_snapshot(r, m) for r, m in zip(rosters, months, strict=True)]  # type: ignore[arg-type]
-    check_order(snaps)  # type: ignore[arg-type]
+        snaps = [read_snapshot(r, m) for r, m in zip(rosters, months, strict=True) if not isinstance(r, Snapshot)]
+        if len(snaps) != len(rosters):
+            raise InputError("expected roster files, or Snapshots already read, not both")
+    check_order(snaps)
     att = scenario.attrition
     pairs = list(zip(snaps[:-1], snaps[1:], strict=True))
     cohorts = pd.concat([cohort(a, b, k + 1, att) for k, (a, b) in enumerate(pairs)], ignore_index=True)
     moved = pd.concat([changes(a, b, k + 1) for k, (a, b) in enumerate(pairs)], ignore_index=True)
-    new = pd.concat([entries(snaps[: k + 1], snaps[k + 1], k + 1) for k in range(len(pairs))], ignore_index=True)  # type: ignore[arg-type]
+    new = pd.concat([entries(snaps[: k + 1], snaps[k + 1], k + 1) for k in range(len(pairs))], ignore_index=True)
     cells = fine_cells(cohorts, edges, unexplained)
     rates = rate_table(cells, level, min_events)
     return ExitEstimate(
@@ -168,8 +175,8 @@ def estimate_exits(
         changes=moved,
         entries=new,
         retirement=retirement_table(cohorts),
-        sources=tuple(s.source for s in snaps),  # type: ignore[union-attr]
-        dates=tuple(month_text(s.date) for s in snaps),  # type: ignore[union-attr]
+        sources=tuple(s.source for s in snaps),
+        dates=tuple(month_text(s.date) for s in snaps),
         level=level,
         unexplained=unexplained,
         scenario_name=scenario.name,

@@ -135,7 +135,7 @@ def rate_table(cells: pd.DataFrame, level: float, min_events: float) -> pd.DataF
     """
     z = float(norm.ppf(0.5 + level / 2))
     exposure_of = cells["exposure_years"].to_numpy()
-    groups = []  # (dims, key, mask) of every row of the table, in order
+    groups: list[tuple[tuple[str, ...], tuple[object, ...], np.ndarray]] = []  # (dims, key, mask) of each row
     for dims in DIMENSIONS:
         if not dims:
             groups.append(((), (), np.ones(len(cells), dtype=bool)))
@@ -150,11 +150,16 @@ def rate_table(cells: pd.DataFrame, level: float, min_events: float) -> pd.DataF
         for dims, key, mask in groups:
             exposure = float(exposure_of[mask].sum())
             model = fit.group(mask, exposure, z) if fit is not None else (0.0, 0.0, np.nan)
-            row = {"cause": cause, "dimension": "×".join(dims) or "all", **dict.fromkeys(FACTORS, "")}
+            row: dict[str, object] = {
+                "cause": cause,
+                "dimension": "×".join(dims) or "all",
+                **dict.fromkeys(FACTORS, ""),
+            }
             row.update(dict(zip(dims, key, strict=True)))
-            row.update(events=int(events_of[mask].sum()), exposure_years=exposure, expected_events=model[0] * exposure)
+            expected = model[0] * exposure
+            row.update(events=int(events_of[mask].sum()), exposure_years=exposure, expected_events=expected)
             row.update(model_rate=model[0], model_low=model[1], model_high=model[2])
-            row["use"] = "observed" if row["expected_events"] >= min_events else "model"
+            row["use"] = "observed" if expected >= min_events else "model"
             rows.append(row)
     table = pd.DataFrame(rows)
     table["rate"] = table["events"] / table["exposure_years"]
