@@ -174,6 +174,12 @@ def read_snapshot(path: str | Path, date: int) -> Snapshot:
             text += "\n(are the rosters given oldest first, each with its own date in --dates?)"
         raise InputError(text) from None
     extra, rows = _extra_columns(path, pop.ids)
+    if (rows < 0).any() and (extra["reason"] != "").any():  # the reader's ids are not the sheet's as typed
+        raise InputError(
+            f"cannot line up the exit column with {int((rows < 0).sum())} of the roster's ids "
+            f"(first: {pop.ids[np.flatnonzero(rows < 0)[0]]!r}); expected an id column",
+            source=str(path),
+        )
     words = extra["reason"].str.lower().map(REASON_WORDS)
     channel = extra["reason"].str.lower().str.extract(r"^(?:diverted|分流)\s*[:：]\s*(\S+)$")[0]
     known = words.notna() | channel.notna()
