@@ -18,7 +18,7 @@ import numpy as np
 import simpy
 
 from sim.engine.calendar import POLICY, at_month
-from sim.engine.pool import Pool
+from sim.engine.pool import MoneyRequest, Pool
 from sim.engine.resources import PlaceRequest, Places
 from sim.engine.rng import stream
 from sim.engine.states import AWAITING, DIVERTED, IN_POST, ROTATING
@@ -66,8 +66,8 @@ class Pending:
 
     request: PlaceRequest | None = None
     places: Places | None = None
-    payment: simpy.Event | None = None
-    amount: float = 0.0
+    payment: MoneyRequest | None = None
+    queued: tuple[str, int, float] | None = None  # (queue, channel, amount) while in a queue, for the log
 
     def clean_up(self, pool: Pool) -> None:
         """Give back a place or money taken but not used; cancel open requests."""
@@ -78,7 +78,7 @@ class Pending:
                 self.places.give_back(self.request)
         if self.payment is not None:
             if self.payment.triggered:
-                pool.refund(self.amount)
+                pool.refund(self.payment)
             else:
                 pool.cancel(self.payment)
 
@@ -271,8 +271,9 @@ class Diversion:
                 if wait is None:
                     break  # no channel of theirs will be open to them again before the horizon
                 yield env.timeout(wait)
-        except simpy.Interrupt:
+        except simpy.Interrupt as stop:
             pending.clean_up(self.pool)
+            self._leave_queue(i, pending, str(stop.cause))
         finally:
             self.process.pop(i, None)
             self.pending.pop(i, None)
@@ -319,12 +320,14 @@ class Diversion:
         start = env.now
         pending.places = places
         pending.request = request = places.request(i, self._key(i, k))
+        self._join_queue(i, pending, "place", k, 1.0)
         got = True
         if not request.triggered:
             patience = self.cfg.patience_months
             if patience > 0:
                 env.timeout(patience).callbacks.append(lambda _e: _expire(request))
             got = yield request
+        self._leave_queue(i, pending, "placed" if got else "gave_up")
         if not got:
             pending.request = None
             if self.model.log is not None:
@@ -349,23 +352,37 @@ class Diversion:
             return True
         self.phase[i] = "money"
         start = env.now
-        pending.amount = amount
         pending.payment = payment = self.pool.request(amount)
+        self._join_queue(i, pending, "money", k, amount)
         if not payment.triggered:
-            self.pool.waiting += 1
-            try:
-                yield payment
-            finally:
-                self.pool.waiting -= 1
+            yield payment
+        self._leave_queue(i, pending, "paid")
         pending.payment = None
         if not self.eligible_now(i, k, env.now + self.channels[k].lead_time_months):
-            self.pool.refund(amount)
+            self.pool.refund(payment)
             return False
-        self.pool.settle(amount)
         if self.model.log is not None:
             self._note(i, "paid", f"{amount:.0f} yuan after {env.now - start:g} months")
-        self.model.ledger.book_one_time(parts)
+        self.model.ledger.book_one_time(parts, self.pool.settle(payment))
         return True
+
+    def _join_queue(self, i: int, pending: Pending, queue: str, k: int, amount: float) -> None:
+        """Person i joins the queue for a place or for money in channel k (logged with what they ask)."""
+        pending.queued = (queue, k, amount)
+        if self.model.log is not None:
+            state = self.model.people.state[i]
+            self.model.record(i, "queue_join", state, state, "", queue, CHANNEL_IDS[k], amount, "")
+
+    def _leave_queue(self, i: int, pending: Pending, reason: str) -> None:
+        """Person i leaves the queue they are in (if any), for `reason`: placed, paid, gave_up, or the stop's cause."""
+        queued = pending.queued
+        if queued is None:
+            return
+        pending.queued = None
+        if self.model.log is not None:
+            state = self.model.people.state[i]
+            queue, k, amount = queued
+            self.model.record(i, "queue_leave", state, state, "", queue, CHANNEL_IDS[k], amount, reason)
 
     def _drop_place(self, i: int, k: int, pending: Pending) -> None:
         """Person i held a place in channel k but would be past its limits by the time they left."""

@@ -2,8 +2,8 @@
 
 Recurring costs are kept as running monthly rates (at month-0 salary levels) that change
 only when a person changes state, so a month's cost is rate × wage index, with no pass
-over everyone. One-time costs are booked in the month they are paid, split over the payers
-in proportion to what each has put into the pool so far (money in the pool is fungible).
+over everyone. One-time costs are booked in the month they are paid, charged to the payers as the pool
+drew the payment from their money (`sim.engine.pool`: pro rata to what each still has there).
 Pensions after the statutory age are outside the ledger: they are the same with and
 without the reform.
 """
@@ -150,13 +150,17 @@ class Ledger:
         if payer == TOWNSHIP:
             self.tw_rate[self.model.people.township[i]] += sign * amount
 
-    def book_one_time(self, parts: dict[str, float]) -> None:
-        """Book one-time payments out of the pool, split over payers by their contributions."""
-        shares = self.model.diversion.pool.payer_shares()
+    def book_one_time(self, parts: dict[str, float], charges: list[float]) -> None:
+        """Book one payment out of the pool: each component split over payers as the pool charged them."""
+        total = sum(parts.values())
+        if total <= 0:
+            return
         for component, amount in parts.items():
             row = self.one_time[C[component]]
-            for payer, share in shares.items():
-                row[P[payer]] += amount * share
+            share = amount / total
+            for payer, charge in enumerate(charges):
+                if charge:
+                    row[payer] += charge * share
 
     def month_costs(self, wage_index: float) -> np.ndarray:
         """The month's cost, (components × payers), and reset the one-time bookings."""
@@ -166,8 +170,11 @@ class Ledger:
         self.one_time = [[0.0] * len(PAYERS) for _ in COMPONENTS]
         return cost
 
-    def township_finances(self, wage_index: float) -> tuple[float, float]:
-        """The month's total shortfall of townships (cost above capacity) and their total debt."""
+    def township_finances(self, wage_index: float, fiscal_level: float = 1.0) -> tuple[float, float]:
+        """The month's total shortfall of townships (cost above capacity) and their total debt.
+
+        Capacity (own revenue and transfers) is its month-0 level × `fiscal_level` (`funds.fiscal_index`).
+        """
         fiscal = self.model.scenario.fiscal
         capacity = self._capacity
         if self.withholding and fiscal.withhold_share > 0:
@@ -179,18 +186,18 @@ class Ledger:
             capacity = np.where(over, self._capacity_withheld, capacity)
         gap = np.array(self.tw_rate)
         gap *= wage_index
-        gap -= capacity
+        gap -= capacity * fiscal_level if fiscal_level != 1.0 else capacity
         debt = self.debt
         debt += gap
         np.maximum(debt, 0.0, out=debt)
         np.maximum(gap, 0.0, out=gap)
         return float(gap.sum()), float(debt.sum())
 
-    def row(self, wage_index: float) -> list[float]:
+    def row(self, wage_index: float, fiscal_level: float = 1.0) -> list[float]:
         """The ledger's columns for this month."""
         cost = self.month_costs(wage_index)
         by_payer = cost.sum(axis=0)
-        gap, debt = self.township_finances(wage_index)
+        gap, debt = self.township_finances(wage_index, fiscal_level)
         payers = by_payer.tolist()
         return [
             *cost.sum(axis=1).tolist(),

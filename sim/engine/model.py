@@ -21,6 +21,7 @@ from sim.engine import posting
 from sim.engine.attrition import event_month, retirement_abs_month
 from sim.engine.calendar import EXIT, POLICY, at_month
 from sim.engine.diversion import INSTITUTION_VACANCY, Diversion
+from sim.engine.funds import fiscal_index
 from sim.engine.hiring import Hiring
 from sim.engine.ledger import LEDGER_COLUMNS, Ledger
 from sim.engine.people import People
@@ -31,7 +32,18 @@ from sim.engine.states import AWAITING, IN_POST, LEFT, ON_PAYROLL, RETIRED, ROTA
 from sim.population.table import ADMIN, INSTITUTION, SECONDARY, SECTORS, TEMPORARY, Population
 from sim.scenario.schema import Scenario
 
-EVENT_COLUMNS = ("month", "person", "event", "from_state", "to_state", "detail")
+EVENT_COLUMNS = (
+    "month",
+    "person",
+    "event",
+    "from_state",
+    "to_state",
+    "detail",
+    "queue",
+    "channel",
+    "amount",
+    "reason",
+)
 CAUSES = ("retirement", "death", "quit")
 
 
@@ -117,11 +129,29 @@ class Model:
         """The current model month."""
         return int(self.env.now)
 
-    def record(self, i: int, event: str, old: int, new: int, detail: str = "") -> None:
-        """Append a transition to the event log when it is switched on."""
+    def record(
+        self,
+        i: int,
+        event: str,
+        old: int,
+        new: int,
+        detail: str = "",
+        queue: str = "",
+        channel: str = "",
+        amount: float = math.nan,
+        reason: str = "",
+    ) -> None:
+        """Append a transition to the event log when it is switched on.
+
+        Queue events (`queue_join`, `queue_leave`) name the queue (`place` or `money`), the
+        channel, what is asked (places or yuan) and, on leaving, why (placed, paid, gave_up,
+        left, deadline, reposted).
+        """
         if self.log is not None:
             before = STATE_NAMES[old] if old >= 0 else ""
-            self.log.append((self.month, self.people.ids[i], event, before, STATE_NAMES[new], detail))
+            self.log.append(
+                (self.month, self.people.ids[i], event, before, STATE_NAMES[new], detail, queue, channel, amount, reason)
+            )
 
     def move(self, i: int, new: int, event: str, detail: str = "") -> None:
         """Change person i's state and log it; a freed post goes to the surplus or to hiring."""
@@ -367,6 +397,7 @@ class Model:
         est_a = sum(e[0] for e in self.est)
         est_i = sum(e[1] for e in self.est)
         now_abs = self.start_abs + month
+        wage = self.wage_index(month)
         row[:] = (
             n,
             people.payroll_sector[ADMIN],
@@ -385,7 +416,10 @@ class Model:
             pool.balance,
             pool.waiting,
             *(pool.contributed.get(name, 0.0) for name in self.contributor_names),
-            *self.ledger.row(self.wage_index(month)),
+            float(pool.dry),
+            *pool.put_by,
+            *pool.charged_by,
+            *self.ledger.row(wage, fiscal_index(self.scenario.fiscal, wage, (self.start_abs % 12 + month) // 12)),
             *self.rebound.row(),
             *_composition(people.post_sector[ADMIN], people.birth_sum[ADMIN], people.secondary_plus[ADMIN], now_abs),
             *_composition(

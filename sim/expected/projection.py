@@ -34,10 +34,11 @@ policy events; hires):
   institution posts; the deadline's rotation; `no_channel` rotation;
 - reposting of waiting surplus into freed posts of their township and sector, while staff
   in post there are below establishment;
-- costs: recurring rates by component and payer × wage index, one-time costs split over
-  payers by their shares of the pool (an unlimited pool spends its balance first and is
-  topped up by what it lacks, the top-ups within a month integrated); township
-  finances and debt; pool contributions with their expected timing and amounts;
+- costs: recurring rates by component and payer × wage index, one-time costs charged to
+  payers pro rata to what each still has in the pool (`sim.engine.funds`, as the engine;
+  an unlimited pool spends its balance first and the top-up payer pays what it lacks);
+  township finances and debt, capacity following `fiscal.index`; pool contributions with
+  their expected timing and amounts;
 - rebound: return petitions and returns per channel (the exact petition chain: monthly
   hazard, success chance, anti-rebound window, at most four petitions), returnees back in
   post; over-establishment requests, approvals and inspections; the no-reform
@@ -103,6 +104,7 @@ from sim.engine.model import (
     no_reform,
     with_counterfactual,
 )
+from sim.engine.funds import fiscal_index, pro_rata
 from sim.engine.pool import TOP_UP
 from sim.engine.rebound import REBOUND_COLUMNS
 from sim.engine.states import columns_for
@@ -348,7 +350,10 @@ class Projection:
         M, pool = self.M, self.s.pool
         self.names = [c.name for c in pool.contributors] + [TOP_UP]
         self.contrib = np.zeros((len(self.names), M + 1))
-        self.put_by = np.zeros((N_PAY, M + 1))  # money put into the pool per payer, by month
+        self.put_by = np.zeros((N_PAY, M + 1))  # money put into the pool per payer, by month (not top-ups)
+        self.held = np.zeros(N_PAY)  # each payer's money still in the pool, contributions to month `_added`
+        self._added = 0
+        self.charged = np.zeros((N_PAY, M + 1))  # pool payments charged per payer, by month
         if pool.initial_balance > 0:
             self.put_by[P[pool.initial_payer], 0] += pool.initial_balance
         for k, c in enumerate(pool.contributors):
@@ -1037,35 +1042,31 @@ class Projection:
                 self._wait_delta(first, -moved, moved, t)
 
     def _book_one_time(self, t: int, parts: np.ndarray) -> None:
-        """Pay this month's one-time costs from the pool, split over payers by their shares of it.
+        """Pay this month's one-time costs from the pool, charged as the engine charges them.
 
-        The engine books each payment with the shares of the money put in so far; with an
-        unlimited pool each payment is first topped up, so the top-up payer's share grows
-        through the month — integrated here over the month's payments.
+        The payers' money still in the pool (`held`) pays pro rata (`funds.pro_rata`); an unlimited
+        pool's top-ups pay what the balance lacks and are charged to the top-up payer alone. What a
+        limited pool lacks (the twin does not queue) is money it assumes, charged pro rata to
+        what each payer has put in so far.
         """
         amount = parts.sum()
         if amount <= 0:
             return
         pool = self.s.pool
-        put = self.put_by[:, :t].sum(axis=1)
-        if t == self.R:
-            put = put + self.put_by[:, t]  # contributions of the reform month come before it
-        total = put.sum()
-        booked = np.zeros(N_PAY)
-        if pool.unlimited:  # the balance is spent first, then each payment is topped up by what is lacking
-            top = P[pool.top_up_payer]
-            short = max(amount - (total - self.G[PAID_F, :t].sum()), 0.0)
-            if total > 0:
-                booked = put / total * (amount - short)
-                log = np.log((total + short) / total)
-                booked += put * log
-                booked[top] += short - total * log
-            else:
-                booked[top] = amount
-            self.put_by[top, t] += short
+        upto = t + 1 if t == self.R else t  # contributions of the reform month come before it
+        while self._added < upto:
+            self.held += self.put_by[:, self._added]
+            self._added += 1
+        draw = min(amount, float(self.held.sum()))
+        booked = pro_rata(self.held, draw)
+        self.held = np.maximum(self.held - booked, 0.0)
+        short = amount - draw
+        if short > 0 and pool.unlimited:
+            booked[P[pool.top_up_payer]] += short
             self.G[TOPUP_F, t] += short
-        elif total > 0:
-            booked = put / total * amount
+        elif short > 0:
+            booked += pro_rata(self.put_by[:, :upto].sum(axis=1), short)
+        self.charged[:, t] += booked
         for j, comp in enumerate(ONE_TIME):
             self.O3[C[comp], :, t] += parts[j] * booked / amount
         self.G[PAID_F, t] += amount
@@ -1298,6 +1299,8 @@ class Projection:
         if s.pool.unlimited:
             contrib[-1] = np.cumsum(g[TOPUP_F])
         contributed = s.pool.initial_balance + contrib.sum(axis=0)
+        put = np.cumsum(self.put_by, axis=1)
+        put[P[s.pool.top_up_payer]] += np.cumsum(g[TOPUP_F])
         est = np.where(months >= self.R, 1, 0)
         est_a = np.where(est, self.est[:, ADMIN].sum(), self.old_est[:, ADMIN].sum())
         est_i = np.where(est, self.est[:, INSTITUTION].sum(), self.old_est[:, INSTITUTION].sum())
@@ -1325,6 +1328,9 @@ class Projection:
             contributed - paid,
             zero,
             *contrib,
+            zero,
+            *put,
+            *np.cumsum(self.charged, axis=1),
             *by_comp,
             *by_payer,
             by_payer.sum(axis=0),
@@ -1400,7 +1406,8 @@ class Projection:
             over = 1.0 - np.exp(-np.maximum(excess, 0.0))  # P(over establishment)
             over[:, : self.s.reform.deadline_month] = 0.0
             transfers *= 1 - fiscal.withhold_share * over
-        gap = twr * self.wage - (fiscal.own_revenue + transfers)
+        index = fiscal_index(fiscal, self.wage, (self.start_abs % 12 + np.arange(M + 1)) // 12)
+        gap = twr * self.wage - (fiscal.own_revenue + transfers) * index
         debt = np.zeros((self.T, M + 1))
         level = np.full(self.T, fiscal.initial_debt)
         for m in range(M + 1):

@@ -589,6 +589,12 @@ class PoolSection(Section):
     initial_balance: NonNegFloat = doc("Yuan in the pool at month 0.", "yuan", default=0.0)
     initial_payer: Payer = doc("Payer the initial balance counts against.", default="county")
     top_up_payer: PublicPayer = doc("Payer of the top-ups when the pool is unlimited.", default="county")
+    discipline: Literal["strict", "first_fit", "smallest_first"] = doc(
+        "Order in which waiting requests are paid: strict (first come; a request the balance cannot cover "
+        "blocks those behind it), first_fit (first come, skipping requests the balance cannot cover) or "
+        "smallest_first.",
+        default="first_fit",
+    )
     contributors: tuple[Contributor, ...] = doc(
         "Named contributors; by default the four parts of 范文2 (Hanshou raised just over 6 million yuan).",
         default_factory=_four_parts,
@@ -638,6 +644,13 @@ class FiscalSection(Section):
         default=0.0,
     )
     initial_debt: NonNegFloat = doc("Debt per township at month 0 (2006 average ≈ 4 million).", "yuan", default=0.0)
+    index: Literal["wage", "fixed", "rate"] = doc(
+        "How own revenue and transfers grow: with the wage index, frozen in nominal terms, or at `growth` a year.",
+        default="wage",
+    )
+    growth: Annotated[float, Field(gt=-1.0)] = doc(
+        "Yearly growth of own revenue and transfers when index = rate (each January).", "1/year", default=0.0
+    )
 
 
 class ReboundSection(Section):

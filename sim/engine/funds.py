@@ -1,0 +1,69 @@
+"""Money rules shared by the engine and the expected-value twin: pool attribution and indices.
+
+One definition of each, so the two integrators cannot drift apart:
+
+- `pro_rata`: a payment out of the pool is drawn from each payer's money still in the pool
+  in proportion to what that payer still has there (a unitised fund: every yuan in the pool
+  is alike). So no payer is ever charged more than it has put in, and the charges of a
+  payment add up to the payment.
+- `covers`: whether a balance can pay a request (with a yuan-scale float tolerance).
+- `fiscal_index`: how own revenue and transfers grow (with wages, frozen, or at a rate).
+- `RETIREMENT_EXITS`: the channels whose leavers take their pension with them (bought in, or
+  deemed contributions, into the basic pension insurance), so the budget stops owing them
+  retirement pay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+import numpy as np
+
+from sim.scenario.schema import CHANNEL_IDS, FiscalSection
+
+TOLERANCE = 1e-6  # yuan: float rounding of sums of payments
+RETIREMENT_EXITS = tuple(CHANNEL_IDS.index(c) for c in ("resignation", "termination", "enterprise"))
+
+_A = TypeVar("_A", list[float], np.ndarray)
+
+
+def covers(balance: float, amount: float) -> bool:
+    """Whether `balance` yuan can pay `amount` yuan."""
+    return amount <= balance + TOLERANCE
+
+
+def pro_rata(remaining: Sequence[float] | np.ndarray, amount: float) -> np.ndarray:
+    """What each account is charged for paying `amount` out of accounts holding `remaining`.
+
+    Each account pays in proportion to what it still holds; `amount` must not exceed their sum
+    (more than the sum is charged in the same proportions, which the caller must not ask for).
+    """
+    held = np.asarray(remaining, dtype=float)
+    total = float(held.sum())
+    if total <= 0.0 or amount <= 0.0:
+        return np.zeros_like(held)
+    return held * (amount / total)
+
+
+def pro_rata_list(remaining: list[float], amount: float) -> list[float]:
+    """`pro_rata` on a short list, without NumPy's per-call overhead (the engine's hot path)."""
+    total = sum(remaining)
+    if total <= 0.0 or amount <= 0.0:
+        return [0.0] * len(remaining)
+    factor = amount / total
+    return [r * factor for r in remaining]
+
+
+def fiscal_index(fiscal: FiscalSection, wage_index: _A | float, years: _A | float) -> _A | float:
+    """The level of own revenue and transfers relative to month 0.
+
+    `wage`: they follow the wage index (transfers are set to cover payroll, as base.toml assumes);
+    `fixed`: frozen in nominal terms; `rate`: they grow by `fiscal.growth` each January
+    (`years` is the number of Januaries passed, as for wages).
+    """
+    if fiscal.index == "wage":
+        return wage_index
+    if fiscal.index == "fixed":
+        return np.ones_like(wage_index) if isinstance(wage_index, np.ndarray) else 1.0
+    return (1.0 + fiscal.growth) ** years
