@@ -246,9 +246,9 @@ def test_a_request_that_leaves_the_head_of_the_queue_lets_the_next_be_paid() -> 
     ]
     run = run_model(scn, population(people, [(3, 0)]), seed=1)
     ev = run.events
-    big = ev[(ev["person"] == "BIG") & ~ev["event"].str.startswith("queue_")]
+    big = ev[ev["person"] == "BIG"]
     assert big["event"].tolist()[-1] == "reposted"
-    assert ev[ev["person"] == "BIG"].iloc[-1][["event", "queue", "reason"]].tolist() == ["queue_leave", "money", "reposted"]
+    assert big.iloc[-2][["event", "queue", "reason"]].tolist() == ["queue_leave", "money", "reposted"]
     small = ev[(ev["person"] == "SMALL") & (ev["event"] == "diverted")]
     assert small["month"].tolist() == [9], ev.to_string()
 

@@ -439,6 +439,9 @@ class Diversion:
         """
         proc = self.process.get(i)
         if proc is not None and proc.is_alive and (force or self.phase.get(i) != "lead"):
+            pending = self.pending.get(i)
+            if pending is not None:  # logged now, before what stopped them (the interrupt lands in this month)
+                self._leave_queue(i, pending, reason)
             proc.interrupt(reason)
 
     def left(self, i: int) -> None:

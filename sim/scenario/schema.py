@@ -592,8 +592,8 @@ class PoolSection(Section):
     discipline: Literal["strict", "first_fit", "smallest_first"] = doc(
         "Order in which waiting requests are paid: strict (first come; a request the balance cannot cover "
         "blocks those behind it), first_fit (first come, skipping requests the balance cannot cover) or "
-        "smallest_first.",
-        default="first_fit",
+        "smallest_first (the most people paid from the money there is; docs/model.md says why it is the default).",
+        default="smallest_first",
     )
     contributors: tuple[Contributor, ...] = doc(
         "Named contributors; by default the four parts of 范文2 (Hanshou raised just over 6 million yuan).",
