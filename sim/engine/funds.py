@@ -8,9 +8,9 @@ One definition of each, so the two integrators cannot drift apart:
   payment add up to the payment.
 - `covers`: whether a balance can pay a request (with a yuan-scale float tolerance).
 - `fiscal_index`: how own revenue and transfers grow (with wages, frozen, or at a rate).
-- `RETIREMENT_EXITS`: the channels whose leavers take their pension with them (bought in, or
-  deemed contributions, into the basic pension insurance), so the budget stops owing them
-  retirement pay.
+- `retirement_payer`: who owes a retiree's budget-funded retirement pay, if anyone; the channels
+  in `RETIREMENT_EXITS` take their leavers' pension with them (bought in, or deemed
+  contributions, into the basic pension insurance), so the budget stops owing it.
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ from typing import TypeVar
 
 import numpy as np
 
-from sim.scenario.schema import CHANNEL_IDS, FiscalSection
+from sim.population.table import TEMPORARY
+from sim.scenario.schema import CHANNEL_IDS, FiscalSection, Scenario
 
 TOLERANCE = 1e-6  # yuan: float rounding of sums of payments
 RETIREMENT_EXITS = tuple(CHANNEL_IDS.index(c) for c in ("resignation", "termination", "enterprise"))
+MOVED_BUDGET = tuple(CHANNEL_IDS.index(c) for c in ("teacher", "police"))
 
 _A = TypeVar("_A", list[float], np.ndarray)
 
@@ -67,3 +69,23 @@ def fiscal_index(fiscal: FiscalSection, wage_index: _A | float, years: _A | floa
     if fiscal.index == "fixed":
         return np.ones_like(wage_index) if isinstance(wage_index, np.ndarray) else 1.0
     return (1.0 + fiscal.growth) ** years
+
+
+def retirement_payer(scenario: Scenario, sector: int, channel: int | None) -> str | None:
+    """Who owes the retirement pay of a person retiring from `sector` (None: nobody in the ledger).
+
+    `channel` is the channel they were diverted through and are still in, or None (retiring from
+    the payroll, returned people included). Temporaries have no budget pension; those who left
+    through resignation, termination or enterprise are in the basic pension insurance (bought in,
+    or with deemed years); teachers and police retire on their new budget; everyone else (in post,
+    awaiting, rotating, early retirees, institution vacancies) on `money.payer_retirement_pay`.
+    """
+    if sector == TEMPORARY or scenario.money.retirement_pay_share <= 0:
+        return None
+    if channel is None:
+        return scenario.money.payer_retirement_pay
+    if channel in RETIREMENT_EXITS:
+        return None
+    if channel in MOVED_BUDGET:
+        return scenario.channels.get(CHANNEL_IDS[channel]).recurring_payer
+    return scenario.money.payer_retirement_pay

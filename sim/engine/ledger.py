@@ -4,8 +4,9 @@ Recurring costs are kept as running monthly rates (at month-0 salary levels) tha
 only when a person changes state, so a month's cost is rate × wage index, with no pass
 over everyone. One-time costs are booked in the month they are paid, charged to the payers as the pool
 drew the payment from their money (`sim.engine.pool`: pro rata to what each still has there).
-Pensions after the statutory age are outside the ledger: they are the same with and
-without the reform.
+Budget-funded retirement pay (`retirement_pay`) runs from the statutory retirement month to
+the horizon for those `funds.retirement_payer` names: the budget stops owing it to people who
+left public employment with a pension buy-in, so the counterfactual shows the saving.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine.states import AWAITING, DIVERTED, IN_POST, ROTATING
+from sim.engine.funds import retirement_payer
+from sim.engine.states import AWAITING, DIVERTED, IN_POST, RETIRED, ROTATING
 from sim.population.table import ADMIN, INSTITUTION
 from sim.scenario.schema import CHANNEL_IDS, PAYERS
 
@@ -34,12 +36,14 @@ COMPONENTS = (
     "salary_moved_police",
     "salary_moved_institution",
     "recurring_other",
+    "retirement_pay",
 )
 C = {name: k for k, name in enumerate(COMPONENTS)}
 P = {name: k for k, name in enumerate(PAYERS)}
 PUBLIC = [P[p] for p in PAYERS if p != "unit_individual"]
 TOWNSHIP = P["township"]
 SALARY_IN_POST, SALARY_HIRES = C["salary_in_post"], C["salary_hires"]
+RETIREMENT_PAY = C["retirement_pay"]
 CHANNEL_COMPONENT = {0: "salary_moved_teacher", 1: "early_retirement_pay", 6: "salary_moved_police"}
 ONE_TIME = ("severance", "pension_buyin", "placement_subsidy")
 LEDGER_COLUMNS = (
@@ -70,6 +74,8 @@ class Ledger:
         self.tw_rate = [0.0] * n_tw
         self.slot: list[tuple[int, int, float] | None] = []
         self.hired_people: set[int] = set()
+        self.pension: dict[int, int] = {}  # retired person → payer of their retirement pay
+        self._pension_share = money.retirement_pay_share
         self.moved_institution: set[int] = set()
         fiscal = model.scenario.fiscal
         self.debt = np.full(n_tw, fiscal.initial_debt)
@@ -116,6 +122,9 @@ class Ledger:
         if state == ROTATING:
             component, payer, share = self._rotating
             return component, payer, salary * share
+        if state == RETIRED:
+            payer = self.pension.get(i)
+            return None if payer is None else (RETIREMENT_PAY, payer, salary * self._pension_share)
         if state == DIVERTED:
             k = self.model.diversion.channel_of.get(i)
             slot = None if k is None else self._channel[k]
@@ -138,6 +147,13 @@ class Ledger:
             self._add(i, old, -1.0)
         if new is not None:
             self._add(i, new, 1.0)
+
+    def retiring(self, i: int, old: int) -> None:
+        """Person i reaches the statutory age from state `old`: who, if anyone, owes their retirement pay."""
+        channel = self.model.diversion.channel_of.get(i) if old == DIVERTED else None
+        payer = retirement_payer(self.model.scenario, self.model.people.sector[i], channel)
+        if payer is not None:
+            self.pension[i] = P[payer]
 
     def hired(self, i: int) -> None:
         """Open the slot of person i, just hired into a post."""

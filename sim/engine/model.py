@@ -157,6 +157,8 @@ class Model:
         """Change person i's state and log it; a freed post goes to the surplus or to hiring."""
         people = self.people
         old = people.set_state(i, new)
+        if new == RETIRED and event == "retirement":
+            self.ledger.retiring(i, old)
         self.ledger.update(i)
         if self.log is not None:
             self.record(i, event, old, new, detail)

@@ -104,7 +104,7 @@ from sim.engine.model import (
     no_reform,
     with_counterfactual,
 )
-from sim.engine.funds import fiscal_index, pro_rata
+from sim.engine.funds import fiscal_index, pro_rata, retirement_payer
 from sim.engine.pool import TOP_UP
 from sim.engine.rebound import REBOUND_COLUMNS
 from sim.engine.states import columns_for
@@ -538,6 +538,8 @@ class Projection:
             self._book_glob(glob[:, :end], codes, 0)
         self.G[RETIRED_F] += retired
         self.G[LEFT_F] += left
+        staff = np.flatnonzero(~temp)
+        self._retirement_pay(ln, staff, np.ones(len(staff)), 0, None)
         if cleared and temp.any() and R <= M:  # cleared at the reform: their later exits are not theirs
             only = temp.astype(float)
             self.G[LEFT_F, R] += (self.surv.alive(ln.a, ln.r, R) * only).sum()
@@ -1176,6 +1178,7 @@ class Projection:
         x = None
         for j, k in enumerate(outs):
             done = t + lead[k]
+            self._retirement_pay(sl, idx, w * self.choice_cols[k, new], done, k)
             mix = None
             if k in self.chain:  # returnees come back in post: their age, education and pay, as at diversion
                 if x is None:
@@ -1183,6 +1186,31 @@ class Projection:
                 wk = w * self.choice_cols[k, new] * alive[done]
                 mix = np.stack([(wk * (sector == sec)) @ x for sec in (ADMIN, INSTITUTION)]) / max(wk.sum(), 1e-300)
             self._diverted(k, done, glob[[j, n + j], done - m0 :], at_done[k], mix)
+
+    def _retirement_pay(self, ln: Lines, idx: np.ndarray, c: np.ndarray, m0: int, k: int | None) -> None:
+        """Book the retirement pay of lines `idx` (weights `c`) retiring after month m0, to the horizon.
+
+        k None: the month-0 people retiring from the payroll (`money.payer_retirement_pay`); a channel:
+        those diverted through it in month m0 move that pay to whom `funds.retirement_payer` names (or
+        nobody). The engine stops following retirees, so the pay runs on to the horizon there too.
+        """
+        s = self.s
+        share, base = s.money.retirement_pay_share, s.money.payer_retirement_pay
+        if share <= 0 or m0 >= self.M:
+            return
+        for sector in (ADMIN, INSTITUTION):
+            payer = retirement_payer(s, sector, k)
+            if k is not None and payer == base:
+                continue
+            at = idx[ln.sector[idx] == sector]
+            if not len(at):
+                continue
+            weights = c[ln.sector[idx] == sector] * ln.salary[at] * share
+            rate = np.cumsum(self.surv.retired_flow(ln.a[at], ln.r[at], weights, m0, self.M))
+            if k is not None:
+                self.R3[C["retirement_pay"], P[base]] -= rate
+            if payer is not None and (k is not None or payer == base):
+                self.R3[C["retirement_pay"], P[payer]] += rate
 
     def _composition(self, idx: np.ndarray) -> np.ndarray:
         """Surplus lines `idx` as (lines, 8): one, age, four education kinds, pay if not hired and if hired."""

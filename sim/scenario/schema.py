@@ -631,6 +631,16 @@ class MoneySection(Section):
         "Run the no-reform counterfactual beside each replication (same people, same draws) for savings and payback.",
         default=True,
     )
+    retirement_pay_share: Annotated[float, Field(ge=0.0, le=2.0)] = doc(
+        "Budget-funded retirement pay (退休费) as a share of salary, owed from the statutory retirement month to "
+        "the horizon to establishment staff who retire from the payroll or from a channel that keeps them in "
+        "public employment (not to those who left through resignation, termination or enterprise).",
+        "share",
+        default=0.8,
+    )
+    payer_retirement_pay: Literal["county", "higher_level", "pension_system"] = doc(
+        "Who pays the retirement pay of township staff (teachers and police: their new budget).", default="county"
+    )
 
 
 class FiscalSection(Section):
