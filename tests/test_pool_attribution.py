@@ -20,13 +20,12 @@ import pytest
 import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scenario_helpers import scenario
 
 import sim
 from sim.engine.pool import PAYER_INDEX, Pool
 from sim.scenario import load_scenario
 from sim.scenario.schema import PAYERS
-
-from scenario_helpers import scenario
 
 LIBRARY = Path(__file__).resolve().parents[1] / "scenarios"
 COUNTY, HIGHER = PAYER_INDEX["county"], PAYER_INDEX["higher_level"]
@@ -103,18 +102,42 @@ def _identity_failures(monthly: Any) -> list[str]:
     return failures
 
 
-LATE = {"pool.contributors": [
-    {"name": "higher_level", "payer": "higher_level", "amount": 2e6, "first_month": 12},
-    {"name": "county", "payer": "county", "amount": 1e6, "schedule": "yearly", "payments": 3, "first_month": 12,
-     "late_probability": 1.0, "late_months": 18},
-]}
-SHORT = {"pool.contributors": [
-    {"name": "higher_level", "payer": "higher_level", "amount": 1e6, "first_month": 12},
-    {"name": "township", "payer": "township", "amount": 2e6, "first_month": 14,
-     "shortfall_probability": 1.0, "shortfall_share": 0.25},
-    {"name": "unit_individual", "payer": "unit_individual", "amount": 5e5, "schedule": "monthly", "payments": 12,
-     "first_month": 20},
-]}
+LATE = {
+    "pool.contributors": [
+        {"name": "higher_level", "payer": "higher_level", "amount": 2e6, "first_month": 12},
+        {
+            "name": "county",
+            "payer": "county",
+            "amount": 1e6,
+            "schedule": "yearly",
+            "payments": 3,
+            "first_month": 12,
+            "late_probability": 1.0,
+            "late_months": 18,
+        },
+    ]
+}
+SHORT = {
+    "pool.contributors": [
+        {"name": "higher_level", "payer": "higher_level", "amount": 1e6, "first_month": 12},
+        {
+            "name": "township",
+            "payer": "township",
+            "amount": 2e6,
+            "first_month": 14,
+            "shortfall_probability": 1.0,
+            "shortfall_share": 0.25,
+        },
+        {
+            "name": "unit_individual",
+            "payer": "unit_individual",
+            "amount": 5e5,
+            "schedule": "monthly",
+            "payments": 12,
+            "first_month": 20,
+        },
+    ]
+}
 
 
 @pytest.mark.parametrize(
@@ -160,12 +183,9 @@ OPS = st.lists(
 def test_no_payable_request_is_left_waiting(discipline: str, ops: list[tuple[str, float]]) -> None:
     env, pool = _bare_pool(discipline)
     requests: list[Any] = []
-    paid_order: list[int] = []
     for op, x in ops:
         if op == "request":
-            req = pool.request(x)
-            req.callbacks.append(lambda e, n=len(requests): paid_order.append(n))
-            requests.append(req)
+            requests.append(pool.request(x))
         elif op == "deposit":
             pool.deposit(COUNTY, x)
         elif requests:
@@ -202,9 +222,7 @@ def test_strict_blocks_and_first_fit_does_not() -> None:
 def base_city() -> dict[str, Any]:
     out = {}
     for discipline in ("strict", "first_fit", "smallest_first"):
-        scn = load_scenario(
-            LIBRARY / "base.toml", {"money.counterfactual": False, "pool.discipline": discipline}
-        )
+        scn = load_scenario(LIBRARY / "base.toml", {"money.counterfactual": False, "pool.discipline": discipline})
         out[discipline] = sim.run(scn, replications=1, seed=scn.run.seed).monthly
     return out
 
@@ -219,8 +237,10 @@ def test_enterprise_channel_diverts_people_in_base_under_the_default(base_city: 
     runs = {d: base_city[d] for d in ("strict", "first_fit", "smallest_first")}
     enterprise = {d: m["diverted_enterprise"].iloc[-1] for d, m in runs.items()}
     assert enterprise["strict"] == 0 and enterprise["smallest_first"] > 100
-    paid_people = {d: m[[f"diverted_{c}" for c in ("resignation", "termination", "enterprise")]].iloc[-1].sum()
-                   for d, m in runs.items()}
+    paid_people = {
+        d: m[[f"diverted_{c}" for c in ("resignation", "termination", "enterprise")]].iloc[-1].sum()
+        for d, m in runs.items()
+    }
     assert paid_people["smallest_first"] > paid_people["first_fit"] >= paid_people["strict"]
     for d in ("first_fit", "smallest_first"):  # whoever waits cannot be paid (dry) whenever anyone waits
         m = runs[d]

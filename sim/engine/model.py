@@ -150,7 +150,18 @@ class Model:
         if self.log is not None:
             before = STATE_NAMES[old] if old >= 0 else ""
             self.log.append(
-                (self.month, self.people.ids[i], event, before, STATE_NAMES[new], detail, queue, channel, amount, reason)
+                (
+                    self.month,
+                    self.people.ids[i],
+                    event,
+                    before,
+                    STATE_NAMES[new],
+                    detail,
+                    queue,
+                    channel,
+                    amount,
+                    reason,
+                )
             )
 
     def move(self, i: int, new: int, event: str, detail: str = "") -> None:

@@ -95,6 +95,7 @@ import numpy as np
 
 from sim.engine.attrition import retirement_abs_month
 from sim.engine.diversion import EXIT_CHANNELS, INSTITUTION_VACANCY, static_eligibility
+from sim.engine.funds import fiscal_index, pro_rata, retirement_payer
 from sim.engine.ledger import CHANNEL_COMPONENT, COMPONENTS, LEDGER_COLUMNS, PUBLIC, C, P
 from sim.engine.model import (
     COUNTERFACTUAL_COLUMNS,
@@ -104,7 +105,6 @@ from sim.engine.model import (
     no_reform,
     with_counterfactual,
 )
-from sim.engine.funds import fiscal_index, pro_rata, retirement_payer
 from sim.engine.pool import TOP_UP
 from sim.engine.rebound import REBOUND_COLUMNS
 from sim.engine.states import columns_for
