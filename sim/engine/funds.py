@@ -16,7 +16,6 @@ One definition of each, so the two integrators cannot drift apart:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
 
 import numpy as np
 
@@ -26,9 +25,6 @@ from sim.scenario.schema import CHANNEL_IDS, FiscalSection, Scenario
 TOLERANCE = 1e-6  # yuan: float rounding of sums of payments
 RETIREMENT_EXITS = tuple(CHANNEL_IDS.index(c) for c in ("resignation", "termination", "enterprise"))
 MOVED_BUDGET = tuple(CHANNEL_IDS.index(c) for c in ("teacher", "police"))
-
-_A = TypeVar("_A", list[float], np.ndarray)
-
 
 def covers(balance: float, amount: float) -> bool:
     """Whether `balance` yuan can pay `amount` yuan."""
@@ -57,18 +53,18 @@ def pro_rata_list(remaining: list[float], amount: float) -> list[float]:
     return [r * factor for r in remaining]
 
 
-def fiscal_index(fiscal: FiscalSection, wage_index: _A | float, years: _A | float) -> _A | float:
-    """The level of own revenue and transfers relative to month 0.
+def fiscal_index(fiscal: FiscalSection, wage_index: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """The level of own revenue and transfers relative to month 0, per month.
 
     `wage`: they follow the wage index (transfers are set to cover payroll, as base.toml assumes);
     `fixed`: frozen in nominal terms; `rate`: they grow by `fiscal.growth` each January
     (`years` is the number of Januaries passed, as for wages).
     """
     if fiscal.index == "wage":
-        return wage_index
+        return np.asarray(wage_index, dtype=float)
     if fiscal.index == "fixed":
-        return np.ones_like(wage_index) if isinstance(wage_index, np.ndarray) else 1.0
-    return (1.0 + fiscal.growth) ** years
+        return np.ones_like(wage_index, dtype=float)
+    return (1.0 + fiscal.growth) ** np.asarray(years, dtype=float)
 
 
 def retirement_payer(scenario: Scenario, sector: int, channel: int | None) -> str | None:

@@ -197,6 +197,11 @@ class Model:
         januaries = (self.start_abs % 12 + month) // 12
         return (1.0 + self.scenario.money.wage_growth) ** januaries
 
+    def _fiscal_level(self, wage: float, month: int) -> float:
+        """Own revenue and transfers in `month` relative to month 0 (`funds.fiscal_index`)."""
+        years = np.array([(self.start_abs % 12 + month) // 12])
+        return float(fiscal_index(self.scenario.fiscal, np.array([wage]), years)[0])
+
     def after_diversion(self, i: int, channel: int) -> None:
         """What follows a diversion: the ledger's new slot and the return flow."""
         if channel == INSTITUTION_VACANCY:
@@ -432,7 +437,7 @@ class Model:
             float(pool.dry),
             *pool.put_by,
             *pool.charged_by,
-            *self.ledger.row(wage, fiscal_index(self.scenario.fiscal, wage, (self.start_abs % 12 + month) // 12)),
+            *self.ledger.row(wage, self._fiscal_level(wage, month)),
             *self.rebound.row(),
             *_composition(people.post_sector[ADMIN], people.birth_sum[ADMIN], people.secondary_plus[ADMIN], now_abs),
             *_composition(

@@ -22,7 +22,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import simpy
 
@@ -100,7 +100,7 @@ class Pool:
         self.contributed_total += amount
 
     def _contribute(self, event: simpy.Event) -> None:
-        name, amount = event.value
+        name, amount = cast(tuple[str, float], event.value)
         self.contributed[name] += amount
         self.deposit(self.payer_of[name], amount)
 
