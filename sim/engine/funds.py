@@ -26,6 +26,7 @@ TOLERANCE = 1e-6  # yuan: float rounding of sums of payments
 RETIREMENT_EXITS = tuple(CHANNEL_IDS.index(c) for c in ("resignation", "termination", "enterprise"))
 MOVED_BUDGET = tuple(CHANNEL_IDS.index(c) for c in ("teacher", "police"))
 
+
 def covers(balance: float, amount: float) -> bool:
     """Whether `balance` yuan can pay `amount` yuan."""
     return amount <= balance + TOLERANCE
