@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
 
 from sim.engine.calendar import POLICY, at_month
-from sim.engine.pool import MoneyRequest, Pool
-from sim.engine.resources import PlaceRequest, Places
+from sim.engine.pool import Pool
+from sim.engine.queues import Pending, expire
+from sim.engine.resources import Places
 from sim.engine.rng import stream
 from sim.engine.states import AWAITING, DIVERTED, IN_POST, ROTATING
 from sim.population.table import EDUCATION, INSTITUTION, SECTORS, TEMPORARY
@@ -51,36 +51,6 @@ def static_eligibility(
         ok &= np.isin(sector, [SECTORS.index(s) for s in ch.sectors])
         out[:, k] = ok
     return out
-
-
-def _expire(request: PlaceRequest) -> None:
-    """Patience ran out: withdraw the request and wake its process with False."""
-    if not request.triggered and not request.withdrawn:
-        request.cancel()
-        request.succeed(False)
-
-
-@dataclass
-class Pending:
-    """What a person holds while queueing, so that an interruption can hand it back."""
-
-    request: PlaceRequest | None = None
-    places: Places | None = None
-    payment: MoneyRequest | None = None
-    queued: tuple[str, int, float] | None = None  # (queue, channel, amount) while in a queue, for the log
-
-    def clean_up(self, pool: Pool) -> None:
-        """Give back a place or money taken but not used; cancel open requests."""
-        if self.request is not None:
-            if not self.request.triggered:
-                self.request.cancel()
-            elif self.request.value is True and self.places is not None:
-                self.places.give_back(self.request)
-        if self.payment is not None:
-            if self.payment.triggered:
-                pool.refund(self.payment)
-            else:
-                pool.cancel(self.payment)
 
 
 class Diversion:
@@ -273,7 +243,7 @@ class Diversion:
                 yield env.timeout(wait)
         except simpy.Interrupt as stop:
             pending.clean_up(self.pool)
-            self._leave_queue(i, pending, str(stop.cause))
+            pending.leave(self.model, i, str(stop.cause))
         finally:
             self.process.pop(i, None)
             self.pending.pop(i, None)
@@ -320,14 +290,14 @@ class Diversion:
         start = env.now
         pending.places = places
         pending.request = request = places.request(i, self._key(i, k))
-        self._join_queue(i, pending, "place", k, 1.0)
+        pending.join(self.model, i, "place", CHANNEL_IDS[k], 1.0)
         got = True
         if not request.triggered:
             patience = self.cfg.patience_months
             if patience > 0:
-                env.timeout(patience).callbacks.append(lambda _e: _expire(request))
+                env.timeout(patience).callbacks.append(lambda _e: expire(request))
             got = yield request
-        self._leave_queue(i, pending, "placed" if got else "gave_up")
+        pending.leave(self.model, i, "placed" if got else "gave_up")
         if not got:
             pending.request = None
             if self.model.log is not None:
@@ -353,10 +323,10 @@ class Diversion:
         self.phase[i] = "money"
         start = env.now
         pending.payment = payment = self.pool.request(amount)
-        self._join_queue(i, pending, "money", k, amount)
+        pending.join(self.model, i, "money", CHANNEL_IDS[k], amount)
         if not payment.triggered:
             yield payment
-        self._leave_queue(i, pending, "paid")
+        pending.leave(self.model, i, "paid")
         pending.payment = None
         if not self.eligible_now(i, k, env.now + self.channels[k].lead_time_months):
             self.pool.refund(payment)
@@ -365,24 +335,6 @@ class Diversion:
             self._note(i, "paid", f"{amount:.0f} yuan after {env.now - start:g} months")
         self.model.ledger.book_one_time(parts, self.pool.settle(payment))
         return True
-
-    def _join_queue(self, i: int, pending: Pending, queue: str, k: int, amount: float) -> None:
-        """Person i joins the queue for a place or for money in channel k (logged with what they ask)."""
-        pending.queued = (queue, k, amount)
-        if self.model.log is not None:
-            state = self.model.people.state[i]
-            self.model.record(i, "queue_join", state, state, "", queue, CHANNEL_IDS[k], amount, "")
-
-    def _leave_queue(self, i: int, pending: Pending, reason: str) -> None:
-        """Person i leaves the queue they are in (if any), for `reason`: placed, paid, gave_up, or the stop's cause."""
-        queued = pending.queued
-        if queued is None:
-            return
-        pending.queued = None
-        if self.model.log is not None:
-            state = self.model.people.state[i]
-            queue, k, amount = queued
-            self.model.record(i, "queue_leave", state, state, "", queue, CHANNEL_IDS[k], amount, reason)
 
     def _drop_place(self, i: int, k: int, pending: Pending) -> None:
         """Person i held a place in channel k but would be past its limits by the time they left."""
@@ -441,7 +393,7 @@ class Diversion:
         if proc is not None and proc.is_alive and (force or self.phase.get(i) != "lead"):
             pending = self.pending.get(i)
             if pending is not None:  # logged now, before what stopped them (the interrupt lands in this month)
-                self._leave_queue(i, pending, reason)
+                pending.leave(self.model, i, reason)
             proc.interrupt(reason)
 
     def left(self, i: int) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine.funds import retirement_payer
+from sim.engine.funds import fiscal_index, retirement_payer
 from sim.engine.states import AWAITING, DIVERTED, IN_POST, RETIRED, ROTATING
 from sim.population.table import ADMIN, INSTITUTION
 from sim.scenario.schema import CHANNEL_IDS, PAYERS
@@ -209,11 +209,13 @@ class Ledger:
         np.maximum(gap, 0.0, out=gap)
         return float(gap.sum()), float(debt.sum())
 
-    def row(self, wage_index: float, fiscal_level: float = 1.0) -> list[float]:
-        """The ledger's columns for this month."""
+    def row(self, wage_index: float, month: int) -> list[float]:
+        """The ledger's columns for `month`."""
         cost = self.month_costs(wage_index)
         by_payer = cost.sum(axis=0)
-        gap, debt = self.township_finances(wage_index, fiscal_level)
+        years = np.array([(self.model.start_abs % 12 + month) // 12])  # Januaries passed, as for wages
+        level = float(fiscal_index(self.model.scenario.fiscal, np.array([wage_index]), years)[0])
+        gap, debt = self.township_finances(wage_index, level)
         payers = by_payer.tolist()
         return [
             *cost.sum(axis=1).tolist(),

@@ -21,29 +21,18 @@ from sim.engine import posting
 from sim.engine.attrition import event_month, retirement_abs_month
 from sim.engine.calendar import EXIT, POLICY, at_month
 from sim.engine.diversion import INSTITUTION_VACANCY, Diversion
-from sim.engine.funds import fiscal_index
 from sim.engine.hiring import Hiring
 from sim.engine.ledger import LEDGER_COLUMNS, Ledger
 from sim.engine.people import People
 from sim.engine.pool import TOP_UP
+from sim.engine.queues import NO_QUEUE
 from sim.engine.rebound import REBOUND_COLUMNS, Rebound
 from sim.engine.rng import stream
 from sim.engine.states import AWAITING, IN_POST, LEFT, ON_PAYROLL, RETIRED, ROTATING, STATE_NAMES, columns_for
 from sim.population.table import ADMIN, INSTITUTION, SECONDARY, SECTORS, TEMPORARY, Population
 from sim.scenario.schema import Scenario
 
-EVENT_COLUMNS = (
-    "month",
-    "person",
-    "event",
-    "from_state",
-    "to_state",
-    "detail",
-    "queue",
-    "channel",
-    "amount",
-    "reason",
-)
+EVENT_COLUMNS = ("month", "person", "event", "from_state", "to_state", "detail", "queue", "channel", "amount", "reason")
 CAUSES = ("retirement", "death", "quit")
 
 
@@ -130,39 +119,15 @@ class Model:
         return int(self.env.now)
 
     def record(
-        self,
-        i: int,
-        event: str,
-        old: int,
-        new: int,
-        detail: str = "",
-        queue: str = "",
-        channel: str = "",
-        amount: float = math.nan,
-        reason: str = "",
+        self, i: int, event: str, old: int, new: int, detail: str = "", queue: tuple[Any, ...] = NO_QUEUE
     ) -> None:
         """Append a transition to the event log when it is switched on.
 
-        Queue events (`queue_join`, `queue_leave`) name the queue (`place` or `money`), the
-        channel, what is asked (places or yuan) and, on leaving, why (placed, paid, gave_up,
-        left, deadline, reposted).
+        `queue` fills the columns queue, channel, amount and reason of queue events (`sim.engine.queues`).
         """
         if self.log is not None:
             before = STATE_NAMES[old] if old >= 0 else ""
-            self.log.append(
-                (
-                    self.month,
-                    self.people.ids[i],
-                    event,
-                    before,
-                    STATE_NAMES[new],
-                    detail,
-                    queue,
-                    channel,
-                    amount,
-                    reason,
-                )
-            )
+            self.log.append((self.month, self.people.ids[i], event, before, STATE_NAMES[new], detail, *queue))
 
     def move(self, i: int, new: int, event: str, detail: str = "") -> None:
         """Change person i's state and log it; a freed post goes to the surplus or to hiring."""
@@ -196,11 +161,6 @@ class Model:
         month = self.month if month is None else month
         januaries = (self.start_abs % 12 + month) // 12
         return (1.0 + self.scenario.money.wage_growth) ** januaries
-
-    def _fiscal_level(self, wage: float, month: int) -> float:
-        """Own revenue and transfers in `month` relative to month 0 (`funds.fiscal_index`)."""
-        years = np.array([(self.start_abs % 12 + month) // 12])
-        return float(fiscal_index(self.scenario.fiscal, np.array([wage]), years)[0])
 
     def after_diversion(self, i: int, channel: int) -> None:
         """What follows a diversion: the ledger's new slot and the return flow."""
@@ -415,7 +375,6 @@ class Model:
         est_a = sum(e[0] for e in self.est)
         est_i = sum(e[1] for e in self.est)
         now_abs = self.start_abs + month
-        wage = self.wage_index(month)
         row[:] = (
             n,
             people.payroll_sector[ADMIN],
@@ -437,7 +396,7 @@ class Model:
             float(pool.dry),
             *pool.put_by,
             *pool.charged_by,
-            *self.ledger.row(wage, self._fiscal_level(wage, month)),
+            *self.ledger.row(self.wage_index(month), month),
             *self.rebound.row(),
             *_composition(people.post_sector[ADMIN], people.birth_sum[ADMIN], people.secondary_plus[ADMIN], now_abs),
             *_composition(
