@@ -58,8 +58,11 @@ Approximations (mean field: expectations inside non-linear rules):
 - queues never bind: places and money are unlimited, `institution_vacancy` included (the
   engine gives it only institution vacancies below establishment), so the twin's take-up
   of a binding channel is an upper bound — while channels later in the order that blocked
-  people fall back on can be lower; `queue_*` and `pool_waiting` are 0, `pool_balance` is
-  contributions minus payments (negative: money the twin assumed);
+  people fall back on can be lower; `queue_*`, `pool_waiting` and `pool_dry` are 0,
+  `pool_balance` is contributions minus payments (negative: money the twin assumed, charged
+  pro rata to what each payer has put in); so the pool's discipline plays no part;
+- retirement pay: of the month-0 staff only (hires and returnees retiring within the horizon
+  are left out);
 - the surplus of a township sector is new establishment minus *expected* candidates; merit
   and seniority posting keep the lines above a threshold per township sector at which the
   expected number above equals the posts (merit: the weighted z-scores with normal noise;
