@@ -50,7 +50,13 @@ NO_QUEUE = {
     "channels.institution_vacancy.open": False,
     **{f"channels.{c}.places_per_year": None for c in CHANNEL_IDS},
 }
-CHECKED = ("headcount_total", *(f"diverted_{c}" for c in CHANNEL_IDS), "cost_cumulative")
+CHECKED = (
+    "headcount_total",
+    *(f"diverted_{c}" for c in CHANNEL_IDS),
+    "cost_cumulative",
+    "cost_retirement_pay",
+    *(f"pool_charged_{p}" for p in ("county", "higher_level", "township")),
+)
 
 
 def _with_cumulative_cost(monthly: pd.DataFrame) -> pd.DataFrame:

@@ -142,6 +142,9 @@ def money_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         "money.wage_growth": draw(st.sampled_from([0.0, 0.05, -0.03])),
         "money.discount_rate": draw(st.sampled_from([0.0, 0.03, -0.5, 0.25])),
         "money.counterfactual": draw(st.booleans()),
+        "money.retirement_pay_share": draw(st.sampled_from([0.0, 0.8])),
+        "pool.discipline": draw(st.sampled_from(["strict", "first_fit", "smallest_first"])),
+        "fiscal.index": draw(st.sampled_from(["wage", "fixed", "rate"])),
         "fiscal.withhold_share": draw(st.sampled_from([0.0, 0.5])),
         "fiscal.initial_debt": draw(st.sampled_from([0.0, 1_000_000.0])),
         "rebound.enforcement": draw(st.sampled_from([0.0, 0.5, 1.0])),
@@ -190,6 +193,11 @@ def check_money_identities(monthly: pd.DataFrame, scenario: Scenario) -> None:
         one_time = np.cumsum(m[ONE_TIME_COLUMNS].sum(axis=1).to_numpy())
         assert close(one_time, paid, scale).all(), f"{where}: one-time costs booked ≠ money paid from the pool"
         assert close(one_time[-1], paid[-1], scale), f"{where}: one-time costs at the horizon"
+        put = m[[f"pool_put_{p}" for p in ALL_PAYERS]].to_numpy()
+        charged = m[[f"pool_charged_{p}" for p in ALL_PAYERS]].to_numpy()
+        assert (charged <= put + 1e-9 * max(scale, 1.0)).all(), f"{where}: a payer charged more than it put in"
+        assert close(charged.sum(axis=1), paid, scale).all(), f"{where}: charges do not add up to the payments"
+        assert close(put.sum(axis=1), contributed, scale).all(), f"{where}: money put in per payer"
 
         discount = (1.0 + scenario.money.discount_rate) ** (-months / 12.0)
         for view in ("township", "government"):
@@ -456,3 +464,41 @@ def test_unlimited_pool_tops_up_only_the_shortfall(held: float, top_up: float) -
     assert row["pool_balance"] == pytest.approx(held + top_up - severance)
     assert row["cost_by_county"] == pytest.approx(top_up)
     assert row["cost_by_township"] == pytest.approx(SALARY_A + severance - top_up)
+
+
+# ----- retirement pay on both sides -------------------------------------------------------
+RETIRES = 40  # B (a man) reaches 60 in model month 40, after diverting in month DIVERTED
+PENSION = 0.8
+
+
+def _retiring_b(channel: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    scn = deterministic(
+        channel=channel,
+        **{"attrition.retirement": True, "money.retirement_pay_share": PENSION, "money.payer_retirement_pay": "county"},
+    )
+    people = two_people(birth_b=START_ABS - 60 * 12 + RETIRES)
+    reform = replication(sim.run(scn, replications=1, seed=1, population=people).monthly)
+    counterfactual = replication(sim.run(no_reform(scn), replications=1, seed=1, population=people).monthly)
+    return reform, counterfactual
+
+
+def test_retirement_pay_the_budget_stops_owing_shows_in_the_savings() -> None:
+    """B leaves through termination (into the basic pension insurance) before reaching 60: the
+    budget owes B no retirement pay. Without the reform B retires from post in month 40 and the
+    county pays 80% of B's salary from then on: the government's saving includes it."""
+    reform, counterfactual = _retiring_b("termination")
+    assert (reform["cost_retirement_pay"] == 0).all()
+    expected = np.where(np.arange(HORIZON + 1) >= RETIRES, PENSION * SALARY_B, 0.0)
+    np.testing.assert_allclose(counterfactual["cost_retirement_pay"], expected)
+    np.testing.assert_allclose(counterfactual["cost_by_county"], expected)
+    saving = reform["cost_government_counterfactual"] - reform["cost_government"]
+    assert saving.loc[RETIRES:].to_numpy() == pytest.approx(PENSION * SALARY_B)
+
+
+def test_retirement_pay_of_a_diverted_teacher_is_the_education_budget_s() -> None:
+    """B moves to a teacher post (education pays the salary): at 60 B retires on education's pay."""
+    reform, _ = _retiring_b("teacher")
+    pay = reform["cost_retirement_pay"].to_numpy()
+    np.testing.assert_allclose(pay, np.where(np.arange(HORIZON + 1) >= RETIRES, PENSION * SALARY_B, 0.0))
+    assert reform.loc[RETIRES:, "cost_by_education"].to_numpy() == pytest.approx(PENSION * SALARY_B)
+    assert (reform.loc[RETIRES:, "cost_by_county"] == 0).all()  # (the county topped up the severance before)

@@ -182,9 +182,15 @@ def test_unlimited_places_and_money_divert_everyone_after_exactly_the_lead_time(
 # ----- strict order of request ---------------------------------------------------------------
 
 
-def _bare_pool(initial: float) -> tuple[simpy.Environment, Pool]:
+def _bare_pool(initial: float, discipline: str = "strict") -> tuple[simpy.Environment, Pool]:
     scn = scenario(
-        {"pool.initial_balance": initial, "pool.contributors": [], "time.horizon_months": 12, "reform.enabled": False}
+        {
+            "pool.initial_balance": initial,
+            "pool.contributors": [],
+            "pool.discipline": discipline,
+            "time.horizon_months": 12,
+            "reform.enabled": False,
+        }
     )
     env = simpy.Environment()
     model = SimpleNamespace(scenario=scn, env=env, seed=1, replication=0, horizon=12)
@@ -198,10 +204,10 @@ def test_money_is_paid_in_strict_order_of_request() -> None:
     env.run(until=1)
     assert not big.triggered and not small.triggered
     assert pool.balance == 50.0
-    pool.container.put(55.0)  # 105: the big request is met, 5 left is not enough for the small
+    pool.deposit(1, 55.0)  # 105: the big request is met, 5 left is not enough for the small
     env.run(until=2)
     assert big.triggered and not small.triggered
-    pool.container.put(5.0)
+    pool.deposit(1, 5.0)
     env.run(until=3)
     assert small.triggered and pool.balance == 0.0
 
@@ -230,6 +236,7 @@ def test_a_request_that_leaves_the_head_of_the_queue_lets_the_next_be_paid() -> 
             "diversion.patience_months": 0,
             "pool.initial_balance": 10_000.0,
             "pool.contributors": [{"name": "late", "amount": 1e6, "first_month": 24}],
+            "pool.discipline": "strict",
         }
     )
     people = [
@@ -239,7 +246,9 @@ def test_a_request_that_leaves_the_head_of_the_queue_lets_the_next_be_paid() -> 
     ]
     run = run_model(scn, population(people, [(3, 0)]), seed=1)
     ev = run.events
-    assert ev.loc[ev["person"] == "BIG", "event"].tolist()[-1] == "reposted"
+    big = ev[ev["person"] == "BIG"]
+    assert big["event"].tolist()[-1] == "reposted"
+    assert big.iloc[-2][["event", "queue", "reason"]].tolist() == ["queue_leave", "money", "reposted"]
     small = ev[(ev["person"] == "SMALL") & (ev["event"] == "diverted")]
     assert small["month"].tolist() == [9], ev.to_string()
 

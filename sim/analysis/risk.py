@@ -3,7 +3,8 @@
 - probability that headcount exceeds establishment at month 60 and at the horizon;
 - expected number over establishment at those months;
 - rebound share = (headcount at the horizon − lowest) / (initial − lowest);
-- probability that the pool runs dry (someone waits for money) by the deadline;
+- probability that the pool runs dry (someone waits for money and no waiting request can be
+  paid from the balance) at some month-end by the deadline;
 - payback month (median and P90): the first month after which cumulative savings
   against the no-reform counterfactual stay at or above zero, township and government view.
 """
@@ -103,9 +104,9 @@ def risk_table(monthly: pd.DataFrame, reform_month: int, deadline_month: int) ->
     span = head[:, 0] - lowest
     share = np.where(span > 0, (head[:, -1] - lowest) / np.where(span > 0, span, 1), np.nan)
     rows.append(_mean_row("rebound_share", horizon, share))
-    if "pool_waiting" in monthly.columns:
-        waiting = wide("pool_waiting")[:, : min(deadline_month, horizon) + 1]
-        rows.append(_prob_row("p_pool_dry_by_deadline", deadline_month, (waiting > 0).any(axis=1)))
+    if "pool_dry" in monthly.columns:  # dry: someone waits for money and nobody waiting can be paid
+        dry = wide("pool_dry")[:, : min(deadline_month, horizon) + 1]
+        rows.append(_prob_row("p_pool_dry_by_deadline", deadline_month, (dry > 0).any(axis=1)))
     for view in ("township", "government"):
         column = f"savings_cumulative_{view}"
         if column in monthly.columns and monthly[column].notna().any():

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,7 +18,8 @@ import simpy
 
 from sim.engine.calendar import POLICY, at_month
 from sim.engine.pool import Pool
-from sim.engine.resources import PlaceRequest, Places
+from sim.engine.queues import Pending, expire
+from sim.engine.resources import Places
 from sim.engine.rng import stream
 from sim.engine.states import AWAITING, DIVERTED, IN_POST, ROTATING
 from sim.population.table import EDUCATION, INSTITUTION, SECTORS, TEMPORARY
@@ -51,36 +51,6 @@ def static_eligibility(
         ok &= np.isin(sector, [SECTORS.index(s) for s in ch.sectors])
         out[:, k] = ok
     return out
-
-
-def _expire(request: PlaceRequest) -> None:
-    """Patience ran out: withdraw the request and wake its process with False."""
-    if not request.triggered and not request.withdrawn:
-        request.cancel()
-        request.succeed(False)
-
-
-@dataclass
-class Pending:
-    """What a person holds while queueing, so that an interruption can hand it back."""
-
-    request: PlaceRequest | None = None
-    places: Places | None = None
-    payment: simpy.Event | None = None
-    amount: float = 0.0
-
-    def clean_up(self, pool: Pool) -> None:
-        """Give back a place or money taken but not used; cancel open requests."""
-        if self.request is not None:
-            if not self.request.triggered:
-                self.request.cancel()
-            elif self.request.value is True and self.places is not None:
-                self.places.give_back(self.request)
-        if self.payment is not None:
-            if self.payment.triggered:
-                pool.refund(self.amount)
-            else:
-                pool.cancel(self.payment)
 
 
 class Diversion:
@@ -271,8 +241,9 @@ class Diversion:
                 if wait is None:
                     break  # no channel of theirs will be open to them again before the horizon
                 yield env.timeout(wait)
-        except simpy.Interrupt:
+        except simpy.Interrupt as stop:
             pending.clean_up(self.pool)
+            pending.leave(self.model, i, str(stop.cause))
         finally:
             self.process.pop(i, None)
             self.pending.pop(i, None)
@@ -319,12 +290,14 @@ class Diversion:
         start = env.now
         pending.places = places
         pending.request = request = places.request(i, self._key(i, k))
+        pending.join(self.model, i, "place", CHANNEL_IDS[k], 1.0)
         got = True
         if not request.triggered:
             patience = self.cfg.patience_months
             if patience > 0:
-                env.timeout(patience).callbacks.append(lambda _e: _expire(request))
+                env.timeout(patience).callbacks.append(lambda _e: expire(request))
             got = yield request
+        pending.leave(self.model, i, "placed" if got else "gave_up")
         if not got:
             pending.request = None
             if self.model.log is not None:
@@ -349,22 +322,18 @@ class Diversion:
             return True
         self.phase[i] = "money"
         start = env.now
-        pending.amount = amount
         pending.payment = payment = self.pool.request(amount)
+        pending.join(self.model, i, "money", CHANNEL_IDS[k], amount)
         if not payment.triggered:
-            self.pool.waiting += 1
-            try:
-                yield payment
-            finally:
-                self.pool.waiting -= 1
+            yield payment
+        pending.leave(self.model, i, "paid")
         pending.payment = None
         if not self.eligible_now(i, k, env.now + self.channels[k].lead_time_months):
-            self.pool.refund(amount)
+            self.pool.refund(payment)
             return False
-        self.pool.settle(amount)
         if self.model.log is not None:
             self._note(i, "paid", f"{amount:.0f} yuan after {env.now - start:g} months")
-        self.model.ledger.book_one_time(parts)
+        self.model.ledger.book_one_time(parts, self.pool.settle(payment))
         return True
 
     def _drop_place(self, i: int, k: int, pending: Pending) -> None:
@@ -422,6 +391,9 @@ class Diversion:
         """
         proc = self.process.get(i)
         if proc is not None and proc.is_alive and (force or self.phase.get(i) != "lead"):
+            pending = self.pending.get(i)
+            if pending is not None:  # logged now, before what stopped them (the interrupt lands in this month)
+                pending.leave(self.model, i, reason)
             proc.interrupt(reason)
 
     def left(self, i: int) -> None:

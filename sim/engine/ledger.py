@@ -2,10 +2,11 @@
 
 Recurring costs are kept as running monthly rates (at month-0 salary levels) that change
 only when a person changes state, so a month's cost is rate × wage index, with no pass
-over everyone. One-time costs are booked in the month they are paid, split over the payers
-in proportion to what each has put into the pool so far (money in the pool is fungible).
-Pensions after the statutory age are outside the ledger: they are the same with and
-without the reform.
+over everyone. One-time costs are booked in the month they are paid, charged to the payers as the pool
+drew the payment from their money (`sim.engine.pool`: pro rata to what each still has there).
+Budget-funded retirement pay (`retirement_pay`) runs from the statutory retirement month to
+the horizon for those `funds.retirement_payer` names: the budget stops owing it to people who
+left public employment with a pension buy-in, so the counterfactual shows the saving.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine.states import AWAITING, DIVERTED, IN_POST, ROTATING
+from sim.engine.funds import fiscal_index, retirement_payer
+from sim.engine.states import AWAITING, DIVERTED, IN_POST, RETIRED, ROTATING
 from sim.population.table import ADMIN, INSTITUTION
 from sim.scenario.schema import CHANNEL_IDS, PAYERS
 
@@ -34,12 +36,14 @@ COMPONENTS = (
     "salary_moved_police",
     "salary_moved_institution",
     "recurring_other",
+    "retirement_pay",
 )
 C = {name: k for k, name in enumerate(COMPONENTS)}
 P = {name: k for k, name in enumerate(PAYERS)}
 PUBLIC = [P[p] for p in PAYERS if p != "unit_individual"]
 TOWNSHIP = P["township"]
 SALARY_IN_POST, SALARY_HIRES = C["salary_in_post"], C["salary_hires"]
+RETIREMENT_PAY = C["retirement_pay"]
 CHANNEL_COMPONENT = {0: "salary_moved_teacher", 1: "early_retirement_pay", 6: "salary_moved_police"}
 ONE_TIME = ("severance", "pension_buyin", "placement_subsidy")
 LEDGER_COLUMNS = (
@@ -70,6 +74,8 @@ class Ledger:
         self.tw_rate = [0.0] * n_tw
         self.slot: list[tuple[int, int, float] | None] = []
         self.hired_people: set[int] = set()
+        self.pension: dict[int, int] = {}  # retired person → payer of their retirement pay
+        self._pension_share = money.retirement_pay_share
         self.moved_institution: set[int] = set()
         fiscal = model.scenario.fiscal
         self.debt = np.full(n_tw, fiscal.initial_debt)
@@ -116,6 +122,9 @@ class Ledger:
         if state == ROTATING:
             component, payer, share = self._rotating
             return component, payer, salary * share
+        if state == RETIRED:
+            payer = self.pension.get(i)
+            return None if payer is None else (RETIREMENT_PAY, payer, salary * self._pension_share)
         if state == DIVERTED:
             k = self.model.diversion.channel_of.get(i)
             slot = None if k is None else self._channel[k]
@@ -139,6 +148,13 @@ class Ledger:
         if new is not None:
             self._add(i, new, 1.0)
 
+    def retiring(self, i: int, old: int) -> None:
+        """Person i reaches the statutory age from state `old`: who, if anyone, owes their retirement pay."""
+        channel = self.model.diversion.channel_of.get(i) if old == DIVERTED else None
+        payer = retirement_payer(self.model.scenario, self.model.people.sector[i], channel)
+        if payer is not None:
+            self.pension[i] = P[payer]
+
     def hired(self, i: int) -> None:
         """Open the slot of person i, just hired into a post."""
         self.hired_people.add(i)
@@ -150,13 +166,17 @@ class Ledger:
         if payer == TOWNSHIP:
             self.tw_rate[self.model.people.township[i]] += sign * amount
 
-    def book_one_time(self, parts: dict[str, float]) -> None:
-        """Book one-time payments out of the pool, split over payers by their contributions."""
-        shares = self.model.diversion.pool.payer_shares()
+    def book_one_time(self, parts: dict[str, float], charges: list[float]) -> None:
+        """Book one payment out of the pool: each component split over payers as the pool charged them."""
+        total = sum(parts.values())
+        if total <= 0:
+            return
         for component, amount in parts.items():
             row = self.one_time[C[component]]
-            for payer, share in shares.items():
-                row[P[payer]] += amount * share
+            share = amount / total
+            for payer, charge in enumerate(charges):
+                if charge:
+                    row[payer] += charge * share
 
     def month_costs(self, wage_index: float) -> np.ndarray:
         """The month's cost, (components × payers), and reset the one-time bookings."""
@@ -166,8 +186,11 @@ class Ledger:
         self.one_time = [[0.0] * len(PAYERS) for _ in COMPONENTS]
         return cost
 
-    def township_finances(self, wage_index: float) -> tuple[float, float]:
-        """The month's total shortfall of townships (cost above capacity) and their total debt."""
+    def township_finances(self, wage_index: float, fiscal_level: float = 1.0) -> tuple[float, float]:
+        """The month's total shortfall of townships (cost above capacity) and their total debt.
+
+        Capacity (own revenue and transfers) is its month-0 level × `fiscal_level` (`funds.fiscal_index`).
+        """
         fiscal = self.model.scenario.fiscal
         capacity = self._capacity
         if self.withholding and fiscal.withhold_share > 0:
@@ -179,18 +202,20 @@ class Ledger:
             capacity = np.where(over, self._capacity_withheld, capacity)
         gap = np.array(self.tw_rate)
         gap *= wage_index
-        gap -= capacity
+        gap -= capacity * fiscal_level if fiscal_level != 1.0 else capacity
         debt = self.debt
         debt += gap
         np.maximum(debt, 0.0, out=debt)
         np.maximum(gap, 0.0, out=gap)
         return float(gap.sum()), float(debt.sum())
 
-    def row(self, wage_index: float) -> list[float]:
-        """The ledger's columns for this month."""
+    def row(self, wage_index: float, month: int) -> list[float]:
+        """The ledger's columns for `month`."""
         cost = self.month_costs(wage_index)
         by_payer = cost.sum(axis=0)
-        gap, debt = self.township_finances(wage_index)
+        years = np.array([(self.model.start_abs % 12 + month) // 12])  # Januaries passed, as for wages
+        level = float(fiscal_index(self.model.scenario.fiscal, np.array([wage_index]), years)[0])
+        gap, debt = self.township_finances(wage_index, level)
         payers = by_payer.tolist()
         return [
             *cost.sum(axis=1).tolist(),

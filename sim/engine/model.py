@@ -25,13 +25,14 @@ from sim.engine.hiring import Hiring
 from sim.engine.ledger import LEDGER_COLUMNS, Ledger
 from sim.engine.people import People
 from sim.engine.pool import TOP_UP
+from sim.engine.queues import NO_QUEUE
 from sim.engine.rebound import REBOUND_COLUMNS, Rebound
 from sim.engine.rng import stream
 from sim.engine.states import AWAITING, IN_POST, LEFT, ON_PAYROLL, RETIRED, ROTATING, STATE_NAMES, columns_for
 from sim.population.table import ADMIN, INSTITUTION, SECONDARY, SECTORS, TEMPORARY, Population
 from sim.scenario.schema import Scenario
 
-EVENT_COLUMNS = ("month", "person", "event", "from_state", "to_state", "detail")
+EVENT_COLUMNS = ("month", "person", "event", "from_state", "to_state", "detail", "queue", "channel", "amount", "reason")
 CAUSES = ("retirement", "death", "quit")
 
 
@@ -117,16 +118,23 @@ class Model:
         """The current model month."""
         return int(self.env.now)
 
-    def record(self, i: int, event: str, old: int, new: int, detail: str = "") -> None:
-        """Append a transition to the event log when it is switched on."""
+    def record(
+        self, i: int, event: str, old: int, new: int, detail: str = "", queue: tuple[Any, ...] = NO_QUEUE
+    ) -> None:
+        """Append a transition to the event log when it is switched on.
+
+        `queue` fills the columns queue, channel, amount and reason of queue events (`sim.engine.queues`).
+        """
         if self.log is not None:
             before = STATE_NAMES[old] if old >= 0 else ""
-            self.log.append((self.month, self.people.ids[i], event, before, STATE_NAMES[new], detail))
+            self.log.append((self.month, self.people.ids[i], event, before, STATE_NAMES[new], detail, *queue))
 
     def move(self, i: int, new: int, event: str, detail: str = "") -> None:
         """Change person i's state and log it; a freed post goes to the surplus or to hiring."""
         people = self.people
         old = people.set_state(i, new)
+        if new == RETIRED and event == "retirement":
+            self.ledger.retiring(i, old)
         self.ledger.update(i)
         if self.log is not None:
             self.record(i, event, old, new, detail)
@@ -385,7 +393,10 @@ class Model:
             pool.balance,
             pool.waiting,
             *(pool.contributed.get(name, 0.0) for name in self.contributor_names),
-            *self.ledger.row(self.wage_index(month)),
+            float(pool.dry),
+            *pool.put_by,
+            *pool.charged_by,
+            *self.ledger.row(self.wage_index(month), month),
             *self.rebound.row(),
             *_composition(people.post_sector[ADMIN], people.birth_sum[ADMIN], people.secondary_plus[ADMIN], now_abs),
             *_composition(

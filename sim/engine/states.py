@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sim.scenario.schema import PAYERS
+
 IN_POST, AWAITING, ROTATING, DIVERTED, RETIRED, LEFT = range(6)
 STATE_NAMES = ("in_post", "awaiting", "rotating", "diverted", "retired", "left")
 ON_PAYROLL = (True, True, True, False, False, False)
@@ -30,6 +32,13 @@ CHANNEL_COLUMNS = (
     "police",
 )
 POOL_COLUMNS = ("pool_contributed_cumulative", "pool_paid_cumulative", "pool_balance", "pool_waiting")
+# per payer (sim.scenario.schema.PAYERS): money put into the pool and money paid out of it charged to
+# the payer, cumulative; and whether the pool is dry (someone waits, and nobody waiting can be paid)
+POOL_PAYER_COLUMNS = (
+    "pool_dry",
+    *(f"pool_put_{p}" for p in PAYERS),
+    *(f"pool_charged_{p}" for p in PAYERS),
+)
 
 
 def columns_for(contributors: list[str]) -> tuple[str, ...]:
@@ -40,4 +49,5 @@ def columns_for(contributors: list[str]) -> tuple[str, ...]:
         *(f"queue_{c}" for c in CHANNEL_COLUMNS),
         *POOL_COLUMNS,
         *(f"pool_contributed_{name}" for name in contributors),
+        *POOL_PAYER_COLUMNS,
     )

@@ -35,10 +35,11 @@ policy events; hires):
   institution posts; the deadline's rotation; `no_channel` rotation;
 - reposting of waiting surplus into freed posts of their township and sector, while staff
   in post there are below establishment;
-- costs: recurring rates by component and payer × wage index, one-time costs split over
-  payers by their shares of the pool (an unlimited pool spends its balance first and is
-  topped up by what it lacks, the top-ups within a month integrated); township
-  finances and debt; pool contributions with their expected timing and amounts;
+- costs: recurring rates by component and payer × wage index, one-time costs charged to
+  payers pro rata to what each still has in the pool (`sim.engine.funds`, as the engine;
+  an unlimited pool spends its balance first and the top-up payer pays what it lacks);
+  township finances and debt, capacity following `fiscal.index`; pool contributions with
+  their expected timing and amounts;
 - rebound: return petitions and returns per channel (the exact petition chain: monthly
   hazard, success chance, anti-rebound window, at most four petitions), returnees back in
   post; over-establishment requests, approvals and inspections; the no-reform
@@ -58,8 +59,11 @@ Approximations (mean field: expectations inside non-linear rules):
 - queues never bind: places and money are unlimited, `institution_vacancy` included (the
   engine gives it only institution vacancies below establishment), so the twin's take-up
   of a binding channel is an upper bound — while channels later in the order that blocked
-  people fall back on can be lower; `queue_*` and `pool_waiting` are 0, `pool_balance` is
-  contributions minus payments (negative: money the twin assumed);
+  people fall back on can be lower; `queue_*`, `pool_waiting` and `pool_dry` are 0,
+  `pool_balance` is contributions minus payments (negative: money the twin assumed, charged
+  pro rata to what each payer has put in); so the pool's discipline plays no part;
+- retirement pay: of the month-0 staff only (hires and returnees retiring within the horizon
+  are left out);
 - the surplus of a township sector is new establishment minus *expected* candidates; merit
   and seniority posting keep the lines above a threshold per township sector at which the
   expected number above equals the posts (merit: the weighted z-scores with normal noise;
@@ -96,6 +100,7 @@ import numpy as np
 
 from sim.engine.attrition import retirement_abs_month
 from sim.engine.diversion import EXIT_CHANNELS, INSTITUTION_VACANCY, static_eligibility
+from sim.engine.funds import fiscal_index, pro_rata, retirement_payer
 from sim.engine.ledger import CHANNEL_COMPONENT, COMPONENTS, LEDGER_COLUMNS, PUBLIC, C, P
 from sim.engine.model import (
     COUNTERFACTUAL_COLUMNS,
@@ -352,7 +357,10 @@ class Projection:
         M, pool = self.M, self.s.pool
         self.names = [c.name for c in pool.contributors] + [TOP_UP]
         self.contrib = np.zeros((len(self.names), M + 1))
-        self.put_by = np.zeros((N_PAY, M + 1))  # money put into the pool per payer, by month
+        self.put_by = np.zeros((N_PAY, M + 1))  # money put into the pool per payer, by month (not top-ups)
+        self.held = np.zeros(N_PAY)  # each payer's money still in the pool, contributions to month `_added`
+        self._added = 0
+        self.charged = np.zeros((N_PAY, M + 1))  # pool payments charged per payer, by month
         if pool.initial_balance > 0:
             self.put_by[P[pool.initial_payer], 0] += pool.initial_balance
         for k, c in enumerate(pool.contributors):
@@ -537,6 +545,8 @@ class Projection:
             self._book_glob(glob[:, :end], codes, 0)
         self.G[RETIRED_F] += retired
         self.G[LEFT_F] += left
+        staff = np.flatnonzero(~temp)
+        self._retirement_pay(ln, staff, np.ones(len(staff)), 0, None)
         if cleared and temp.any() and R <= M:  # cleared at the reform: their later exits are not theirs
             only = temp.astype(float)
             self.G[LEFT_F, R] += (self.surv.alive(ln.h, ln.r, R) * only).sum()
@@ -1043,35 +1053,31 @@ class Projection:
                 self._wait_delta(first, -moved, moved, t)
 
     def _book_one_time(self, t: int, parts: np.ndarray) -> None:
-        """Pay this month's one-time costs from the pool, split over payers by their shares of it.
+        """Pay this month's one-time costs from the pool, charged as the engine charges them.
 
-        The engine books each payment with the shares of the money put in so far; with an
-        unlimited pool each payment is first topped up, so the top-up payer's share grows
-        through the month — integrated here over the month's payments.
+        The payers' money still in the pool (`held`) pays pro rata (`funds.pro_rata`); an unlimited
+        pool's top-ups pay what the balance lacks and are charged to the top-up payer alone. What a
+        limited pool lacks (the twin does not queue) is money it assumes, charged pro rata to
+        what each payer has put in so far.
         """
         amount = parts.sum()
         if amount <= 0:
             return
         pool = self.s.pool
-        put = self.put_by[:, :t].sum(axis=1)
-        if t == self.R:
-            put = put + self.put_by[:, t]  # contributions of the reform month come before it
-        total = put.sum()
-        booked = np.zeros(N_PAY)
-        if pool.unlimited:  # the balance is spent first, then each payment is topped up by what is lacking
-            top = P[pool.top_up_payer]
-            short = max(amount - (total - self.G[PAID_F, :t].sum()), 0.0)
-            if total > 0:
-                booked = put / total * (amount - short)
-                log = np.log((total + short) / total)
-                booked += put * log
-                booked[top] += short - total * log
-            else:
-                booked[top] = amount
-            self.put_by[top, t] += short
+        upto = t + 1 if t == self.R else t  # contributions of the reform month come before it
+        while self._added < upto:
+            self.held += self.put_by[:, self._added]
+            self._added += 1
+        draw = min(amount, float(self.held.sum()))
+        booked = pro_rata(self.held, draw)
+        self.held = np.maximum(self.held - booked, 0.0)
+        short = amount - draw
+        if short > 0 and pool.unlimited:
+            booked[P[pool.top_up_payer]] += short
             self.G[TOPUP_F, t] += short
-        elif total > 0:
-            booked = put / total * amount
+        elif short > 0:
+            booked += pro_rata(self.put_by[:, :upto].sum(axis=1), short)
+        self.charged[:, t] += booked
         for j, comp in enumerate(ONE_TIME):
             self.O3[C[comp], :, t] += parts[j] * booked / amount
         self.G[PAID_F, t] += amount
@@ -1181,6 +1187,7 @@ class Projection:
         x = None
         for j, k in enumerate(outs):
             done = t + lead[k]
+            self._retirement_pay(sl, idx, w * self.choice_cols[k, new], done, k)
             mix = None
             if k in self.chain:  # returnees come back in post: their age, education and pay, as at diversion
                 if x is None:
@@ -1188,6 +1195,31 @@ class Projection:
                 wk = w * self.choice_cols[k, new] * alive[done]
                 mix = np.stack([(wk * (sector == sec)) @ x for sec in (ADMIN, INSTITUTION)]) / max(wk.sum(), 1e-300)
             self._diverted(k, done, glob[[j, n + j], done - m0 :], at_done[k], mix)
+
+    def _retirement_pay(self, ln: Lines, idx: np.ndarray, c: np.ndarray, m0: int, k: int | None) -> None:
+        """Book the retirement pay of lines `idx` (weights `c`) retiring after month m0, to the horizon.
+
+        k None: the month-0 people retiring from the payroll (`money.payer_retirement_pay`); a channel:
+        those diverted through it in month m0 move that pay to whom `funds.retirement_payer` names (or
+        nobody). The engine stops following retirees, so the pay runs on to the horizon there too.
+        """
+        s = self.s
+        share, base = s.money.retirement_pay_share, s.money.payer_retirement_pay
+        if share <= 0 or m0 >= self.M:
+            return
+        for sector in (ADMIN, INSTITUTION):
+            payer = retirement_payer(s, sector, k)
+            if k is not None and payer == base:
+                continue
+            at = idx[ln.sector[idx] == sector]
+            if not len(at):
+                continue
+            weights = c[ln.sector[idx] == sector] * ln.salary[at] * share
+            rate = np.cumsum(self.surv.retired_flow(ln.a[at], ln.r[at], weights, m0, self.M))
+            if k is not None:
+                self.R3[C["retirement_pay"], P[base]] -= rate
+            if payer is not None and (k is not None or payer == base):
+                self.R3[C["retirement_pay"], P[payer]] += rate
 
     def _composition(self, idx: np.ndarray) -> np.ndarray:
         """Surplus lines `idx` as (lines, 8): one, age, four education kinds, pay if not hired and if hired."""
@@ -1304,6 +1336,8 @@ class Projection:
         if s.pool.unlimited:
             contrib[-1] = np.cumsum(g[TOPUP_F])
         contributed = s.pool.initial_balance + contrib.sum(axis=0)
+        put = np.cumsum(self.put_by, axis=1)
+        put[P[s.pool.top_up_payer]] += np.cumsum(g[TOPUP_F])
         est = np.where(months >= self.R, 1, 0)
         est_a = np.where(est, self.est[:, ADMIN].sum(), self.old_est[:, ADMIN].sum())
         est_i = np.where(est, self.est[:, INSTITUTION].sum(), self.old_est[:, INSTITUTION].sum())
@@ -1331,6 +1365,9 @@ class Projection:
             contributed - paid,
             zero,
             *contrib,
+            zero,
+            *put,
+            *np.cumsum(self.charged, axis=1),
             *by_comp,
             *by_payer,
             by_payer.sum(axis=0),
@@ -1406,7 +1443,8 @@ class Projection:
             over = 1.0 - np.exp(-np.maximum(excess, 0.0))  # P(over establishment)
             over[:, : self.s.reform.deadline_month] = 0.0
             transfers *= 1 - fiscal.withhold_share * over
-        gap = twr * self.wage - (fiscal.own_revenue + transfers)
+        index = fiscal_index(fiscal, self.wage, (self.start_abs % 12 + np.arange(M + 1)) // 12)
+        gap = twr * self.wage - (fiscal.own_revenue + transfers) * index
         debt = np.zeros((self.T, M + 1))
         level = np.full(self.T, fiscal.initial_debt)
         for m in range(M + 1):

@@ -52,6 +52,7 @@ _NAMES: dict[str, dict[str, tuple[str, str]]] = {
         "salary_moved_institution": ("Salaries moved to institutions", "转入事业单位的工资"),
         "salary_hires": ("Salaries of new hires", "新进人员工资"),
         "recurring_other": ("Other recurring cost of the diverted", "其他分流人员经常性支出"),
+        "retirement_pay": ("Retirement pay", "退休费"),
     },
     "payer": {
         "township": ("Township", "乡镇"),
@@ -281,6 +282,7 @@ _METRIC_FIXED: dict[str, tuple[str, str]] = {
     "pool_paid_cumulative": ("Pool payments, cumulative", "资金池累计支付"),
     "pool_balance": _TEXT["pool_balance"],
     "pool_waiting": _TEXT["pool_waiting"],
+    "pool_dry": ("Pool dry (nobody waiting can be paid)", "资金池见底(等待者均无法支付)"),
     "cost_township": _TEXT["cost_township"],
     "cost_government": _TEXT["cost_government"],
     "savings_cumulative_township": ("Cumulative savings, township", "累计节约(乡镇)"),
@@ -306,6 +308,8 @@ _METRIC_FAMILIES: tuple[tuple[str, str, str, str], ...] = (
     ("queue_", "channel", "Queue: {x}", "排队:{x}"),
     ("returned_", "channel", "Returned: {x}", "回流:{x}"),
     ("pool_contributed_", "contributor", "Contributed: {x}", "出资:{x}"),
+    ("pool_put_", "payer", "Put into the pool by {x}", "{x}投入资金池"),
+    ("pool_charged_", "payer", "Pool payments charged to {x}", "资金池支付中由{x}承担"),
     ("cost_by_", "payer", "Cost paid by {x}", "{x}支付的成本"),
     ("cost_", "component", "Cost: {x}", "成本:{x}"),
 )

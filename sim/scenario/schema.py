@@ -594,6 +594,12 @@ class PoolSection(Section):
     initial_balance: NonNegFloat = doc("Yuan in the pool at month 0.", "yuan", default=0.0)
     initial_payer: Payer = doc("Payer the initial balance counts against.", default="county")
     top_up_payer: PublicPayer = doc("Payer of the top-ups when the pool is unlimited.", default="county")
+    discipline: Literal["strict", "first_fit", "smallest_first"] = doc(
+        "Order in which waiting requests are paid: strict (first come; a request the balance cannot cover "
+        "blocks those behind it), first_fit (first come, skipping requests the balance cannot cover) or "
+        "smallest_first (the most people paid from the money there is; docs/model.md says why it is the default).",
+        default="smallest_first",
+    )
     contributors: tuple[Contributor, ...] = doc(
         "Named contributors; by default the four parts of 范文2 (Hanshou raised just over 6 million yuan).",
         default_factory=_four_parts,
@@ -630,6 +636,16 @@ class MoneySection(Section):
         "Run the no-reform counterfactual beside each replication (same people, same draws) for savings and payback.",
         default=True,
     )
+    retirement_pay_share: Annotated[float, Field(ge=0.0, le=2.0)] = doc(
+        "Budget-funded retirement pay (退休费) as a share of salary, owed from the statutory retirement month to "
+        "the horizon to establishment staff who retire from the payroll or from a channel that keeps them in "
+        "public employment (not to those who left through resignation, termination or enterprise).",
+        "share",
+        default=0.8,
+    )
+    payer_retirement_pay: Literal["county", "higher_level", "pension_system"] = doc(
+        "Who pays the retirement pay of township staff (teachers and police: their new budget).", default="county"
+    )
 
 
 class FiscalSection(Section):
@@ -643,6 +659,13 @@ class FiscalSection(Section):
         default=0.0,
     )
     initial_debt: NonNegFloat = doc("Debt per township at month 0 (2006 average ≈ 4 million).", "yuan", default=0.0)
+    index: Literal["wage", "fixed", "rate"] = doc(
+        "How own revenue and transfers grow: with the wage index, frozen in nominal terms, or at `growth` a year.",
+        default="wage",
+    )
+    growth: Annotated[float, Field(gt=-1.0)] = doc(
+        "Yearly growth of own revenue and transfers when index = rate (each January).", "1/year", default=0.0
+    )
 
 
 class ReboundSection(Section):
