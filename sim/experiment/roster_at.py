@@ -42,7 +42,7 @@ def roster_at(
     people = model.people
     on = np.array([ON_PAYROLL[s] for s in people.state], dtype=bool)
     reason: dict[str, tuple[str, int]] = {}
-    for when, pid, event, before, after, detail in model.log or []:
+    for when, pid, event, before, after, detail, *_queue in model.log or []:
         if after in OFF and before not in OFF:
             word = f"diverted:{detail}" if event == "diverted" else REASONS.get(event, event)
             reason[pid] = (word, int(when))
