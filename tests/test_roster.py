@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from sim.errors import InputError
 from sim.population import ROSTER_COLUMNS, build_population, read_roster, write_roster, write_townships
+from sim.population.roster import parse_roster
 from sim.population.synthetic import synthetic_population
 from sim.population.table import Population
 from sim.scenario.schema import Scenario
@@ -362,10 +363,30 @@ def test_empty_roster(tmp_path: Path, content: str) -> None:
     assert "the file is empty" in message or "no data rows" in message
 
 
-def test_not_utf8(tmp_path: Path) -> None:
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig"])
+def test_encodings_read(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "r.csv"
-    path.write_bytes(("\n".join([HEADER, GOOD_ROWS[0].replace("Fengqiao", "枫桥")]) + "\n").encode("gbk"))
-    assert "UTF-8" in error_of(path)
+    path.write_bytes(("\n".join([HEADER, GOOD_ROWS[0].replace("Fengqiao", "枫桥镇")]) + "\n").encode(encoding))
+    reading = parse_roster(path, small_scenario())
+    assert reading.population(small_scenario()).townships.names == ("枫桥镇",)
+    stated = reading.notes[0]
+    assert ("GBK/GB18030" in stated) == encoding.startswith("gb")
+    assert ("BOM" in stated) == (encoding == "utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        ((HEADER + "\n").encode("utf-16"), "UTF-16"),
+        (HEADER.encode() + b"\nP1,\x80\xff\xfe,admin\n", "neither UTF-8"),
+        (HEADER.encode("utf-16-le"), "NUL bytes"),
+    ],
+)
+def test_other_encodings_refused_with_hint(tmp_path: Path, data: bytes, said: str) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(data)
+    message = error_of(path)
+    assert said in message and "CSV UTF-8" in message
 
 
 def test_broken_xlsx(tmp_path: Path) -> None:
