@@ -12,6 +12,7 @@ from sim.cli.report_cmd import write_report
 from sim.errors import InputError
 from sim.expected import expected
 from sim.experiment import Results, run
+from sim.population.roster.encoding import describe_encoding
 
 HEADLINE = (
     "headcount_total",
@@ -55,6 +56,8 @@ def run_command(args: argparse.Namespace) -> int:
     if args.seed is not None and args.seed < 0:
         raise InputError(f"--seed: expected a non-negative whole number, found {args.seed}")
     out = Path(args.out) if args.out else Path("results") / scenario.name
+    if scenario.population.source == "roster" and scenario.population.roster:
+        print(f"roster {scenario.population.roster}: read as {describe_encoding(scenario.population.roster)}")
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {str(out)!r} exists and is not a folder")
     if args.engine == "expected":

@@ -51,7 +51,7 @@ def decode(raw: bytes, source: str) -> tuple[str, str, str]:
             f"(a byte that is not GB18030 at position {exc.start}); {SAVE_HINT}",
             source=source,
         ) from None
-    return text, "gb18030", f"GBK/GB18030 (detected: not UTF-8 from byte {utf8_error}, valid GB18030)"
+    return text, "gb18030", "GBK/GB18030 (detected: the file is not valid UTF-8 but is valid GB18030)"
 
 
 def _csv_cells(text: str) -> pd.DataFrame:
@@ -86,3 +86,14 @@ def read_grid(path: Path, what: str) -> Grid:
         raise InputError(f"the file is empty; expected a header row and one row per {what} entry", source=source)
     cells = cells.astype(str).apply(lambda col: col.str.strip())
     return Grid(cells.reset_index(drop=True), encoding, note)
+
+
+def describe_encoding(path: str | Path) -> str:
+    """How a roster file would be decoded (for a line in a command's output); empty if it cannot be."""
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        return "an .xlsx workbook, first sheet"
+    try:
+        return decode(path.read_bytes(), str(path))[2]
+    except (OSError, InputError):
+        return ""  # reading the roster itself reports the problem

@@ -26,7 +26,8 @@ class Frame:
     header: Header
     encoding: str
     note: str  # how the file was decoded
-    extra: pd.DataFrame  # the file's other columns, under their own headers (names, notes...)
+    labels: tuple[str, ...]  # the header row as written, every column
+    cells: pd.DataFrame  # the data rows as written, every column (positional), for the bad-rows workbook
 
 
 def load_frame(
@@ -53,10 +54,7 @@ def load_frame(
         raise InputError("; ".join(lines), source=source)
     body = grid.cells.iloc[header.row + 1 :]
     data = pd.DataFrame({c: body.iloc[:, k].map(_unescape) for c, k in header.positions.items()})
-    used = set(header.positions.values())
-    labels = [str(t) for t in grid.cells.iloc[header.row].tolist()]
-    others = [k for k in range(body.shape[1]) if k not in used and labels[k]]
-    extra = pd.DataFrame({labels[k]: body.iloc[:, k] for k in others}, index=body.index)
+    labels = tuple(str(t) for t in grid.cells.iloc[header.row].tolist())
     rows = body.index.to_numpy(dtype=np.int64) + 1
     keep = (body != "").any(axis=1).to_numpy() if body.shape[1] else np.zeros(len(body), bool)
     if not keep.any():
@@ -68,7 +66,8 @@ def load_frame(
         header,
         grid.encoding,
         grid.note,
-        extra[keep].reset_index(drop=True),
+        labels,
+        body[keep].reset_index(drop=True),
     )
 
 

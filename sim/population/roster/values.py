@@ -25,7 +25,7 @@ _PATTERNS = (
     re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})?$"),
 )
 _SERIAL = re.compile(r"^(?P<n>\d{5})(?:\.0+)?$")  # an Excel date number: 10000 is 1927-05-18
-_DOT_ONE = re.compile(r"^\d{4}\.1$")
+DOT_ONE = re.compile(r"^\d{4}\.1$")
 _PADDED = re.compile(r"^\d{4}\.0[1-9]$")
 _UNPADDED = re.compile(r"^\d{4}\.[2-9]$")
 _TEN = re.compile(r"^\d{4}\.10$")
@@ -87,7 +87,7 @@ def parse_dates(col: pd.Series) -> Dates:
     ok = np.zeros(len(texts), dtype=bool)
     ambiguous = np.zeros(len(texts), dtype=bool)
     for k, text in enumerate(texts):
-        if _DOT_ONE.match(text) and reading != "january":
+        if DOT_ONE.match(text) and reading != "january":
             if reading is None:
                 ambiguous[k] = True
                 continue
@@ -96,7 +96,7 @@ def parse_dates(col: pd.Series) -> Dates:
         if month is not None:
             months[k], ok[k] = month, True
     note = ""
-    count = int(sum(bool(_DOT_ONE.match(t)) for t in texts))
+    count = int(sum(bool(DOT_ONE.match(t)) for t in texts))
     if count and reading is not None:
         why = (
             "the column writes single-digit months as 1970.03, so Excel dropped the zero of 1968.10"
