@@ -56,8 +56,6 @@ def run_command(args: argparse.Namespace) -> int:
     if args.seed is not None and args.seed < 0:
         raise InputError(f"--seed: expected a non-negative whole number, found {args.seed}")
     out = Path(args.out) if args.out else Path("results") / scenario.name
-    if scenario.population.source == "roster" and scenario.population.roster:
-        print(f"roster {scenario.population.roster}: read as {describe_encoding(scenario.population.roster)}")
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {str(out)!r} exists and is not a folder")
     if args.engine == "expected":
@@ -70,6 +68,8 @@ def run_command(args: argparse.Namespace) -> int:
     if not args.no_report:
         write_report(out)
     print(format_summary(results))
+    if scenario.population.source == "roster" and scenario.population.roster:
+        print(f"roster {scenario.population.roster}: read as {describe_encoding(scenario.population.roster)}")
     print(
         f"\nresults in {out}/ ({results.replications} replication{'s' if results.replications != 1 else ''}, "
         f"{results.timings['per_replication_s'] * 1000:.0f} ms each)"
