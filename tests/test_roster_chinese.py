@@ -211,3 +211,11 @@ def test_gbk_title_row_and_extra_columns(tmp_path: Path) -> None:
     assert "header found in row 2" in reading.notes
     assert np.array_equal(reading.frame.rows, [3])
     assert pd.Series(reading.frame.labels).tolist()[:2] == ["序号", "姓名"]
+
+
+def test_quoted_cells_with_commas_and_line_breaks(tmp_path: Path) -> None:
+    header = ZH_HEADER + ",备注"
+    note = '"调入,\n借用,\n两年,后转正,再调"'
+    path = zh_csv(tmp_path, [row(id="A1") + "," + note, row(id="A2") + ",", row(id="A3")], header=header)
+    pop = read_roster(path, small_scenario())
+    assert pop.ids.tolist() == ["A1", "A2", "A3"]

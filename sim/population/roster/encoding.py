@@ -56,9 +56,25 @@ def decode(raw: bytes, source: str) -> tuple[str, str, str]:
 
 def _csv_cells(text: str) -> pd.DataFrame:
     """Parse CSV text into a rectangle of cells (short rows padded), keeping blank lines as rows."""
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    width = max((len(r) for r in rows), default=0)
-    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
+    # The fast parser needs the widest row up front: commas per line bound it (quoted commas
+    # only widen the bound; empty columns beyond the real width are dropped).
+    width = max((line.count(",") for line in text.splitlines()), default=0) + 1
+    try:
+        cells = pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            names=list(range(width)),
+            dtype=str,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        ).fillna("")
+    except (pd.errors.ParserError, ValueError):  # a row wider than the bound (newlines in quotes)
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        width = max((len(r) for r in rows), default=0)
+        cells = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
+    filled = [k for k in range(cells.shape[1]) if (cells.iloc[:, k] != "").any()]
+    return cells.iloc[:, : (filled[-1] + 1 if filled else 1)]
 
 
 def read_grid(path: Path, what: str) -> Grid:

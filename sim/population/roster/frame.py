@@ -53,7 +53,7 @@ def load_frame(
         lines.append("other header spellings can be given in a column map (--columns MAP.toml; docs/roster-format.md)")
         raise InputError("; ".join(lines), source=source)
     body = grid.cells.iloc[header.row + 1 :]
-    data = pd.DataFrame({c: body.iloc[:, k].map(_unescape) for c, k in header.positions.items()})
+    data = pd.DataFrame({c: _unescape(body.iloc[:, k]) for c, k in header.positions.items()})
     labels = tuple(str(t) for t in grid.cells.iloc[header.row].tolist())
     rows = body.index.to_numpy(dtype=np.int64) + 1
     keep = (body != "").any(axis=1).to_numpy() if body.shape[1] else np.zeros(len(body), bool)
@@ -71,6 +71,7 @@ def load_frame(
     )
 
 
-def _unescape(cell: str) -> str:
+def _unescape(col: pd.Series) -> pd.Series:
     """Undo the quote our bad-rows workbook puts before a cell starting like a formula."""
-    return cell[1:] if cell.startswith(FORMULA_ESCAPES) else cell
+    quoted = col.str.startswith(FORMULA_ESCAPES)
+    return col.where(~quoted, col.str[1:]) if quoted.any() else col

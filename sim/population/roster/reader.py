@@ -146,7 +146,9 @@ def _township_codes(
 
 
 def _words(col: pd.Series, words: Mapping[str, Any], name: str, expected: str, problems: Problems) -> np.ndarray:
-    mapped = col.map(word).map(words)
+    codes, uniques = pd.factorize(col)  # few distinct words: normalise each once
+    mapped = pd.Series(pd.Series(uniques, dtype=object).map(word).map(words).to_numpy(dtype=object)[codes])
+    mapped[codes < 0] = None
     bad = mapped.isna().to_numpy()
     problems.flag(bad, name, lambda i: f"expected {expected}, found {shown(col.iat[i])}", "unknown-value")
     return mapped.to_numpy()
@@ -162,19 +164,21 @@ def _leaders(frame: Frame, extra: Mapping[str, Any], problems: Problems) -> tupl
     col = frame.data["leader"]
     post_column = normalise(frame.header.texts.get("leader", "leader")) in POST_HEADERS
     words = {**FLAG_WORDS, **extra}
-    out = np.zeros(len(col), dtype=bool)
-    bad = np.zeros(len(col), dtype=bool)
     posts: dict[str, bool] = {}
-    for i, cell in enumerate(col.tolist()):
+    codes, uniques = pd.factorize(col)  # few distinct cells: read each once
+    lead = np.zeros(len(uniques), dtype=bool)
+    unread = np.zeros(len(uniques), dtype=bool)
+    for k, cell in enumerate(uniques.tolist()):
         w = word(cell)
         if w in words:
-            out[i] = bool(words[w])
+            lead[k] = bool(words[w])
         elif w == "":
-            bad[i] = not post_column
+            unread[k] = not post_column
         elif post_column or any(ord(ch) > 0x2E80 for ch in w):
-            out[i] = posts.setdefault(cell, is_leader_post(w))
+            lead[k] = posts.setdefault(cell, is_leader_post(w))
         else:
-            bad[i] = True
+            unread[k] = True
+    out, bad = lead[codes], unread[codes]
     expected = "0 or 1 (or true/false, 是/否) or a post name such as 乡长, 副书记, 站长"
     problems.flag(bad, "leader", lambda i: f"expected {expected}, found {shown(col.iat[i])}", "unknown-value")
     return out, posts
@@ -183,7 +187,8 @@ def _leaders(frame: Frame, extra: Mapping[str, Any], problems: Problems) -> tupl
 def _numbers(col: pd.Series, name: str, expected: str, problems: Problems, words: Mapping[str, float]) -> np.ndarray:
     values = parse_numbers(col)
     if words:
-        graded = col.map(word).map(words).to_numpy(dtype=np.float64, na_value=np.nan)
+        codes, uniques = pd.factorize(col)
+        graded = np.array([words.get(word(str(u)), np.nan) for u in uniques], dtype=np.float64)[codes]
         values = np.where(np.isnan(graded), values, graded)
     bad = ~np.isfinite(values)
     problems.flag(bad, name, lambda i: f"expected {expected}, found {shown(col.iat[i])}", "not-a-number")
@@ -215,9 +220,10 @@ def _dates(col: pd.Series, name: str, problems: Problems, notes: list[str]) -> t
 
 def _check_ids(ids: pd.Series, problems: Problems) -> None:
     problems.flag((ids == "").to_numpy(), "id", lambda i: "expected an id, found an empty cell", "empty")
-    named = ids != ""
+    dup = (ids.duplicated(keep="first") & (ids != "")).to_numpy()
+    if not dup.any():
+        return
     first = pd.Series(np.arange(len(ids))).groupby(ids.to_numpy()).transform("min").to_numpy()
-    dup = (ids.duplicated(keep="first") & named).to_numpy()
     problems.flag(
         dup,
         "id",

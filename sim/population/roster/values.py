@@ -30,7 +30,7 @@ _PADDED = re.compile(r"^\d{4}\.0[1-9]$")
 _UNPADDED = re.compile(r"^\d{4}\.[2-9]$")
 _TEN = re.compile(r"^\d{4}\.10$")
 _MONEY = re.compile(
-    r"^(?:[¥$]|rmb)?\s*(?P<n>[-+]?(?:\d{1,3}(?:,\d{3})+|\d+|(?=\.\d))(?:\.\d+)?(?:e[-+]?\d+)?)\s*(?:元(?:/月)?|分)?$"
+    r"^(?:[¥$]|rmb)?\s*(?P<n>[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?)\s*(?:元(?:/月)?|分)?$"
 )
 
 
@@ -111,9 +111,13 @@ def parse_dates(col: pd.Series) -> Dates:
 
 def parse_numbers(col: pd.Series) -> np.ndarray:
     """Read a number column (1,200 / 1200元 / ¥1200 / full-width digits); NaN where a cell is no number."""
-    codes, uniques = pd.factorize(col)
-    values = np.array([_number(str(u)) for u in uniques], dtype=np.float64)
-    return values[codes] if len(codes) else np.zeros(0)
+    values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+    values[~np.isfinite(values)] = np.nan
+    other = np.isnan(values) & (col != "").to_numpy()
+    if other.any():  # 1,200 / 1200元 / full width: parse each distinct text once
+        codes, uniques = pd.factorize(col[other])
+        values[other] = np.array([_number(str(u)) for u in uniques], dtype=np.float64)[codes]
+    return values
 
 
 def _number(text: str) -> float:
