@@ -195,3 +195,13 @@ def test_writing_a_roster_still_works(
     code, _, err = fenliu_here(capsys, monkeypatch, *args)
     assert code == 0, err
     assert read_roster(tmp_path / "r.csv", sample_scenario()).ids.size > 0
+
+
+def test_validate_states_the_encoding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(f'[population]\nsource = "roster"\nroster = "{GBK_CSV}"\n', encoding="utf-8")
+    code, out, err = fenliu_here(capsys, monkeypatch, "validate", str(scenario))
+    assert code == 0, err
+    assert "read as GBK/GB18030" in out and "header found in row 2" in out and "39 staff in 3 townships" in out

@@ -12,6 +12,7 @@ from test_roster import assert_same, error_of, small_scenario
 
 from sim.population import read_roster
 from sim.population.roster import APPRAISAL_WORDS, ROSTER_COLUMNS, SYNONYMS, parse_roster
+from sim.population.roster.encoding import csv_cells
 from sim.scenario import load_scenario
 
 ZH_HEADER = "人员编号,所在乡镇,编制类型,性别,出生年月,参加工作时间,学历,身份,职务,月工资,年度考核,军转安置"
@@ -219,3 +220,9 @@ def test_quoted_cells_with_commas_and_line_breaks(tmp_path: Path) -> None:
     path = zh_csv(tmp_path, [row(id="A1") + "," + note, row(id="A2") + ",", row(id="A3")], header=header)
     pop = read_roster(path, small_scenario())
     assert pop.ids.tolist() == ["A1", "A2", "A3"]
+
+
+def test_csv_rows_wider_than_any_line() -> None:
+    """A record spread over lines by quoted line breaks may hold more cells than any line has commas."""
+    cells = csv_cells('a,b,c\n"1\n2",3,"4\n5",6\n')
+    assert cells.shape == (2, 4) and cells.iloc[1].tolist() == ["1\n2", "3", "4\n5", "6"]

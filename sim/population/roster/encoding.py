@@ -54,7 +54,7 @@ def decode(raw: bytes, source: str) -> tuple[str, str, str]:
     return text, "gb18030", "GBK/GB18030 (detected: the file is not valid UTF-8 but is valid GB18030)"
 
 
-def _csv_cells(text: str) -> pd.DataFrame:
+def csv_cells(text: str) -> pd.DataFrame:
     """Parse CSV text into a rectangle of cells (short rows padded), keeping blank lines as rows."""
     # The fast parser needs the widest row up front: commas per line bound it (quoted commas
     # only widen the bound; empty columns beyond the real width are dropped).
@@ -89,7 +89,7 @@ def read_grid(path: Path, what: str) -> Grid:
     try:
         if ext == ".csv":
             text, encoding, note = decode(path.read_bytes(), source)
-            cells = _csv_cells(text)
+            cells = csv_cells(text)
         else:
             encoding, note = "xlsx", "an .xlsx workbook, first sheet"
             cells = pd.read_excel(path, sheet_name=0, header=None, dtype=str, na_filter=False, engine="openpyxl")
