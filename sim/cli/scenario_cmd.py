@@ -34,16 +34,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_scenario_args(p)
     p.add_argument("roster_file", nargs="?", metavar="ROSTER", help="with 'check': the roster file to check")
     p.add_argument(
-        "--out", help="roster file to write (.csv or .xlsx); with 'check': workbook of the rows to fix (.xlsx)"
+        "--out",
+        metavar="FILE",
+        help="roster file to write (.csv or .xlsx); with 'check': workbook of the rows to fix (.xlsx)",
     )
     p.add_argument("--seed", type=int, default=None, help="seed of a synthetic population (default: run.seed)")
     p.add_argument(
         "--townships",
         default=None,
+        metavar="FILE",
         help="also write the townships file (CSV) here; with 'check': townships to check against",
     )
-    p.add_argument("--scenario", dest="check_scenario", default=None, help="with 'check': scenario to check against")
-    p.add_argument("--columns", default=None, help="with 'check': column map (TOML) for other header spellings")
+    p.add_argument(
+        "--scenario",
+        dest="check_scenario",
+        default=None,
+        metavar="SCENARIO",
+        help="with 'check': scenario to check against",
+    )
+    p.add_argument(
+        "--columns", default=None, metavar="MAP.toml", help="with 'check': column map (TOML) for other header spellings"
+    )
     p.set_defaults(handler=roster)
 
 

@@ -101,6 +101,8 @@ def read_grid(path: Path, what: str) -> Grid:
     if cells.empty:
         raise InputError(f"the file is empty; expected a header row and one row per {what} entry", source=source)
     cells = cells.astype(str).apply(lambda col: col.str.strip())
+    if encoding == "xlsx":  # a date cell comes as '1968-10-01 00:00:00': show it as the date
+        cells = cells.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", r"\1", regex=True)
     return Grid(cells.reset_index(drop=True), encoding, note)
 
 
