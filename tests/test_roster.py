@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -484,3 +485,20 @@ def test_build_population_roster(tmp_path: Path) -> None:
     roster = write_csv(tmp_path, GOOD_ROWS)
     pop = build_population(small_scenario(source="roster", roster=str(roster)), seed=5)
     assert pop.ids.tolist() == ["P1", "P2", "P3"]
+
+
+def test_header_written_twice_is_refused(tmp_path: Path) -> None:
+    message = error_of(write_csv(tmp_path, [r + ",X9" for r in GOOD_ROWS], header=HEADER + ",ID"))
+    assert "column 'ID' appears more than once" in message
+
+
+def test_formula_like_text_round_trips(tmp_path: Path) -> None:
+    """Written neutralised ('=...), read back as it was."""
+    pop = synthetic_population(small_scenario(), seed=1)
+    pop = dataclasses.replace(
+        pop, ids=np.array([f"=P{k}" if k % 2 else f"-P{k}" for k in range(len(pop))], dtype=object)
+    )
+    for ext in (".csv", ".xlsx"):
+        write_roster(pop, tmp_path / f"r{ext}")
+        assert "'=P1" in set(pd.read_csv(tmp_path / "r.csv", dtype=str)["id"])
+        assert_same(pop, read_roster(tmp_path / f"r{ext}", small_scenario()))

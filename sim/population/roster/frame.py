@@ -41,6 +41,12 @@ def load_frame(
     source = str(path)
     grid = read_grid(path, what)
     header = locate_header(grid.cells, synonyms, column_map or ColumnMap())
+    if header.twice:
+        raise InputError(
+            f"column {header.twice[0]!r} appears more than once in the header (row {header.row + 1}; headers are "
+            "read without case or width: e.g. 'id' and 'ID'); expected each column once",
+            source=source,
+        )
     missing = [c for c in required if c not in header.positions]
     if missing:
         found = ", ".join(header.found) or "none"

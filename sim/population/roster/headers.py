@@ -136,6 +136,7 @@ class Header:
     texts: dict[str, str]  # roster column -> the file's header text
     found: tuple[str, ...]  # every header text in the row
     ignored: tuple[str, ...]  # header texts matched to a column another header already holds
+    twice: tuple[str, ...] = ()  # known headers written twice (id and ID): which one to read is unclear
 
 
 def _spellings(synonyms: Mapping[str, tuple[str, ...]], column_map: ColumnMap) -> dict[str, str]:
@@ -158,13 +159,17 @@ def locate_header(cells: pd.DataFrame, synonyms: Mapping[str, tuple[str, ...]], 
     for r in range(min(HEADER_SEARCH_ROWS, len(cells))):
         texts = [str(t) for t in cells.iloc[r].tolist()]
         chosen: dict[str, tuple[int, int]] = {}  # column -> (rank, grid column)
-        ignored = []
+        ignored: list[str] = []
+        twice: list[str] = []
         for k, text in enumerate(texts):
             key = normalise(text)
             column = lookup.get(key)
             if column is None:
                 continue
-            if column in chosen and chosen[column][0] <= rank[key]:
+            if column in chosen and chosen[column][0] == rank[key]:
+                twice.append(text)
+                continue
+            if column in chosen and chosen[column][0] < rank[key]:
                 ignored.append(text)
                 continue
             if column in chosen:
@@ -176,6 +181,7 @@ def locate_header(cells: pd.DataFrame, synonyms: Mapping[str, tuple[str, ...]], 
             {c: texts[k] for c, (_, k) in chosen.items()},
             tuple(t for t in texts if t),
             tuple(ignored),
+            tuple(twice),
         )
         if best is None or len(header.positions) > len(best.positions):
             best = header

@@ -15,6 +15,7 @@ from sim.population.roster.encoding import EXTENSIONS
 from sim.population.roster.headers import ROSTER_COLUMNS, TOWNSHIP_COLUMNS
 from sim.population.roster.problems import month_text
 from sim.population.table import EDUCATION, SECTORS, Population
+from sim.spreadsheet_cells import neutralise_cell
 
 
 def _months_text(months: np.ndarray) -> list[str]:
@@ -66,6 +67,8 @@ def _write_frame(df: pd.DataFrame, path: str | Path, sheet: str) -> None:
             f"expected a .csv or .xlsx output file, found {ext or 'no extension'!r}",
             source=str(path),
         )
+
+    df = df.map(neutralise_cell)  # a cell starting with = + - @ is written as text (the reader removes the quote)
 
     def write(tmp: str) -> None:
         if ext == ".csv":
