@@ -226,3 +226,9 @@ def test_csv_rows_wider_than_any_line() -> None:
     """A record spread over lines by quoted line breaks may hold more cells than any line has commas."""
     cells = csv_cells('a,b,c\n"1\n2",3,"4\n5",6\n')
     assert cells.shape == (2, 4) and cells.iloc[1].tolist() == ["1\n2", "3", "4\n5", "6"]
+
+
+def test_id_card_numbers_that_excel_shortened(tmp_path: Path) -> None:
+    message = error_of(zh_csv(tmp_path, [row(id="3.30102196805011E+17")]))
+    assert "row 2, column 人员编号 (id): expected an id, found '3.30102196805011E+17'" in message
+    assert "format the column as text" in message

@@ -220,6 +220,15 @@ def _dates(col: pd.Series, name: str, problems: Problems, notes: list[str]) -> t
 
 def _check_ids(ids: pd.Series, problems: Problems) -> None:
     problems.flag((ids == "").to_numpy(), "id", lambda i: "expected an id, found an empty cell", "empty")
+    problems.flag(
+        ids.str.fullmatch(r"\d(?:\.\d+)?[eE]\+\d+").to_numpy(),
+        "id",
+        lambda i: (
+            f"expected an id, found {ids.iat[i]!r}: Excel stored a long number (an ID card number?) with 15 digits "
+            "at most; format the column as text and type the ids again"
+        ),
+        "id-as-number",
+    )
     dup = (ids.duplicated(keep="first") & (ids != "")).to_numpy()
     if not dup.any():
         return
