@@ -170,6 +170,7 @@ def test_cli_check_of_a_good_gbk_roster(capsys: pytest.CaptureFixture[str], monk
         (["roster", "check", "nope.csv"], "nope.csv: file not found"),
         (["roster", "check", str(GBK_CSV), "--out", "bad.csv"], "expected an .xlsx file"),
         (["roster", "check"], "expected a roster file"),
+        (["roster", "check", str(GBK_CSV), "--columns", "nope.toml"], "nope.toml: column map file not found"),
         (["roster", "scenarios/base.toml"], "--out FILE is required"),
         (["roster", "scenarios/base.toml", "extra.csv", "--out", "x.csv"], "unexpected 'extra.csv'"),
     ],
