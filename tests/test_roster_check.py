@@ -206,3 +206,15 @@ def test_validate_states_the_encoding(
     code, out, err = fenliu_here(capsys, monkeypatch, "validate", str(scenario))
     assert code == 0, err
     assert "read as GBK/GB18030" in out and "header found in row 2" in out and "39 staff in 3 townships" in out
+
+
+def test_html_report_holds_problems_and_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = zh_csv(tmp_path, [*CLEAN, *BAD, row(id="X", leader="<script>alert(1)</script>")])
+    code, out, _ = fenliu_here(capsys, monkeypatch, "roster", "check", str(path), "--html", str(tmp_path / "c.html"))
+    assert code == 1 and "wrote the report to" in out
+    page = (tmp_path / "c.html").read_text(encoding="utf-8")
+    for text in ("impossible-date", "1968.02.30", "retirement-passed", "by township", "by age band", "by education"):
+        assert text in page
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -11,6 +11,7 @@ import pandas as pd
 from sim.errors import InputError
 from sim.population.roster.checks import RosterCheck, check_roster
 from sim.population.roster.workbook import write_check_workbook
+from sim.report.roster_report import write_roster_check_report
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.loader import build_scenario
 
@@ -71,9 +72,15 @@ def roster_check(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() != ".xlsx":
         raise InputError(f"--out {args.out!r}: expected an .xlsx file name for the rows to fix")
+    html = Path(args.html) if args.html else None
+    if html is not None and html.suffix.lower() not in (".html", ".htm"):
+        raise InputError(f"--html {args.html!r}: expected an .html file name")
     check = check_roster(roster, scenario, columns=args.columns, townships=args.townships)
     print("\n".join(report_lines(check)))
     if out is not None:
         write_check_workbook(check, out)
         print(f"wrote {len(check.bad_rows)} rows to fix, every problem and the summary to {out}")
+    if html is not None:
+        write_roster_check_report(check, html)
+        print(f"wrote the report to {html}")
     return 1 if check.errors else 0

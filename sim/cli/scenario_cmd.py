@@ -14,7 +14,8 @@ from sim.scenario.render import to_toml
 
 ROSTER_USAGE = """
   fenliu roster SCENARIO --out FILE [--seed N] [--townships FILE] [--set KEY=VALUE ...]
-  fenliu roster check ROSTER [--out bad.xlsx] [--scenario SCENARIO] [--columns MAP.toml] [--townships FILE]"""
+  fenliu roster check ROSTER [--out bad.xlsx] [--html check.html] [--scenario SCENARIO] [--columns MAP.toml]
+                             [--townships FILE]"""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,6 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--columns", default=None, metavar="MAP.toml", help="with 'check': column map (TOML) for other header spellings"
     )
+    p.add_argument("--html", default=None, metavar="FILE", help="with 'check': also write the report as HTML")
     p.set_defaults(handler=roster)
 
 
@@ -84,8 +86,8 @@ def roster(args: argparse.Namespace) -> int:
     """Write the population as a roster file (and optionally its townships file), or check a roster."""
     if args.scenario == "check":
         return roster_check(args)
-    if args.roster_file or args.check_scenario or args.columns:
-        extra = args.roster_file or ("--scenario" if args.check_scenario else "--columns")
+    if args.roster_file or args.check_scenario or args.columns or args.html:
+        extra = args.roster_file or ("--scenario" if args.check_scenario else "--columns" if args.columns else "--html")
         raise InputError(f"roster: unexpected {extra!r}; usage: {ROSTER_USAGE.strip()}")
     if not args.out:
         raise InputError("roster: --out FILE is required to write a roster (or use: fenliu roster check ROSTER)")
