@@ -8,12 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import InputError
 from sim.population import ROSTER_COLUMNS, build_population, read_roster, write_roster, write_townships
+from sim.population.roster import parse_roster
 from sim.population.synthetic import synthetic_population
 from sim.population.table import Population
 from sim.scenario.schema import Scenario
@@ -362,10 +364,30 @@ def test_empty_roster(tmp_path: Path, content: str) -> None:
     assert "the file is empty" in message or "no data rows" in message
 
 
-def test_not_utf8(tmp_path: Path) -> None:
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig"])
+def test_encodings_read(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "r.csv"
-    path.write_bytes(("\n".join([HEADER, GOOD_ROWS[0].replace("Fengqiao", "枫桥")]) + "\n").encode("gbk"))
-    assert "UTF-8" in error_of(path)
+    path.write_bytes(("\n".join([HEADER, GOOD_ROWS[0].replace("Fengqiao", "枫桥镇")]) + "\n").encode(encoding))
+    reading = parse_roster(path, small_scenario())
+    assert reading.population(small_scenario()).townships.names == ("枫桥镇",)
+    stated = reading.notes[0]
+    assert ("GBK/GB18030" in stated) == encoding.startswith("gb")
+    assert ("BOM" in stated) == (encoding == "utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        ((HEADER + "\n").encode("utf-16"), "UTF-16"),
+        (HEADER.encode() + b"\nP1,\x80\xff\xfe,admin\n", "neither UTF-8"),
+        (HEADER.encode("utf-16-le"), "NUL bytes"),
+    ],
+)
+def test_other_encodings_refused_with_hint(tmp_path: Path, data: bytes, said: str) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(data)
+    message = error_of(path)
+    assert said in message and "CSV UTF-8" in message
 
 
 def test_broken_xlsx(tmp_path: Path) -> None:
@@ -463,3 +485,20 @@ def test_build_population_roster(tmp_path: Path) -> None:
     roster = write_csv(tmp_path, GOOD_ROWS)
     pop = build_population(small_scenario(source="roster", roster=str(roster)), seed=5)
     assert pop.ids.tolist() == ["P1", "P2", "P3"]
+
+
+def test_header_written_twice_is_refused(tmp_path: Path) -> None:
+    message = error_of(write_csv(tmp_path, [r + ",X9" for r in GOOD_ROWS], header=HEADER + ",ID"))
+    assert "column 'ID' appears more than once" in message
+
+
+def test_formula_like_text_round_trips(tmp_path: Path) -> None:
+    """Written neutralised ('=...), read back as it was."""
+    pop = synthetic_population(small_scenario(), seed=1)
+    pop = dataclasses.replace(
+        pop, ids=np.array([f"=P{k}" if k % 2 else f"-P{k}" for k in range(len(pop))], dtype=object)
+    )
+    for ext in (".csv", ".xlsx"):
+        write_roster(pop, tmp_path / f"r{ext}")
+        assert "'=P1" in set(pd.read_csv(tmp_path / "r.csv", dtype=str)["id"])
+        assert_same(pop, read_roster(tmp_path / f"r{ext}", small_scenario()))

@@ -12,6 +12,7 @@ from sim.cli.report_cmd import write_report
 from sim.errors import InputError
 from sim.expected import expected
 from sim.experiment import Results, run
+from sim.population.roster.encoding import describe_encoding
 
 HEADLINE = (
     "headcount_total",
@@ -67,6 +68,8 @@ def run_command(args: argparse.Namespace) -> int:
     if not args.no_report:
         write_report(out)
     print(format_summary(results))
+    if scenario.population.source == "roster" and scenario.population.roster:
+        print(f"roster {scenario.population.roster}: read as {describe_encoding(scenario.population.roster)}")
     print(
         f"\nresults in {out}/ ({results.replications} replication{'s' if results.replications != 1 else ''}, "
         f"{results.timings['per_replication_s'] * 1000:.0f} ms each)"

@@ -1,4 +1,4 @@
-"""Commands on scenario files: validate, show, roster."""
+"""Commands on scenario files: validate, show, roster (write one, or `roster check` a file)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,20 @@ import argparse
 from pathlib import Path
 
 from sim.cli.common import add_scenario_args, scenario_from
+from sim.cli.roster_check_cmd import roster_check
 from sim.errors import InputError
 from sim.experiment.roster_at import roster_at, write_frame
 from sim.population import build_population, write_roster
-from sim.population.roster import write_townships
+from sim.population.roster import parse_roster, write_townships
 from sim.population.table import Population
 from sim.scenario import Scenario
 from sim.scenario.render import to_toml
+
+ROSTER_USAGE = """
+  fenliu roster SCENARIO --out FILE [--seed N] [--townships FILE] [--month M [--replication R] [--exits]]
+                         [--set KEY=VALUE ...]
+  fenliu roster check ROSTER [--out bad.xlsx] [--html check.html] [--scenario SCENARIO] [--columns MAP.toml]
+                             [--townships FILE]"""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,11 +31,36 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_scenario_args(p)
     p.add_argument("--no-sources", action="store_true", help="plain TOML without source comments")
     p.set_defaults(handler=show)
-    p = sub.add_parser("roster", help="write the staff population a scenario would use (CSV or .xlsx)")
+    p = sub.add_parser(
+        "roster",
+        help="write the staff a scenario would use (roster SCENARIO --out FILE), or check a roster (roster check FILE)",
+        usage=ROSTER_USAGE,
+    )
     add_scenario_args(p)
-    p.add_argument("--out", required=True, help="roster file to write (.csv or .xlsx)")
+    p.add_argument("roster_file", nargs="?", metavar="ROSTER", help="with 'check': the roster file to check")
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="roster file to write (.csv or .xlsx); with 'check': workbook of the rows to fix (.xlsx)",
+    )
     p.add_argument("--seed", type=int, default=None, help="seed of a synthetic population (default: run.seed)")
-    p.add_argument("--townships", default=None, help="also write the townships file (CSV) here")
+    p.add_argument(
+        "--townships",
+        default=None,
+        metavar="FILE",
+        help="also write the townships file (CSV) here; with 'check': townships to check against",
+    )
+    p.add_argument(
+        "--scenario",
+        dest="check_scenario",
+        default=None,
+        metavar="SCENARIO",
+        help="with 'check': scenario to check against",
+    )
+    p.add_argument(
+        "--columns", default=None, metavar="MAP.toml", help="with 'check': column map (TOML) for other header spellings"
+    )
+    p.add_argument("--html", default=None, metavar="FILE", help="with 'check': also write the report as HTML")
     p.add_argument(
         "--month", type=int, default=None, help="write the payroll at this month of a run (default: month 0)"
     )
@@ -40,7 +72,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def validate(args: argparse.Namespace) -> int:
     """Load and check the scenario and its population."""
     scenario = scenario_from(args)
-    population = build_population(scenario, scenario.run.seed)
+    if scenario.population.source == "roster" and scenario.population.roster:
+        reading = parse_roster(scenario.population.roster, scenario)
+        population = reading.population(scenario)
+        print(f"roster {scenario.population.roster}: " + "; ".join(reading.notes))
+    else:
+        population = build_population(scenario, scenario.run.seed)
     print(
         f"{args.scenario}: valid ({scenario.name!r}, {len(population)} staff in "
         f"{len(population.townships)} townships, {scenario.time.horizon_months} months)"
@@ -55,7 +92,14 @@ def show(args: argparse.Namespace) -> int:
 
 
 def roster(args: argparse.Namespace) -> int:
-    """Write the population as a roster file (and optionally its townships file)."""
+    """Write the population as a roster file (and optionally its townships file), or check a roster."""
+    if args.scenario == "check":
+        return roster_check(args)
+    if args.roster_file or args.check_scenario or args.columns or args.html:
+        extra = args.roster_file or ("--scenario" if args.check_scenario else "--columns" if args.columns else "--html")
+        raise InputError(f"roster: unexpected {extra!r}; usage: {ROSTER_USAGE.strip()}")
+    if not args.out:
+        raise InputError("roster: --out FILE is required to write a roster (or use: fenliu roster check ROSTER)")
     scenario = scenario_from(args)
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".xlsx"):

@@ -22,7 +22,7 @@ from sim.errors import InputError
 from sim.scenario.schema import Scenario
 
 DEFAULT_SOURCE = "default"
-PATH_KEYS = ("population.roster", "population.townships_file")
+PATH_KEYS = ("population.roster", "population.townships_file", "population.roster_columns")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

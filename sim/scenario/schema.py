@@ -152,6 +152,12 @@ class PopulationSection(Section):
         "path",
         default=None,
     )
+    roster_columns: str | None = doc(
+        "Optional column map (TOML) for a roster's other header spellings and value words "
+        "(docs/roster-format.md), relative to the scenario file.",
+        "path",
+        default=None,
+    )
     synthetic: SyntheticSection = Field(default_factory=SyntheticSection)
 
     @model_validator(mode="after")
