@@ -32,13 +32,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from sim.errors import InputError
+from sim.scenario.section import Section
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(Section):
+    """Closed and frozen, with the scenario's checks of every number (finite, strict types)."""
 
 
 class ParameterSpec(_Strict):
