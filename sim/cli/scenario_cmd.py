@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sim.cli.common import add_scenario_args, scenario_from
 from sim.errors import InputError
+from sim.folders import check_file_output
 from sim.population import build_population, write_roster
 from sim.population.roster import write_townships
 from sim.scenario.render import to_toml
@@ -52,6 +53,9 @@ def roster(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise InputError(f"--out {args.out!r}: expected a .csv or .xlsx file name")
+    check_file_output(out)
+    if args.townships:
+        check_file_output(args.townships, "--townships")
     seed = scenario.run.seed if args.seed is None else args.seed
     population = build_population(scenario, seed)
     write_roster(population, out)

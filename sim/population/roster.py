@@ -18,6 +18,7 @@ import pandas as pd
 from sim.errors import InputError
 from sim.population.table import EDUCATION, SECTORS, Population, Townships
 from sim.scenario.schema import Scenario
+from sim.spreadsheet_cells import neutralise_cell
 
 ROSTER_COLUMNS = (
     "id",
@@ -154,6 +155,13 @@ def _read_table(path: Path, what: str) -> pd.DataFrame:
         kind = "CSV file" if ext == ".csv" else ".xlsx workbook"
         raise InputError(f"not a readable {kind}: {exc}", source=source) from None
     df.columns = [str(c).strip().lower() for c in df.columns]
+    twice = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+    if twice:
+        raise InputError(
+            f"column {twice[0]!r} appears more than once (headers are read without case: e.g. 'id' and 'ID'); "
+            "expected each column once",
+            source=source,
+        )
     return df.astype(str).apply(lambda col: col.str.strip())
 
 
@@ -462,6 +470,7 @@ def _write_frame(df: pd.DataFrame, path: str | Path, sheet: str) -> None:
             f"expected a .csv or .xlsx output file, found {ext or 'no extension'!r}",
             source=str(path),
         )
+    df = df.map(neutralise_cell)  # a cell starting with = + - @ is written as text, never as a formula
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=ext, dir=path.parent)
     os.close(fd)

@@ -33,6 +33,16 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise InputError("scenario file not found", source=str(path)) from None
+    except IsADirectoryError:
+        raise InputError("expected a scenario file (TOML), found a folder", source=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the scenario file ({exc.strerror or exc})", source=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"expected TOML text in UTF-8, found a byte that is not UTF-8 at position {exc.start} (a file saved "
+            "in GBK, or not a text file?); save it as UTF-8",
+            source=str(path),
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", source=str(path)) from None
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, create_model, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
-from sim.scenario.section import Section, doc
+from sim.scenario.section import Name, Section, doc
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegFloat = Annotated[float, Field(ge=0.0)]
@@ -684,7 +684,7 @@ class OutputSection(Section):
 class Scenario(Section):
     """A complete, validated scenario."""
 
-    name: str = doc("Short name; the default output folder is results/<name>/.", default="scenario")
+    name: Name = doc("Short name; the default output folder is results/<name>/.", default="scenario")
     description: str = doc("One line on what the scenario represents.", default="")
     time: TimeSection = Field(default_factory=TimeSection)
     run: RunSection = Field(default_factory=RunSection)

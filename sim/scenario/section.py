@@ -18,7 +18,7 @@ import math
 import types
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 # Domain bounds by unit, inclusive: (lowest, highest). A field's own ge/le may be tighter.
 UNIT_BOUNDS: dict[str, tuple[float, float]] = {
@@ -37,6 +37,25 @@ UNIT_BOUNDS: dict[str, tuple[float, float]] = {
     "posts": (0.0, 1e7),
 }
 ANY_NUMBER = (-1e15, 1e15)  # a number whose unit sets no domain
+
+
+def check_name(value: str) -> str:
+    """A scenario or sweep name is a name, never a path: it names the folder results/<name>/."""
+    if not value.strip():
+        raise ValueError("expected a name, found an empty one")
+    bad = [c for c in ("/", "\\", ":") if c in value]
+    if bad or ".." in value or value.startswith(".") or any(ord(c) < 32 for c in value):
+        shown = f"the character {bad[0]!r}" if bad else "'..', a leading '.' or a control character"
+        raise ValueError(
+            f"expected a name for the folder results/<name>/ (letters, digits, '-', '_', spaces, Chinese), "
+            f"found {value!r}, which holds {shown}; to write elsewhere use --out"
+        )
+    if len(value) > 100:
+        raise ValueError(f"expected a name of at most 100 characters, found {len(value)}")
+    return value
+
+
+Name = Annotated[str, AfterValidator(check_name)]
 
 
 def doc(description: str, unit: str = "", **kw: Any) -> Any:
