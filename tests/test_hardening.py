@@ -249,7 +249,7 @@ def test_roster_exports_write_formulas_as_text(tmp_path):
     with (tmp_path / "r.csv").open(newline="", encoding="utf-8") as fh:
         written = [row[0] for row in csv.reader(fh)][1:]
     assert written[:5] == ["'" + a for a in attacks[:5]]
-    assert "'\rx" in (tmp_path / "r.csv").read_text("utf-8")
+    assert b"'\rx" in (tmp_path / "r.csv").read_bytes()
     write_roster(hostile, tmp_path / "r.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "r.xlsx").active
     cells = [sheet.cell(row=k + 2, column=1) for k in range(len(attacks))]
