@@ -242,7 +242,7 @@ def test_a_roster_with_id_and_ID_columns_exits_2(tmp_path, capsys):
 def test_roster_exports_write_formulas_as_text(tmp_path):
     population = synthetic_population(Scenario(population={"synthetic": {"townships": 2}}), 1)
     ids = population.ids.astype(object).copy()
-    attacks = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+    attacks = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
     ids[: len(attacks)] = attacks
     hostile = dataclasses.replace(population, ids=ids)
     write_roster(hostile, tmp_path / "r.csv")
