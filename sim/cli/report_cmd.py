@@ -31,7 +31,7 @@ def report_command(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_file_output(args.out)
     if not Path(args.results).is_dir():
-        raise InputError(f"RESULTS_DIR {args.results!r}: expected a results folder written by fenliu")
+        raise InputError(f"RESULTS_DIR {args.results!r}: no such folder (expected a results folder written by fenliu)")
     if not verify(args.results):
         print(
             f"fenliu: warning: {args.results}: the manifest records no file hashes (written by an older fenliu); "
