@@ -224,6 +224,7 @@ def _validation_error(exc: ValidationError, sources: Mapping[str, str], fallback
         elif not isinstance(found, (dict, list)) and "found" not in msg:
             model = _table_model(err["loc"]) if err["type"] in BOUND_ERRORS and err["loc"] else None
             unit = unit_of(model, str(err["loc"][-1])) if model is not None else ""
+            unit = "" if unit in ("share", "YYYY-MM") else unit  # shares are plain numbers
             msg = f"{msg}{' ' + unit if unit else ''}; found {found!r}"
         lines.append(f"{origin}: key {key or '(top level)'!r}: {msg}")
     return InputError("invalid scenario\n  " + "\n  ".join(lines))
