@@ -267,6 +267,20 @@ class OutputFolder:
             self._unlock()
 
 
+def clean_file_temporaries(folder: Path) -> None:
+    """Remove one-file temporaries (`.name.tmp-PID`) left in `folder` by processes that no longer run."""
+    for tmp in folder.glob(".*.tmp-*"):
+        pid = tmp.name.rpartition(".tmp-")[2]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            tmp.unlink(missing_ok=True)
+        except PermissionError:
+            pass
+
+
 def check_file_output(path: str | Path, option: str = "--out") -> Path:
     """A single output file: not a folder, its folder creatable and writable (InputError otherwise)."""
     path = Path(path)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from sim.errors import InputError
-from sim.folders import check_file_output, verify
+from sim.folders import check_file_output, clean_file_temporaries, verify
 from sim.report import LANGS, read_manifest, report, sweep_report
 
 
@@ -32,6 +32,7 @@ def report_command(args: argparse.Namespace) -> int:
         check_file_output(args.out)
     if not Path(args.results).is_dir():
         raise InputError(f"RESULTS_DIR {args.results!r}: no such folder (expected a results folder written by fenliu)")
+    clean_file_temporaries(Path(args.results))  # e.g. a report.html of a killed `fenliu report`
     if not verify(args.results):
         print(
             f"fenliu: warning: {args.results}: the manifest records no file hashes (written by an older fenliu); "

@@ -16,9 +16,11 @@ from __future__ import annotations
 import functools
 import math
 import types
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from collections.abc import Hashable
+from typing import Annotated, Any, Literal, Union, cast, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic.config import JsonDict
 
 # Domain bounds by unit, inclusive: (lowest, highest). A field's own ge/le may be tighter.
 UNIT_BOUNDS: dict[str, tuple[float, float]] = {
@@ -60,7 +62,7 @@ Name = Annotated[str, AfterValidator(check_name)]
 
 def doc(description: str, unit: str = "", **kw: Any) -> Any:
     """A pydantic Field whose description and unit feed the scenario reference (and bound its value)."""
-    extra = {"unit": unit} if unit else None
+    extra: JsonDict | None = {"unit": unit} if unit else None
     return Field(description=description, json_schema_extra=extra, **kw)
 
 
@@ -103,9 +105,9 @@ class Section(BaseModel):
     @classmethod
     def _strict_scalars(cls, value: Any, info: ValidationInfo) -> Any:
         field = cls.model_fields.get(info.field_name or "")
-        if field is None:
+        if field is None or field.annotation is None:
             return value
-        kinds = scalar_kinds(field.annotation)
+        kinds = scalar_kinds(cast(Hashable, field.annotation))
         if not kinds:
             return value
         numeric = bool(kinds & {int, float})
