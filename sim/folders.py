@@ -138,7 +138,8 @@ class OutputFolder:
     """
 
     def __init__(self, target: str | Path, *, force: bool = False, option: str = "--out", persistent: bool = False):
-        self.target = Path(target)
+        self.shown = str(target)
+        self.target = Path(os.path.abspath(target))  # '.' and '..' resolved: the target has a real name
         self.force = force
         self.option = option
         self.persistent = persistent
@@ -151,11 +152,14 @@ class OutputFolder:
 
     # -- checks, before any simulation
     def _say(self, message: str) -> InputError:
-        return InputError(f"{self.option} {str(self.target)!r}: {message}")
+        return InputError(f"{self.option} {self.shown!r}: {message}")
 
     def check(self) -> None:
         """Refuse a target that cannot or must not be written (InputError naming it)."""
         target = self.target
+        here = Path.cwd().resolve()
+        if target.resolve() == here or target.resolve() in here.parents:
+            raise self._say("is the current folder or holds it; a results folder is replaced whole, choose a new one")
         if target.exists() and not target.is_dir():
             raise self._say("exists and is not a folder")
         if target.is_dir() and not self.force and any(target.iterdir()) and not is_fenliu_folder(target):
