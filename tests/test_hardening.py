@@ -322,3 +322,15 @@ def test_population_ids_are_strings():
     """Guard for the export test above: the roster writer receives text ids."""
     population = synthetic_population(Scenario(population={"synthetic": {"townships": 1}}), 1)
     assert isinstance(population.ids[0], str | np.str_)
+
+
+def test_a_comparison_and_its_run_folders_are_sealed(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    code, err = run_cli(
+        capsys, "compare", BASE, BASE, *SMALL, "-n", "2", "--executor", "inprocess", "--no-report", "--out", out
+    )
+    assert code == 0, err
+    assert verify(out) and all(verify(sub) for sub in out.iterdir() if sub.is_dir())
+    assert {"00-base/monthly.parquet", "01-base-2/manifest.json", "bands.parquet"} <= set(
+        json.loads((out / "manifest.json").read_text("utf-8"))["files"]
+    )

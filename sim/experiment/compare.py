@@ -38,7 +38,7 @@ from sim.experiment.results import FORMAT_VERSION, Results, monthly_frame
 from sim.experiment.storage import write_json, write_parquet
 from sim.experiment.sweep import all_versions
 from sim.experiment.sweep_results import band_summary
-from sim.folders import OutputFolder
+from sim.folders import OutputFolder, seal
 from sim.scenario.loader import load_scenario, scenario_hash
 from sim.scenario.schema import Scenario
 
@@ -146,6 +146,7 @@ class Comparison:
         for k, (name, run) in enumerate(zip(self.names, self.runs, strict=True)):
             sub = _folder_name(k, name)
             run.write(folder / sub)
+            seal(folder / sub)  # each run folder can be reported (and checked) on its own
             runs.append(sub)
         write_parquet(self.bands(), folder / "bands.parquet")
         write_parquet(self.differences(), folder / "differences.parquet")
