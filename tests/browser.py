@@ -88,6 +88,12 @@ GLYPHS_JS = """(chars) => {
 }"""
 
 
+EMBEDDED_FONT_JS = """async () => {
+  await document.fonts.ready;
+  return Array.from(document.fonts).filter(f => f.family.replace(/"/g, '') === 'fenliu CJK').map(f => f.status);
+}"""
+
+
 def launch(playwright: Any) -> Any:
     """A headless Chromium browser."""
     return playwright.chromium.launch(executable_path=executable(), args=ARGS)
@@ -117,7 +123,8 @@ def inspect(
     check.info["h1"] = page.locator("header h1").inner_text()
     check.info["text"] = page.locator("body").inner_text()
     check.info["svg_text"] = " ".join(page.locator("svg.main-svg text").all_text_contents())
-    check.info["glyphs_distinct"] = page.evaluate(GLYPHS_JS, ["分", "流", "编", "制"])
+    check.info["glyphs_distinct"] = page.evaluate(GLYPHS_JS, ["编", "制", "人", "数"])
+    check.info["embedded_font"] = page.evaluate(EMBEDDED_FONT_JS)
     check.info["pwned"] = page.evaluate("() => window.__pwned === undefined ? null : window.__pwned")
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)

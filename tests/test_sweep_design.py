@@ -183,5 +183,8 @@ def test_cli_missing_spec_and_force_without_resume(tmp_path, capsys):
     assert main(["sweep", str(tmp_path / "nope.toml")]) == 2
     assert "sweep spec not found" in capsys.readouterr().err
     spec_file = _write_spec(tmp_path / "s.toml", '[levers."hiring.freeze_months"]\nvalues = [0]\n')
-    assert main(["sweep", str(spec_file), "--force", "--out", str(tmp_path / "o")]) == 2
-    assert "--force only makes sense with --resume" in capsys.readouterr().err
+    (tmp_path / "o").mkdir()
+    (tmp_path / "o" / "notes.txt").write_text("mine", "utf-8")
+    assert main(["sweep", str(spec_file), "--out", str(tmp_path / "o")]) == 2
+    assert "fenliu did not write" in capsys.readouterr().err
+    assert (tmp_path / "o" / "notes.txt").read_text("utf-8") == "mine"

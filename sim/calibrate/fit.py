@@ -73,6 +73,14 @@ def _get(data: Any, key: str) -> Any:
     return node
 
 
+def _has_key(scenario: Scenario, key: str) -> bool:
+    try:
+        _get(scenario.model_dump(mode="json"), key)
+    except KeyError:
+        return False
+    return True
+
+
 def resolve_free(
     scenario: Scenario, spec: TargetsSpec, keys: Mapping[str, tuple[float, float] | None] | None, source: str
 ) -> list[Free]:
@@ -89,12 +97,14 @@ def resolve_free(
             elif key in spec.free:
                 p = spec.free[key]
                 chosen[key] = (p.low, p.high, p.start)
-            else:
+            elif _has_key(scenario, key):
                 raise InputError(
                     f"free key {key!r} has no bounds: add a table [free.{_quote(key)}] with low and high to the "
                     f"targets file, or give --free {key}=LOW,HIGH",
                     source=source,
                 )
+            else:  # an unknown key is reported as such below, not as a key without bounds
+                chosen[key] = (0.0, 1.0, None)
     data = scenario.model_dump(mode="json")
     leaves = _dotted_keys(data)
     out = []

@@ -38,15 +38,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sim.engine.model import monthly_columns
 from sim.errors import InputError
 from sim.scenario.schema import Scenario
+from sim.scenario.section import Section
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(Section):
+    """Closed and frozen, with the scenario's checks of every number (finite, strict types)."""
 
 
 class Target(_Strict):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sim.cli.common import add_scenario_args
 from sim.errors import InputError
+from sim.folders import check_file_output
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -84,6 +85,9 @@ def calibrate_command(args: argparse.Namespace) -> int:
         raise InputError(f"--out {str(out)!r} would overwrite the scenario being calibrated")
     if out.exists() and out.is_dir():
         raise InputError(f"--out {str(out)!r} is a folder; expected a .toml file name")
+    check_file_output(out)  # both outputs checked before the (long) fit
+    if args.history:
+        check_file_output(args.history, "--history")
     progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     cal = sim.calibrate(
         scenario,

@@ -13,6 +13,7 @@ from sim.errors import InputError
 from sim.experiment.compare import Comparison, compare
 from sim.experiment.executors import EXECUTORS, make_executor
 from sim.experiment.results import summary_months
+from sim.folders import OutputFolder
 from sim.scenario import load_scenario
 
 HEADLINE = ("headcount_total", "state_awaiting", "state_diverted", "hires_cumulative", "cost_government")
@@ -46,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--scheduler", default=None, metavar="ADDR", help="Dask scheduler address (with --executor dask)")
     p.add_argument("--no-report", action="store_true", help="do not write report.html")
+    p.add_argument("--force", action="store_true", help="replace --out even if fenliu did not write it")
     p.set_defaults(handler=compare_command)
 
 
@@ -61,21 +63,20 @@ def compare_command(args: argparse.Namespace) -> int:
     make_executor(args.executor, args.workers, args.scheduler)  # checks the arguments before any run
     names = "-vs-".join(re.sub(r"[^\w.-]+", "_", s.name) for s in scenarios)
     out = Path(args.out) if args.out else Path("results") / f"compare-{names}"
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {str(out)!r} exists and is not a folder")
-    result = compare(
-        scenarios,
-        args.replications,
-        args.seed,
-        executor=args.executor,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        progress=None,
-    )
-    result.save(out)
+    with OutputFolder(out, force=args.force) as folder:  # checked and locked before simulating
+        result = compare(
+            scenarios,
+            args.replications,
+            args.seed,
+            executor=args.executor,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            progress=None,
+        )
+        result.write(folder.staging)
+        if not args.no_report:
+            write_compare_report(folder.staging)
     print(format_differences(result))
-    if not args.no_report:
-        write_compare_report(out)
     print(f"\nresults in {out}/ ({result.replications} replications per scenario, seed {result.seed})")
     return 0
 

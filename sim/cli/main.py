@@ -54,3 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # point stdout at /dev/null so that the interpreter's final flush does not fail again
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        # a path the user gave that cannot be read or written: one message, no traceback
+        print(f"fenliu: error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        return 2

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.folders import check_file_output, clean_file_temporaries, verify
 from sim.report import LANGS, read_manifest, report, sweep_report
 
 
@@ -26,7 +27,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def report_command(args: argparse.Namespace) -> int:
-    """Write the report and say where it is."""
+    """Write the report and say where it is (refusing a folder whose files disagree with its manifest)."""
+    if args.out is not None:
+        check_file_output(args.out)
+    if not Path(args.results).is_dir():
+        raise InputError(f"RESULTS_DIR {args.results!r}: no such folder (expected a results folder written by fenliu)")
+    clean_file_temporaries(Path(args.results))  # e.g. a report.html of a killed `fenliu report`
+    if not verify(args.results):
+        print(
+            f"fenliu: warning: {args.results}: the manifest records no file hashes (written by an older fenliu); "
+            "its files cannot be checked against it",
+            file=sys.stderr,
+        )
     if args.metric is not None or args.month is not None:
         kind = read_manifest(args.results).get("kind", "run")
         if kind != "sweep":

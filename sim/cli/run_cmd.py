@@ -12,6 +12,7 @@ from sim.cli.report_cmd import write_report
 from sim.errors import InputError
 from sim.expected import expected
 from sim.experiment import Results, run
+from sim.folders import OutputFolder
 from sim.population.roster.encoding import describe_encoding
 
 HEADLINE = (
@@ -38,6 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default=None, help="output folder (default: results/<scenario name>/)")
     p.add_argument("--events", action="store_true", help="also write the per-person event log")
     p.add_argument("--no-report", action="store_true", help="do not write report.html")
+    p.add_argument("--force", action="store_true", help="replace --out even if fenliu did not write it")
     p.add_argument(
         "--engine",
         choices=("des", "expected"),
@@ -55,18 +57,17 @@ def run_command(args: argparse.Namespace) -> int:
         raise InputError(f"--replications: expected a whole number of at least 1, found {args.replications}")
     if args.seed is not None and args.seed < 0:
         raise InputError(f"--seed: expected a non-negative whole number, found {args.seed}")
+    if args.engine == "expected" and args.events:
+        raise InputError("--events: the expected-value engine has no people to log; use --engine des")
     out = Path(args.out) if args.out else Path("results") / scenario.name
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {str(out)!r} exists and is not a folder")
-    if args.engine == "expected":
-        if args.events:
-            raise InputError("--events: the expected-value engine has no people to log; use --engine des")
-        results = expected(scenario, seed=args.seed)
-    else:
-        results = run(scenario, replications=args.replications, seed=args.seed, events=args.events or None)
-    results.save(out)
-    if not args.no_report:
-        write_report(out)
+    with OutputFolder(out, force=args.force) as folder:  # checked and locked before simulating
+        if args.engine == "expected":
+            results = expected(scenario, seed=args.seed)
+        else:
+            results = run(scenario, replications=args.replications, seed=args.seed, events=args.events or None)
+        results.write(folder.staging)
+        if not args.no_report:
+            write_report(folder.staging)
     print(format_summary(results))
     if scenario.population.source == "roster" and scenario.population.roster:
         print(f"roster {scenario.population.roster}: read as {describe_encoding(scenario.population.roster)}")

@@ -9,6 +9,7 @@ from sim.cli.common import add_scenario_args, scenario_from
 from sim.cli.roster_check_cmd import roster_check
 from sim.errors import InputError
 from sim.experiment.roster_at import roster_at, write_frame
+from sim.folders import check_file_output
 from sim.population import build_population, write_roster
 from sim.population.roster import parse_roster, write_townships
 from sim.population.table import Population
@@ -104,6 +105,9 @@ def roster(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise InputError(f"--out {args.out!r}: expected a .csv or .xlsx file name")
+    check_file_output(out)
+    if args.townships:
+        check_file_output(args.townships, "--townships")
     seed = scenario.run.seed if args.seed is None else args.seed
     population = build_population(scenario, seed)
     if args.month is not None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.errors import InputError
 from sim.experiment.executors import EXECUTORS, make_executor
 from sim.experiment.jobs import Context
-from sim.experiment.sweep import check_resumable, finish_outputs, plan_sweep, run_plan
+from sim.experiment.sweep import open_sweep_folder, plan_sweep, publish_sweep, run_plan
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,7 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S", help="seconds to reach the scheduler")
     p.add_argument("--out", default=None, help="results folder (default: results/<spec name>/)")
     p.add_argument("--resume", action="store_true", help="continue a sweep in --out, skipping finished jobs")
-    p.add_argument("--force", action="store_true", help="with --resume: resume even if the spec or code changed")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="with --resume: resume even if the spec or code changed; without: start over, replacing --out",
+    )
     p.add_argument("--no-report", action="store_true", help="do not write report.html")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     p.set_defaults(handler=sweep_command)
@@ -38,34 +41,39 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def sweep_command(args: argparse.Namespace) -> int:
     """Check everything, run, summarise; 1 if any job failed."""
-    if args.force and not args.resume:
-        raise InputError("--force only makes sense with --resume")
     plan = plan_sweep(args.spec, out=args.out)
-    previous = check_resumable(plan, args.resume, args.force)
     executor = make_executor(args.executor, args.workers, args.scheduler, args.connect_timeout)
     design = plan.design
-    print(
-        f"{plan.spec.name}: {design.kind} design, {design.n_points} points "
-        f"({design.n_policies} policies × {design.n_worlds} worlds) × {plan.replications} replications "
-        f"= {plan.n_jobs} jobs on {executor.name} ({executor.workers} workers) → {plan.out}/",
-        file=sys.stderr,
-    )
-    executor.start(Context.of([plan.base], plan.seed, plan.model))
-    try:
-        results = run_plan(
-            plan, executor, args.resume, args.force, progress=False if args.quiet else None, previous=previous
-        )
-    finally:
-        executor.close()
-    failed = results.failed
-    done = len(results.points_done())
-    finish_outputs(results, report=not args.no_report)
-    print(f"{plan.spec.name}: {done} of {design.n_points} points complete; results in {plan.out}/")
-    if len(failed):
+    with open_sweep_folder(plan, args.resume, args.force) as (folder, previous):
         print(
-            f"{plan.spec.name}: {len(failed)} of {plan.n_jobs} jobs failed (tracebacks in {plan.out}/jobs.parquet); "
-            f"rerun with --resume to retry them",
+            f"{plan.spec.name}: {design.kind} design, {design.n_points} points "
+            f"({design.n_policies} policies × {design.n_worlds} worlds) × {plan.replications} replications "
+            f"= {plan.n_jobs} jobs on {executor.name} ({executor.workers} workers) → {plan.out}/",
+            file=sys.stderr,
+        )
+        executor.start(Context.of([plan.base], plan.seed, plan.model))
+        try:
+            results = run_plan(
+                plan,
+                executor,
+                args.resume,
+                args.force,
+                progress=False if args.quiet else None,
+                previous=previous,
+                root=folder.staging,
+            )
+        finally:
+            executor.close()
+        failed = results.failed
+        done = len(results.points_done())
+        results = publish_sweep(results, folder, report=not args.no_report)
+    if len(failed):
+        print(f"{plan.spec.name}: {done} of {design.n_points} points complete; unfinished sweep in {folder.staging}/")
+        print(
+            f"{plan.spec.name}: {len(failed)} of {plan.n_jobs} jobs failed (tracebacks in "
+            f"{folder.staging}/jobs.parquet); rerun with --resume to retry them",
             file=sys.stderr,
         )
         return 1
+    print(f"{plan.spec.name}: {done} of {design.n_points} points complete; results in {plan.out}/")
     return 0

@@ -38,6 +38,7 @@ from sim.experiment.results import FORMAT_VERSION, Results, monthly_frame
 from sim.experiment.storage import write_json, write_parquet
 from sim.experiment.sweep import all_versions
 from sim.experiment.sweep_results import band_summary
+from sim.folders import OutputFolder, seal
 from sim.scenario.loader import load_scenario, scenario_hash
 from sim.scenario.schema import Scenario
 
@@ -132,13 +133,20 @@ class Comparison:
             "execution": self.execution,
         }
 
-    def save(self, folder: str | Path) -> Path:
-        """Write the run sub-folders, bands.parquet, differences.parquet and manifest.json."""
+    def save(self, folder: str | Path, force: bool = False) -> Path:
+        """Write the comparison as the folder `folder`, replaced whole and atomically (see `Results.save`)."""
+        with OutputFolder(folder, force=force, option="folder") as out:
+            self.write(out.staging)
+        return Path(folder)
+
+    def write(self, folder: str | Path) -> Path:
+        """Write the run sub-folders, bands.parquet, differences.parquet and manifest.json into `folder`."""
         folder = Path(folder)
         runs = []
         for k, (name, run) in enumerate(zip(self.names, self.runs, strict=True)):
             sub = _folder_name(k, name)
-            run.save(folder / sub)
+            run.write(folder / sub)
+            seal(folder / sub)  # each run folder can be reported (and checked) on its own
             runs.append(sub)
         write_parquet(self.bands(), folder / "bands.parquet")
         write_parquet(self.differences(), folder / "differences.parquet")

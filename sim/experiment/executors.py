@@ -21,6 +21,7 @@ from typing import Any
 
 from sim.errors import InputError
 from sim.experiment.jobs import Context, Job, Outcome, execute, execute_here, init_worker, pause_pid
+from sim.experiment.lifeline import watch_parent
 
 EXECUTORS = ("local", "dask", "inprocess")
 IN_FLIGHT_PER_WORKER = 2
@@ -196,6 +197,9 @@ class DaskExecutor(Executor):
             )
             self._client = Client(self._cluster, set_as_default=False)
             self._client.wait_for_workers(self.workers, timeout=120)
+            # the cluster is ours: its nannies and workers end with this process, even after kill -9
+            self._client.run(watch_parent, os.getpid(), nanny=True)
+            self._client.run(watch_parent, os.getpid())
         self._context_future = self._client.scatter(context, broadcast=True, hash=False)
 
     def run(self, jobs: Iterable[Job]) -> Iterator[Outcome]:

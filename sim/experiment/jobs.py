@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from sim.engine.model import RunResult, simulate
 from sim.errors import InputError
+from sim.experiment.lifeline import watch_parent
 from sim.population.build import build_population
 from sim.population.table import Population
 from sim.scenario.loader import scenario_hash, with_overrides
@@ -182,9 +183,10 @@ def pause_pid(seconds: float) -> int:
 
 
 def init_worker(context: Context) -> None:
-    """Process-pool initializer: keep the context for `execute_here`."""
+    """Process-pool initializer: keep the context for `execute_here`; end with the parent process."""
     global _worker_context
     _worker_context = context
+    watch_parent()
 
 
 def execute_here(job: Job) -> Outcome:

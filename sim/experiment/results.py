@@ -14,6 +14,7 @@ import pandas as pd
 
 from sim.analysis.risk import risk_table
 from sim.experiment.storage import write_csv, write_json, write_parquet
+from sim.folders import OutputFolder
 from sim.scenario.loader import scenario_hash, scenario_sources
 from sim.scenario.schema import Scenario
 from sim.version import __version__
@@ -106,8 +107,18 @@ class Results:
             "timings": self.timings,
         }
 
-    def save(self, folder: str | Path) -> Path:
-        """Write monthly.parquet, summary.csv, manifest.json (and events.parquet) to `folder`."""
+    def save(self, folder: str | Path, force: bool = False) -> Path:
+        """Write monthly.parquet, summary.csv, manifest.json (and events.parquet) as the folder `folder`.
+
+        The folder is replaced whole and atomically (`sim.folders.OutputFolder`); a folder that
+        fenliu did not write is refused unless `force`.
+        """
+        with OutputFolder(folder, force=force, option="folder") as out:
+            self.write(out.staging)
+        return Path(folder)
+
+    def write(self, folder: str | Path) -> Path:
+        """Write the files into an existing (staging) folder; `save` is the atomic way."""
         folder = Path(folder)
         write_parquet(self.monthly, folder / "monthly.parquet")
         write_csv(self.summary(), folder / "summary.csv")

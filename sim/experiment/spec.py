@@ -32,13 +32,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from sim.errors import InputError
+from sim.scenario.section import Name, Section
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(Section):
+    """Closed and frozen, with the scenario's checks of every number (finite, strict types)."""
 
 
 class ParameterSpec(_Strict):
@@ -110,7 +111,7 @@ class DesignSpec(_Strict):
 class SweepSpec(_Strict):
     """A sweep: base scenario, fixed overrides, varied parameters, levers, design, seeds."""
 
-    name: str = Field(default="sweep", description="Results go to results/<name>/ unless --out is given.")
+    name: Name = Field(default="sweep", description="Results go to results/<name>/ unless --out is given.")
     description: str = Field(default="", description="One line on what the sweep asks.")
     base: str | None = Field(default=None, description="Base scenario file, relative to the spec file.")
     seed: int | None = Field(default=None, ge=0, description="Root seed (default: the base's run.seed).")

@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from sim.spreadsheet_cells import neutralise_cell
+
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Call `write(tmp)` for a temporary sibling of `path`, then rename it over `path`."""
@@ -30,7 +32,8 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """Write a DataFrame as CSV, atomically."""
-    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, float_format="%.6g"))
+    safe = frame.map(neutralise_cell)  # text that a spreadsheet would run as a formula is written as text
+    atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False, float_format="%.6g"))
 
 
 def write_json(data: Any, path: Path) -> None:

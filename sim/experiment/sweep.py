@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import json
 import platform
+import shutil
 import sys
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -54,6 +56,7 @@ from sim.experiment.sweep_results import (
     point_file,
     summary_month_list,
 )
+from sim.folders import OutputFolder
 from sim.scenario.loader import load_scenario, scenario_hash, scenario_sources, with_overrides
 from sim.scenario.schema import Scenario
 from sim.version import __version__
@@ -209,27 +212,47 @@ def plan_sweep(
         except InputError as exc:
             raise InputError(f"point {p} ({overrides}) is not a valid scenario: {exc}", source=source) from None
     folder = Path(out) if out is not None else Path("results") / spec_obj.name
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"--out {str(folder)!r} exists and is not a folder")
     return SweepPlan(spec_obj, source, scenario, base_file, seed, replications, design, folder, model)
 
 
-def check_resumable(plan: SweepPlan, resume: bool, force: bool) -> dict[str, Any] | None:
-    """The previous manifest when resuming; InputError if the folder cannot be used."""
+def _read_manifest(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"cannot read {path}: expected a JSON object")
+    return data
+
+
+def check_resumable(plan: SweepPlan, resume: bool, force: bool, work: Path | None = None) -> dict[str, Any] | None:
+    """The manifest to resume from (the interrupted sweep in `work`, else the finished one in the target),
+    or None to start afresh; InputError if the folder cannot be used.
+
+    `work` is the sweep's persistent staging folder (`OutputFolder(..., persistent=True).staging`).
+    Without --resume, --force starts over.
+    """
     folder = plan.out
     manifest_path = folder / MANIFEST
-    if not manifest_path.is_file():
-        if folder.is_dir() and any(folder.iterdir()):
-            raise InputError(f"--out {str(folder)!r} is not empty and holds no sweep; choose an empty or new folder")
+    if work is not None and (work / MANIFEST).is_file():
+        if not resume:
+            if force:
+                return None
+            raise InputError(
+                f"--out {str(folder)!r}: an unfinished sweep waits in {str(work)!r}; pass --resume to continue it, "
+                "or --force to start over"
+            )
+        manifest_path = work / MANIFEST
+    elif not manifest_path.is_file():
         return None
-    if not resume:
+    elif not resume:
+        if force:
+            return None
         raise InputError(
-            f"--out {str(folder)!r} already holds a sweep; pass --resume to continue it, or choose another folder"
+            f"--out {str(folder)!r} already holds a sweep; pass --resume to continue it, --force to replace it, "
+            "or choose another folder"
         )
-    try:
-        old = json.loads(manifest_path.read_text("utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"cannot read {manifest_path}: {exc}") from None
+    old = _read_manifest(manifest_path)
     changes = []
     if old.get("spec_sha256") != plan.spec.fingerprint():
         changes.append("the sweep spec changed")
@@ -254,9 +277,9 @@ def check_resumable(plan: SweepPlan, resume: bool, force: bool) -> dict[str, Any
 class _Folder:
     """Writes a sweep's folder as jobs finish; knows what is already done."""
 
-    def __init__(self, plan: SweepPlan, session: int) -> None:
+    def __init__(self, plan: SweepPlan, session: int, root: Path) -> None:
         self.plan = plan
-        self.root = plan.out
+        self.root = root
         self.session = session
         self.records: dict[str, dict[str, Any]] = {}
         self.columns: list[str] | None = None
@@ -471,10 +494,13 @@ def run_plan(
     force: bool = False,
     progress: bool | None = None,
     previous: dict[str, Any] | None = None,
+    root: Path | None = None,
 ) -> SweepResults:
-    """Run a planned sweep on a started executor, writing its folder; returns the reader."""
-    folder = _Folder(plan, session=len((previous or {}).get("sessions", [])) + 1)
-    root = plan.out
+    """Run a planned sweep on a started executor, writing its folder (`root`, by default the plan's
+    target; `sweep` passes its staging folder); returns the reader.
+    """
+    root = plan.out if root is None else root
+    folder = _Folder(plan, len((previous or {}).get("sessions", [])) + 1, root)
     root.mkdir(parents=True, exist_ok=True)
     (root / POINTS).mkdir(exist_ok=True)
     (root / PARTS).mkdir(exist_ok=True)
@@ -565,15 +591,41 @@ def sweep(
     that workers can import it.
     """
     plan = plan_sweep(spec, base=base, out=out, model=model)
-    previous = check_resumable(plan, resume, force)
     runner = make_executor(executor, workers, scheduler, connect_timeout)
-    runner.start(Context.of([plan.base], plan.seed, model))  # may raise InputError: nothing written yet
-    try:
-        results = run_plan(plan, runner, resume=resume, force=force, progress=progress, previous=previous)
-    finally:
-        runner.close()
+    with open_sweep_folder(plan, resume, force) as (folder, previous):
+        runner.start(Context.of([plan.base], plan.seed, model))  # may raise InputError: nothing written yet
+        try:
+            results = run_plan(
+                plan, runner, resume=resume, force=force, progress=progress, previous=previous, root=folder.staging
+            )
+        finally:
+            runner.close()
+        return publish_sweep(results, folder, report)
+
+
+@contextmanager
+def open_sweep_folder(plan: SweepPlan, resume: bool, force: bool) -> Iterator[tuple[OutputFolder, Any]]:
+    """Lock the sweep's folder and prepare its persistent staging folder (`.name.partial`): kept to resume,
+    emptied to start over, or a copy of the finished sweep when that is resumed. Yields it with the
+    manifest resumed from (None for a fresh start).
+    """
+    with OutputFolder(plan.out, force=force, persistent=True) as folder:
+        previous = check_resumable(plan, resume, force, folder.staging)
+        if previous is None:
+            folder.discard_staging()
+            folder.staging.mkdir()
+        elif not (folder.staging / MANIFEST).is_file():  # resuming the published sweep: work on a copy
+            folder.discard_staging()
+            shutil.copytree(plan.out, folder.staging, ignore=shutil.ignore_patterns(".*"))
+        yield folder, previous
+
+
+def publish_sweep(results: SweepResults, folder: OutputFolder, report: bool = True) -> SweepResults:
+    """A complete sweep: sobol.parquet and report.html, then swapped into its target; else left to resume."""
+    if not results.complete:
+        return results
     finish_outputs(results, report)
-    return results
+    return SweepResults(folder.publish())
 
 
 def finish_outputs(results: SweepResults, report: bool = True) -> None:

@@ -19,7 +19,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-FONT_STACK = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif'
+from sim.report.cjk_font import FALLBACK_NOTE, FONT_FAMILY, font_face, page_characters
+
+FONT_STACK = f'"{FONT_FAMILY}", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif'
 PLOT_CONFIG = {"responsive": True, "displaylogo": False, "scrollZoom": False}
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
@@ -189,16 +191,25 @@ class Page:
         desc = f"<p>{esc(self.description)}</p>" if self.description else ""
         foot = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in self._footer)
         lang_attr = "zh-CN" if self.lang == "zh" else "en"
+        title = f"<title>{esc(self.kind)}: {esc(self.title)}</title>\n"
+        body = (
+            f'<header><div class="kind">{esc(self.kind)}</div><h1>{esc(self.title)}</h1>{desc}</header>\n'
+            f"<nav>{nav}</nav>\n<main>\n" + "\n".join(self._body) + "\n</main>\n"
+        )
+        notes = [self._footer_note] if self._footer_note else []
+        font_css, _ = font_face(title + body + foot + "".join(notes))  # the glyphs this page shows
+        if not font_css and page_characters(title + body + foot):
+            notes.append(FALLBACK_NOTE.get(self.lang, FALLBACK_NOTE["en"]))
+        note_html = "".join(f"<div>{esc(n)}</div>" for n in notes)
         return (
             f'<!DOCTYPE html>\n<html lang="{lang_attr}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{esc(self.kind)}: {esc(self.title)}</title>\n<style>{CSS}</style>\n"
+            f"{title}<style>{font_css}{CSS}</style>\n"
             f"<script>window.PlotlyConfig = {{MathJaxConfig: 'local'}};</script>\n"
             f"<script>{plotly_js()}</script>\n</head>\n<body>\n"
-            f'<header><div class="kind">{esc(self.kind)}</div><h1>{esc(self.title)}</h1>{desc}</header>\n'
-            f"<nav>{nav}</nav>\n<main>\n" + "\n".join(self._body) + "\n</main>\n"
-            f"<footer><dl>{foot}</dl><div>{esc(self._footer_note)}</div></footer>\n"
+            + body
+            + f"<footer><dl>{foot}</dl>{note_html}</footer>\n"
             f"<script>{SORT_JS}</script>\n</body>\n</html>\n"
         )
 

@@ -20,9 +20,11 @@ from pydantic import BaseModel, ValidationError
 
 from sim.errors import InputError
 from sim.scenario.schema import Scenario
+from sim.scenario.section import unit_of
 
 DEFAULT_SOURCE = "default"
 PATH_KEYS = ("population.roster", "population.townships_file", "population.roster_columns")
+BOUND_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -31,6 +33,16 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise InputError("scenario file not found", source=str(path)) from None
+    except IsADirectoryError:
+        raise InputError("expected a scenario file (TOML), found a folder", source=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the scenario file ({exc.strerror or exc})", source=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"expected TOML text in UTF-8, found a byte that is not UTF-8 at position {exc.start} (a file saved "
+            "in GBK, or not a text file?); save it as UTF-8",
+            source=str(path),
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", source=str(path)) from None
 
@@ -160,14 +172,20 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _unknown_key(loc: tuple[Any, ...]) -> str:
-    """Message for an unknown key: the closest valid key, or the valid keys of its table."""
+def _table_model(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The section model holding the last key of `loc` (None when the path leaves the schema)."""
     model: type[BaseModel] | None = Scenario
     for part in loc[:-1]:
         if isinstance(part, int) or model is None:
             continue
         field = model.model_fields.get(str(part))
         model = _model_in(field.annotation) if field is not None else None
+    return model
+
+
+def _unknown_key(loc: tuple[Any, ...]) -> str:
+    """Message for an unknown key: the closest valid key, or the valid keys of its table."""
+    model = _table_model(loc)
     if model is None:
         return "unknown key (not in the scenario schema; see docs/scenario-reference.md)"
     valid = list(model.model_fields)
@@ -200,13 +218,27 @@ def _validation_error(exc: ValidationError, sources: Mapping[str, str], fallback
         if origin == DEFAULT_SOURCE:
             origin = fallback
         found = err.get("input")
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = _unknown_key(err["loc"])
-        elif not isinstance(found, (dict, list)):
-            msg = f"{msg}; found {found!r}"
+        elif not isinstance(found, (dict, list)) and "found" not in msg:
+            model = _table_model(err["loc"]) if err["type"] in BOUND_ERRORS and err["loc"] else None
+            unit = unit_of(model, str(err["loc"][-1])) if model is not None else ""
+            unit = "" if unit in ("share", "YYYY-MM") else unit  # shares are plain numbers
+            msg = f"{msg}{' ' + unit if unit else ''}; found {found!r}"
         lines.append(f"{origin}: key {key or '(top level)'!r}: {msg}")
     return InputError("invalid scenario\n  " + "\n  ".join(lines))
+
+
+def _record(sources: dict[str, str], keys: Iterable[str], origin: str) -> None:
+    """Note that `origin` set `keys`, moving them to the end so that origins stay in layer order.
+
+    The blame for a rule spanning keys goes to the latest layer (`_layer_rank`), which reads
+    the order of `sources`: it must follow the layers, never a set's (hash-seeded) order.
+    """
+    for key in keys:
+        sources.pop(key, None)
+        sources[key] = origin
 
 
 def _replaced(key: str, new: set[str]) -> bool:
@@ -225,16 +257,17 @@ def build_scenario(
     sources: dict[str, str] = {}
     for origin, data in layers:
         merged = _merge(merged, data)
-        new = set(_expand_lists(data))
+        new = list(_expand_lists(data))
         # a value that replaces a deeper table or list drops the sources of what it replaced
-        for old in [k for k in sources if _replaced(k, new)]:
+        new_set = set(new)
+        for old in [k for k in sources if _replaced(k, new_set)]:
             del sources[old]
-        sources.update(dict.fromkeys(new, origin))
+        _record(sources, new, origin)
     items = overrides.items() if isinstance(overrides, Mapping) else (parse_override(o) for o in overrides or ())
     fallback = layers[-1][0] if layers else override_source
     for key, value in items:
         _set_dotted(merged, key, value, override_source)
-        sources[key] = override_source
+        _record(sources, [key], override_source)
     try:
         scenario = Scenario.model_validate(merged)
     except ValidationError as exc:
@@ -262,7 +295,7 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, Any], origin: str
     data = scenario.model_dump(mode="json")
     new = build_scenario([("resolved", data)], overrides, override_source=origin)
     sources = scenario_sources(scenario)
-    sources.update({k: origin for k in overrides})
+    _record(sources, list(overrides), origin)
     object.__setattr__(new, "_sources", sources)
     return new
 

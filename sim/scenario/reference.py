@@ -26,9 +26,15 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from sim.scenario.schema import Scenario
+from sim.scenario.section import ANY_NUMBER, UNIT_BOUNDS
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "docs" / "scenario-reference.md"
 INDEX = "N"  # placeholder for a list index in dotted keys: township_classes.N.name
+
+def _unit_table() -> str:
+    rows = "".join(f"| {unit} | {low:g} | {high:g} |\n" for unit, (low, high) in UNIT_BOUNDS.items())
+    return "\n| unit | lowest | highest |\n|---|---|---|\n" + rows
+
 
 HEADER = f"""\
 # Scenario reference
@@ -45,6 +51,13 @@ is a TOML literal); list entries are numbered from 0, as in
 
 Types: `float in [a, b]` means a ≤ value ≤ b; `int ≥ 0` a whole number of at least 0;
 "or unset" means the key may be left out to take the rule described in its meaning.
+
+Every number must be finite (no `inf`, no `nan`) and of its type: `true` is not a number,
+`"yes"`, `"off"` or `1` is not a boolean (write `true` or `false`), `"5"` is not a number.
+Whatever its own bounds, a number also stays within the domain of its unit:
+{_unit_table()}
+A number with no unit stays within ±{ANY_NUMBER[1]:g}. `name` is a name, not a path: no `/`, `\\`,
+`:`, `..` or leading `.`.
 """
 
 

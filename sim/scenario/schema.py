@@ -10,8 +10,10 @@ import functools
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic import Field, create_model, field_validator, model_validator
 from pydantic.fields import FieldInfo
+
+from sim.scenario.section import Name, Section, doc
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegFloat = Annotated[float, Field(ge=0.0)]
@@ -19,18 +21,6 @@ NonNegInt = Annotated[int, Field(ge=0)]
 PosInt = Annotated[int, Field(ge=1)]
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def doc(description: str, unit: str = "", **kw: Any) -> Any:
-    """A pydantic Field whose description and unit feed the scenario reference."""
-    extra = {"unit": unit} if unit else None
-    return Field(description=description, json_schema_extra=extra, **kw)
-
-
-class Section(BaseModel):
-    """Base of every scenario section: unknown keys are errors, values are frozen."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
 @functools.cache
@@ -728,7 +718,7 @@ class OutputSection(Section):
 class Scenario(Section):
     """A complete, validated scenario."""
 
-    name: str = doc("Short name; the default output folder is results/<name>/.", default="scenario")
+    name: Name = doc("Short name; the default output folder is results/<name>/.", default="scenario")
     description: str = doc("One line on what the scenario represents.", default="")
     time: TimeSection = Field(default_factory=TimeSection)
     run: RunSection = Field(default_factory=RunSection)
