@@ -11,6 +11,7 @@ from sim.errors import InputError
 from sim.experiment.roster_at import roster_at, write_frame
 from sim.folders import check_file_output
 from sim.population import build_population, write_roster
+from sim.population.build import check_population
 from sim.population.roster import parse_roster, write_townships
 from sim.population.table import Population
 from sim.scenario import Scenario
@@ -75,7 +76,7 @@ def validate(args: argparse.Namespace) -> int:
     scenario = scenario_from(args)
     if scenario.population.source == "roster" and scenario.population.roster:
         reading = parse_roster(scenario.population.roster, scenario)
-        population = reading.population(scenario)
+        population = check_population(reading.population(scenario), scenario, scenario.population.roster)
         print(f"roster {scenario.population.roster}: " + "; ".join(reading.notes))
     else:
         population = build_population(scenario, scenario.run.seed)
