@@ -26,6 +26,7 @@ from sim.engine.ledger import LEDGER_COLUMNS, Ledger
 from sim.engine.people import People
 from sim.engine.pool import TOP_UP
 from sim.engine.rebound import REBOUND_COLUMNS, Rebound
+from sim.engine.rebound_rules import fill_derived
 from sim.engine.rng import stream
 from sim.engine.states import AWAITING, IN_POST, LEFT, ON_PAYROLL, RETIRED, ROTATING, STATE_NAMES, columns_for
 from sim.population.table import ADMIN, INSTITUTION, SECONDARY, SECTORS, TEMPORARY, Population
@@ -131,8 +132,10 @@ class Model:
         if self.log is not None:
             self.record(i, event, old, new, detail)
         left_payroll = ON_PAYROLL[old] and not ON_PAYROLL[new]
-        if left_payroll and old != IN_POST and event != "diverted":  # a surplus person left
-            self.diversion.left(i)
+        if left_payroll:
+            if old != IN_POST and event != "diverted":  # a surplus person left
+                self.diversion.left(i)
+            self.rebound.entrants.discard(i)  # re-growth no longer
         if not self.reformed:
             if left_payroll:
                 self.hiring.vacancy(people.township[i], people.sector[i])
@@ -402,6 +405,7 @@ class Model:
         for month in range(self.horizon + 1):
             self.env.run(until=month + 1)
             self.snapshot(month)
+        fill_derived(self.table, self.columns, self.scenario.reform.month if self.scenario.reform.enabled else None)
         return RunResult(self.replication, self.columns, self.table, self.log)
 
 
