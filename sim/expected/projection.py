@@ -105,6 +105,7 @@ from sim.engine.model import (
 )
 from sim.engine.pool import TOP_UP
 from sim.engine.rebound import REBOUND_COLUMNS
+from sim.engine.rebound_rules import DERIVED_COLUMNS, fill_derived, request_rate
 from sim.engine.states import columns_for
 from sim.expected.ahead import Ahead
 from sim.expected.cohorts import (
@@ -154,7 +155,9 @@ COMPOSITION = 6
     TOPUP_F,
     DIV_F,  # first of seven: diversions completed per channel
 ) = range(13)
-N_ROWS = DIV_F + N_CHANNELS
+BACK = DIV_F + N_CHANNELS  # returnees on the payroll (a level, not a flow)
+STANDING = BACK + 1  # over-establishment hires on the payroll (a level)
+N_ROWS = STANDING + 1
 COUNTERFACTUAL_COSTS = ("cost_township", "cost_government")  # what `with_counterfactual` takes of a counterfactual
 # blocks of rows booked ahead (`Ahead`), one row per township sector (township-paid rate: per township)
 (
@@ -557,6 +560,8 @@ class Projection:
         hires = self._hire(m, pay)
         hs[:, 0] += hires
         hs[:, 3] += hires * self.hire_age0
+        if self.overquota_on:
+            self.G[STANDING, m] = self._standing(m).sum()
         return hs
 
     def _at(self, m: int, block: int) -> np.ndarray:
@@ -622,9 +627,7 @@ class Projection:
         rb = self.s.rebound
         pay = pay.reshape(self.T, 3)[:, :2]
         staff = np.maximum(pay[:, ADMIN] + pay[:, INSTITUTION], 1.0)
-        rate = rb.request_rate / 12.0 * (self.staff_at_reform / staff) ** rb.workload_elasticity
-        if m >= self.R + self.s.hiring.freeze_months:  # once the freeze has ended (at once without one)
-            rate = rate * rb.after_freeze_multiplier
+        rate = request_rate(self.s, m, self.staff_at_reform / staff)
         full = np.exp(-np.maximum(self.est[:, :2] - pay, 0.0))  # P(no post free below establishment)
         out = (1.0 - np.exp(-rate))[:, None] * (0.5 * (1.0 - rb.enforcement)) * full
         self.I_eff[:2, m] += out.T
@@ -1219,6 +1222,7 @@ class Projection:
         self.G[PETITIONS_F, done:] += count * pet[d]
         self.G[RETURNS_F, done:] += count * ret[d]
         back = (1.0 - g[d]) * count
+        self.G[BACK, done:] += back
         for sec in (ADMIN, INSTITUTION):
             self.PS[sec, :, done:] += mix[sec, :COMPOSITION, None] * back
             for hired in (0, 1):
@@ -1246,10 +1250,7 @@ class Projection:
         if interval <= 0 or m <= self.R or (m - self.R) % interval or not self.I_eff[:, : m + 1].any():
             return hs, pay
         detect = rb.inspection_detection + (1 - rb.inspection_detection) * rb.enforcement
-        d = m - np.arange(m + 1)
-        standing = np.zeros((self.T, 3))
-        for sector in (ADMIN, INSTITUTION):
-            standing[:, sector] = self.I_eff[sector, : m + 1].T @ self.k_hire[sector].present[d]
+        standing = self._standing(m)
         self.Hh[:, : m + 1] -= detect * self.I_eff[:, : m + 1]
         self.I_eff[:, : m + 1] *= 1 - detect
         gone = detect * standing.reshape(-1)
@@ -1259,6 +1260,14 @@ class Projection:
         pay = self._payroll(m, hs)
         self._vacate(m, gone - self._repost(m, gone, hs), pay)
         return hs, self._payroll(m, hs)
+
+    def _standing(self, m: int) -> np.ndarray:
+        """Over-establishment hires still on the payroll in month m, per township and sector (T, 3)."""
+        d = m - np.arange(m + 1)
+        standing = np.zeros((self.T, 3))
+        for sector in (ADMIN, INSTITUTION):
+            standing[:, sector] = self.I_eff[sector, : m + 1].T @ self.k_hire[sector].present[d]
+        return standing
 
     # ------------------------------------------------------------------ the table
     def _table(self) -> np.ndarray:
@@ -1336,11 +1345,15 @@ class Projection:
             np.cumsum(g[RETURNS_F]),
             np.cumsum(g[OVERQ_F]),
             np.cumsum(g[REVERSED_F]),
+            g[BACK] + g[STANDING],
+            *([zero] * len(DERIVED_COLUMNS)),
             *by_sector_composition,
         ]
         named = dict(zip(self.twin_columns(), values, strict=True))
         nan = np.full(M + 1, np.nan)  # a column the engine writes and the twin does not know (yet)
-        return np.stack([named.get(c, nan) for c in self.columns()], axis=1)
+        table = np.stack([named.get(c, nan) for c in self.columns()], axis=1)
+        fill_derived(table, self.columns(), self.R if self.reform_on else None)
+        return table
 
     def _rates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Recurring cost rates by component and payer at month-0 wages, the township-paid one per township,
