@@ -133,6 +133,10 @@ def test_one_return_by_hand(window: int) -> None:
     assert m["returned_cumulative"].loc[back - 1] == 0 and m["returned_cumulative"].loc[HORIZON] == 1
     assert m["petitions_cumulative"].loc[HORIZON] == back - DIVERTED
     assert m["cost_township"].loc[back] == pytest.approx(SALARY_A + SALARY_B)
+    # the returnee is re-growth from the month they come back: 1 against a cut of 1
+    assert (m.loc[: back - 1, "regrowth"] == 0).all() and (m.loc[back:, "regrowth"] == 1).all()
+    assert (m.loc[back:, "cut_achieved"] == 0).all()  # B's leaving is undone: nothing is cut any more
+    assert m["regrowth_share"].loc[back - 1] == 0 and math.isnan(m["regrowth_share"].loc[back])
     assert (m.loc[back:, "headcount_total"] > m.loc[back:, "establishment_total"]).all()
     risk = results.risk().set_index(["figure", "month"])
     assert risk.loc[("p_over_establishment", 60), "estimate"] == 1.0

@@ -41,7 +41,7 @@ def _regrowth_rows(
     start = min(reform, horizon)
     for month in months:
         rows.append(_mean_row("expected_regrowth", month, regrowth[:, month]))
-        rows.append(_mean_row("regrowth_share", month, share[:, month]))
+        rows.append(_mean_row("expected_regrowth_share", month, share[:, month]))
         window = share[:, start : month + 1]
         above = ((window > threshold) | np.isnan(window)).any(axis=1)  # NaN: re-growth with nothing cut
         rows.append(_prob_row(regrowth_figure(threshold), month, above))
