@@ -99,8 +99,10 @@ class Diversion:
             limited = ch.places_per_year is not None and k != INSTITUTION_VACANCY
             self.places.append(Places(env) if limited else None)
         n_tw = len(model.townships)
-        self.vacancy_places = [Places(env, lapse=False) for _ in range(n_tw)]
-        self._vacancy_queues = [p.get_queue for p in self.vacancy_places]
+        # institution vacancies are places of the county (the whole run): one queue, each place a township's post
+        self.vacancy_places = Places(env, lapse=False)
+        self.vacancy_open: list[int] = []  # townships of the vacancies released and not yet filled, oldest first
+        self.reserved = [0] * n_tw  # institution posts per township held open for the channel
         self.diverted = [0] * len(CHANNEL_IDS)
         self.process: dict[int, simpy.Process] = {}
         self.phase: dict[int, str] = {}
@@ -378,7 +380,7 @@ class Diversion:
 
     def _place_source(self, i: int, k: int) -> Places | None:
         if k == INSTITUTION_VACANCY:
-            return self.vacancy_places[self.model.people.township[i]]
+            return self.vacancy_places
         return self.places[k]
 
     def _key(self, i: int, k: int) -> tuple[float, int]:
@@ -394,10 +396,15 @@ class Diversion:
         self.diverted_at[i] = model.month
         self._forget_surplus(i)
         if k == INSTITUTION_VACANCY:
-            old_sector = people.sector[i]
-            model.set_sector(i, INSTITUTION)
-            model.move(i, IN_POST, "diverted", CHANNEL_IDS[k])
-            model.hiring.vacancy(people.township[i], old_sector)
+            old_tw, old_sector = people.township[i], people.sector[i]
+            tw = old_tw
+            if self.vacancy_open:  # the oldest vacancy still open (places are fungible until used)
+                tw = self.vacancy_open.pop(0)
+                self.reserved[tw] -= 1
+            model.set_sector(i, INSTITUTION, tw)
+            detail = CHANNEL_IDS[k] if tw == old_tw else f"{CHANNEL_IDS[k]} in {model.townships.names[tw]}"
+            model.move(i, IN_POST, "diverted", detail)
+            model.hiring.vacancy(old_tw, old_sector)
         else:
             model.move(i, DIVERTED, "diverted", CHANNEL_IDS[k])
         model.after_diversion(i, k)
@@ -448,10 +455,14 @@ class Diversion:
         return False
 
     def claim_institution_vacancy(self, tw: int) -> bool:
-        """An institution post below establishment: offer it to the township's queue first."""
-        places = self.vacancy_places[tw]
+        """An institution post of township tw below establishment: a place for the surplus of any unit
+        queueing for the channel (more waiting than places free), held open for them, or False (hire).
+        """
+        places = self.vacancy_places
         if not self.channels[INSTITUTION_VACANCY].open or places.waiting <= places.level:
             return False
+        self.vacancy_open.append(tw)
+        self.reserved[tw] += 1
         places.release(1)
         return True
 
@@ -476,5 +487,5 @@ class Diversion:
     def queue_lengths(self) -> list[int]:
         """People waiting for a place, per channel."""
         out = [p.waiting if p is not None else 0 for p in self.places]
-        out[INSTITUTION_VACANCY] = sum(map(len, self._vacancy_queues))
+        out[INSTITUTION_VACANCY] = self.vacancy_places.waiting
         return out

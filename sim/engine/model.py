@@ -146,9 +146,11 @@ class Model:
         if left_payroll:
             self.hiring.vacancy(tw, sector)
 
-    def set_sector(self, i: int, sector: int) -> None:
-        """Move person i to another sector of their township, keeping the ledger right."""
-        self.people.set_sector(i, sector)
+    def set_sector(self, i: int, sector: int, township: int | None = None) -> None:
+        """Move person i to another sector (and township, if given), keeping the ledger right."""
+        if township is not None and township != self.people.township[i]:
+            self.ledger.close(i)  # off the old township's books
+        self.people.set_sector(i, sector, township)
         self.ledger.update(i)
 
     def wage_index(self, month: int | None = None) -> float:
