@@ -73,3 +73,23 @@ def test_without_vacancies_the_channel_places_nobody() -> None:
     assert model.diversion.vacancy_places.released == 0
     queue = model.columns.index("queue_institution_vacancy")
     assert model.table[:, queue].max() > 0, "people do queue for the channel: only the vacancies are missing"
+
+
+def test_the_twin_fills_the_same_vacancies_in_expectation() -> None:
+    """The expected-value twin fills each month's institution vacancies from the city's willing surplus
+    (min of the two, mean field): close to the engine's mean where vacancies bind, nobody without them.
+    """
+    from sim.expected import expected
+
+    scenario = sim.load_scenario(BASE, overrides=CITY)
+    population = sim.build_population(scenario, 5)
+    engine = sim.run(scenario, replications=16, seed=5, population=population).metric("diverted_institution_vacancy")
+    twin = expected(scenario, population).metric("diverted_institution_vacancy")[0]
+    last = engine.loc[96]
+    se = last.std(ddof=1) / np.sqrt(len(last))
+    assert last.mean() > 5
+    # mean field (the twin thins every willing person alike; the engine queues the best first): 25% and 3 SE
+    assert abs(twin.loc[96] - last.mean()) <= 3 * se + 0.25 * last.mean(), (twin.loc[96], last.mean(), se)
+    quiet = {**CITY, "attrition.retirement": False, "attrition.death_rate": 0.0, "attrition.quit_rate": 0.0}
+    scenario = sim.load_scenario(BASE, overrides=quiet)
+    assert (expected(scenario, population).metric("diverted_institution_vacancy")[0] == 0).all()

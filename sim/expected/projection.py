@@ -173,6 +173,7 @@ COUNTERFACTUAL_COSTS = ("cost_township", "cost_government")  # what `with_counte
     W3,
 ) = range(10)
 N_BLOCKS = 10
+IV_BIT = 1 << INSTITUTION_VACANCY  # institution vacancies: taken as they open, never at a try
 LIVE = slice(POST, W0 + 1)  # the blocks the month loop reads
 
 
@@ -276,6 +277,7 @@ class Projection:
         self.freeze_end = self.R + scenario.hiring.freeze_months
         rb = scenario.rebound
         self.overquota_on = rb.request_rate > 0 and rb.enforcement < 1
+        self.iv_on = False  # the institution vacancy channel takes people (set with the surplus)
         self.staff_at_reform = np.zeros(T)
 
     # ------------------------------------------------------------------ set-up
@@ -600,11 +602,43 @@ class Projection:
         return room
 
     def _vacate(self, m: int, leave: np.ndarray, pay: np.ndarray) -> None:
-        """Payroll left in each township sector after the reform earns hire credit where below establishment."""
+        """Payroll left in each township sector after the reform opens posts where below establishment: an
+        institution post goes to the surplus waiting for it (`_fill_vacancies`), the rest earn hire credit.
+        """
         hiring = self.s.hiring
+        vacant = np.clip(self._room(pay), 0.0, leave)
+        if self.iv_on:
+            inst = vacant[INSTITUTION::3]
+            total = inst.sum()
+            placed = self._fill_vacancies(m, total) if total > 1e-12 else 0.0
+            vacant[INSTITUTION::3] = inst * (1.0 - placed / total) if placed > 0 else inst
         when = max(m + hiring.refill_lag_months, self.freeze_end)
         if hiring.replacement_ratio > 0 and when <= self.M:
-            self.ripe[when] += hiring.replacement_ratio * np.clip(self._room(pay), 0.0, leave)
+            self.ripe[when] += hiring.replacement_ratio * vacant
+
+    def _fill_vacancies(self, m: int, vacancies: float) -> float:
+        """`vacancies` institution posts opening in month m, taken by the waiting surplus of the whole city who
+        may and would take the channel now: min(vacancies, those willing), thinning every willing line alike
+        (the engine takes the best first). Booked in the stations of their own township. Returns those placed.
+        """
+        sl, k = self.sl, INSTITUTION_VACANCY
+        idx = np.flatnonzero(((self.static_bits & IV_BIT) != 0) & (self.ca + self.cr > 0))
+        if len(idx) == 0:
+            return 0.0
+        args = (sl.birth[idx], sl.entry[idx], sl.retire_abs[idx], self.start_abs + m)
+        idx = idx[(open_bits(self.rules, self.static_bits[idx] & IV_BIT, *args) & IV_BIT) != 0]
+        take = float(self.choice[IV_BIT, k])
+        rho = self.rho[self.sl_ts[idx]]
+        willing = float((rho * (self.ca[idx] + self.cr[idx]) * self.surv.alive(sl.a[idx], sl.r[idx], m)).sum()) * take
+        if willing <= 1e-12:
+            return 0.0
+        f = min(1.0, vacancies / willing)
+        self._fold_reposted(m)
+        ca, cr = self.ca[idx], self.cr[idx]
+        self._divert(m, idx, np.full(len(idx), IV_BIT), rho * ca * f, rho * cr * f)
+        self.ca[idx], self.cr[idx] = ca * (1 - f * take), cr * (1 - f * take)
+        self._wait_delta(idx, self.ca[idx] - ca, self.cr[idx] - cr, m)
+        return f * willing
 
     def _hire(self, m: int, pay: np.ndarray) -> np.ndarray:
         """After the reform: credit ripening this month becomes hires into room below establishment,
@@ -906,6 +940,7 @@ class Projection:
         else:
             shifts, zw = np.zeros(1), np.ones(1)
         self.choice = choice_table(allowed, base, take, div.preference_noise, shifts, zw, exits)
+        self.iv_on = bool(allowed[INSTITUTION_VACANCY])
         self.choice_total = self.choice.sum(axis=1)  # P(any channel is taken | the mask of those newly open)
         self.choice_cols = np.ascontiguousarray(self.choice.T)
         # tries: from the reform (or the end of protection), every retry_months, until the drive stops
@@ -1017,7 +1052,7 @@ class Projection:
         self._fold_reposted(t)
         sl = self.sl
         args = (sl.birth[idx], sl.entry[idx], sl.retire_abs[idx], self.start_abs + t)
-        bits = open_bits(self.rules, self.static_bits[idx], *args)
+        bits = open_bits(self.rules, self.static_bits[idx], *args) & ~IV_BIT  # vacancies are not there at a try
         new = bits & ~self.U[idx]
         self.U[idx] |= bits
         first = idx[~self.tried[idx]]
