@@ -139,3 +139,36 @@ def test_without_a_freeze_the_after_freeze_multiplier_has_no_effect() -> None:
 def test_after_a_freeze_the_multiplier_raises_over_establishment_hires() -> None:
     gap, se = _paired_gap(_overquota(12, 4.0), _overquota(12, 1.0))
     assert gap > 3 * se and gap > 0, f"{gap:.1f} ± {se:.1f}"
+
+
+# ----- 范文6's five-year rule in the soft landing ---------------------------------------------------------
+
+
+def _soft_landing(**extra: Any) -> sim.Results:
+    overrides = {"population.synthetic.townships": 10, "time.horizon_months": 84, "money.counterfactual": False}
+    scenario = sim.load_scenario(SCENARIOS / "soft_landing.toml", overrides={**overrides, **extra})
+    return sim.run(scenario, replications=6, seed=6, population=sim.build_population(scenario, 6))
+
+
+def test_soft_landing_reports_whether_its_five_year_rule_held() -> None:
+    """"此次后5年内……只能减少,不能增加": held in a replication when nobody was hired over establishment and
+    nobody came back within five years of the reform (month 12 → 72); refills below the target are allowed.
+    """
+    end = 12 + 60
+    for extra, expected_held in (
+        ({}, None),
+        ({"rebound.enforcement": 1.0}, 1.0),  # nothing approved, no petition succeeds
+        ({"rebound.enforcement": 0.0, "rebound.request_rate": 24.0, "rebound.anti_rebound_months": 0}, 0.0),
+    ):
+        results = _soft_landing(**extra)
+        m = results.monthly
+        entries = (m["overquota_hires_cumulative"] + m["returned_cumulative"]).to_numpy().reshape(6, -1)
+        increase = entries[:, end] - entries[:, 12]
+        risk = results.risk().set_index(["figure", "month"])
+        held = risk.loc[("p_five_year_rule_held", end), "estimate"]
+        assert held == (increase == 0).mean()
+        assert risk.loc[("expected_five_year_increase", end), "estimate"] == pytest.approx(increase.mean())
+        if expected_held is not None:
+            assert held == expected_held, extra
+    summary = results.summary()
+    assert ((summary["metric"] == "p_five_year_rule_held") & (summary["month"] == end)).sum() == 1
