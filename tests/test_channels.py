@@ -301,7 +301,9 @@ def test_institution_vacancy_takes_surplus_of_another_township() -> None:
     """
     run = run_model(*_two_townships(85.0), seed=1)
     moved = run.events[run.events["event"] == "diverted"]
-    assert moved[["month", "person", "detail"]].values.tolist() == [[11, "A1", "institution_vacancy in T0"]]
+    assert moved[["month", "person", "detail"]].values.tolist() == [[11, "A1", "institution_vacancy"]]
+    place = run.events[run.events["event"] == "place"]
+    assert place[["month", "person"]].values.tolist() == [[10, "A1"]] and "a post in T0" in place["detail"].iloc[0]
     people = run.model.people
     a1 = run.index("A1")
     assert people.township[a1] == 0 and people.sector[a1] == INSTITUTION

@@ -209,7 +209,9 @@ def test_regrowth_from_returns_reconciles_with_the_engine() -> None:
             values = runs[metric].to_numpy()
             mean, se = values.mean(), values.std(ddof=1) / math.sqrt(len(values))
             if abs(mean - twin.loc[month, metric]) > max(3 * se, 1e-6):
-                failures.append(f"month {month} {metric}: engine {mean:.4g} ± {se:.2g}, twin {twin.loc[month, metric]:.4g}")
+                failures.append(
+                    f"month {month} {metric}: engine {mean:.4g} ± {se:.2g}, twin {twin.loc[month, metric]:.4g}"
+                )
     assert not failures, "\n".join(failures)
     # one definition: the twin's derived columns are those of its own counts
     np.testing.assert_allclose(twin["unfinished"], twin["state_awaiting"] + twin["state_rotating"])

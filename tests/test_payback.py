@@ -177,7 +177,12 @@ def test_risk_returns_every_figure_with_a_monte_carlo_se(risky: sim.Results) -> 
             "p_regrowth_share_over_5pct",
         ):
             assert (name, month) in figures, name
-    for name in ("p_five_year_rule_held", "p_pool_dry_by_deadline", "payback_month_township", "payback_month_government"):
+    for name in (
+        "p_five_year_rule_held",
+        "p_pool_dry_by_deadline",
+        "payback_month_township",
+        "payback_month_government",
+    ):
         assert name in set(risk["figure"])
     assert (risk["replications"] == 24).all()
     assert risk["se"].notna().all() and (risk["se"] >= 0).all()

@@ -92,7 +92,9 @@ def library() -> dict[str, np.ndarray]:
         scenario = sim.load_scenario(SCENARIOS / f"{name}.toml", overrides=SMALL)
         population = population or sim.build_population(scenario, 4)
         m = sim.run(scenario, replications=LIBRARY_REPLICATIONS, seed=4, population=population).monthly
-        out[name] = m[m["month"].isin([60, 84])].pivot(index="replication", columns="month", values="regrowth").to_numpy()
+        out[name] = (
+            m[m["month"].isin([60, 84])].pivot(index="replication", columns="month", values="regrowth").to_numpy()
+        )
     return out
 
 
@@ -151,7 +153,7 @@ def _soft_landing(**extra: Any) -> sim.Results:
 
 
 def test_soft_landing_reports_whether_its_five_year_rule_held() -> None:
-    """"此次后5年内……只能减少,不能增加": held in a replication when nobody was hired over establishment and
+    """ "此次后5年内……只能减少,不能增加": held in a replication when nobody was hired over establishment and
     nobody came back within five years of the reform (month 12 → 72); refills below the target are allowed.
     """
     end = 12 + 60

@@ -1,7 +1,7 @@
 """The institution vacancy channel (补充到乡镇事业单位空缺岗位) in a city: places only from real vacancies.
 
 An institution post that falls vacant below a township's new establishment becomes a place for
-the surplus of any unit of the city queueing for the channel; the post is held for them (no
+the best surplus person of any unit of the city who would take the channel; the post is held for them (no
 hire fills it) until they arrive. Checked month by month on a small city: no township's stations
 are ever filled (payroll plus posts held) beyond their establishment, every arrival has a place
 released for it, people are placed when vacancies exist — and none when nobody ever leaves.
@@ -40,13 +40,11 @@ def run_and_check(overrides: dict[str, Any], seed: int = 5) -> Model:
         model.snapshot(month)
         if not model.reformed:
             continue
-        for tw, held in enumerate(diversion.reserved):
+        for tw, held in enumerate(diversion.vacancies.reserved):
             assert held >= 0
             if held:
                 assert people.payroll[tw][INSTITUTION] + held <= model.est[tw][INSTITUTION], (month, tw)
-        assert sorted(diversion.vacancy_open) == sorted(
-            tw for tw, held in enumerate(diversion.reserved) for _ in range(held)
-        )
+        assert sum(diversion.vacancies.reserved) == len(diversion.vacancies.placing)
     return model
 
 
@@ -54,14 +52,14 @@ def test_the_channel_places_people_into_vacancies_and_never_beyond_them() -> Non
     model = run_and_check({})
     placed = model.diversion.diverted[INSTITUTION_VACANCY]
     assert placed > 5, "vacancies open in this city (retirements below establishment): people must be placed"
-    released = model.diversion.vacancy_places.released
-    assert placed <= released  # every arrival took a place released for a vacancy
+    offered = model.diversion.vacancies.offered
+    assert placed <= offered  # every arrival took a vacancy offered to them
     # those placed are in post in an institution, on the payroll of the township of the vacancy
     column = model.columns.index("diverted_institution_vacancy")
     assert model.table[-1, column] == placed
     est = np.asarray(model.est)
     payroll = np.asarray(model.people.payroll)
-    reserved = np.asarray(model.diversion.reserved)
+    reserved = np.asarray(model.diversion.vacancies.reserved)
     assert ((payroll[:, INSTITUTION] + reserved <= est[:, INSTITUTION]) | (reserved == 0)).all()
 
 
@@ -70,9 +68,9 @@ def test_without_vacancies_the_channel_places_nobody() -> None:
     quiet = {"attrition.retirement": False, "attrition.death_rate": 0.0, "attrition.quit_rate": 0.0}
     model = run_and_check(quiet)
     assert model.diversion.diverted[INSTITUTION_VACANCY] == 0
-    assert model.diversion.vacancy_places.released == 0
+    assert model.diversion.vacancies.offered == 0
     queue = model.columns.index("queue_institution_vacancy")
-    assert model.table[:, queue].max() > 0, "people do queue for the channel: only the vacancies are missing"
+    assert model.table[:, queue].max() > 0, "people would take the channel: only the vacancies are missing"
 
 
 def test_the_twin_fills_the_same_vacancies_in_expectation() -> None:

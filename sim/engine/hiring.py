@@ -66,7 +66,7 @@ class Hiring:
         if sector == TEMPORARY:
             return 0
         free = self.model.est[tw][sector] - self.model.people.payroll[tw][sector]
-        return free - self.model.diversion.reserved[tw] if sector == INSTITUTION else free
+        return free - self.model.diversion.vacancies.reserved[tw] if sector == INSTITUTION else free
 
     def vacancy(self, tw: int, sector: int) -> None:
         """A person left the payroll of (township, sector): schedule the hire credit it earns."""

@@ -128,7 +128,7 @@ from sim.expected.cohorts import (
 )
 from sim.experiment.results import Results, monthly_frame
 from sim.population.build import build_population
-from sim.population.table import ADMIN, INSTITUTION, SECONDARY, TEMPORARY, Population
+from sim.population.table import ADMIN, INSTITUTION, SECONDARY, SECTORS, TEMPORARY, Population
 from sim.scenario.schema import CHANNEL_IDS, PAYERS, Scenario
 
 TOWNSHIP = P["township"]
@@ -617,27 +617,23 @@ class Projection:
             self.ripe[when] += hiring.replacement_ratio * vacant
 
     def _fill_vacancies(self, m: int, vacancies: float) -> float:
-        """`vacancies` institution posts opening in month m, taken by the waiting surplus of the whole city who
-        may and would take the channel now: min(vacancies, those willing), thinning every willing line alike
-        (the engine takes the best first). Booked in the stations of their own township. Returns those placed.
+        """`vacancies` institution posts opening in month m, taken by the waiting surplus of the whole city in
+        the channel's sectors who would take it: min(vacancies, those willing), thinning every waiting person
+        of those township sectors alike, as reposting does (the engine takes the best first). They count as in
+        post where they waited, with their sector's pay. Returns those placed.
         """
-        sl, k = self.sl, INSTITUTION_VACANCY
-        idx = np.flatnonzero(((self.static_bits & IV_BIT) != 0) & (self.ca + self.cr > 0))
-        if len(idx) == 0:
-            return 0.0
-        args = (sl.birth[idx], sl.entry[idx], sl.retire_abs[idx], self.start_abs + m)
-        idx = idx[(open_bits(self.rules, self.static_bits[idx] & IV_BIT, *args) & IV_BIT) != 0]
+        k = INSTITUTION_VACANCY
+        waiting = self.rho * self.ahead.at(m, slice(W0, W0 + 1))[0] * self.iv_ts
         take = float(self.choice[IV_BIT, k])
-        rho = self.rho[self.sl_ts[idx]]
-        willing = float((rho * (self.ca[idx] + self.cr[idx]) * self.surv.alive(sl.a[idx], sl.r[idx], m)).sum()) * take
+        willing = float(waiting.sum()) * take
         if willing <= 1e-12:
             return 0.0
         f = min(1.0, vacancies / willing)
-        self._fold_reposted(m)
-        ca, cr = self.ca[idx], self.cr[idx]
-        self._divert(m, idx, np.full(len(idx), IV_BIT), rho * ca * f, rho * cr * f)
-        self.ca[idx], self.cr[idx] = ca * (1 - f * take), cr * (1 - f * take)
-        self._wait_delta(idx, self.ca[idx] - ca, self.cr[idx] - cr, m)
+        share = f * take * self.iv_ts
+        self.Phi += self.rho * share
+        self.rho *= 1.0 - share
+        if m + self.rules.lead[k] <= self.M:
+            self.G[DIV_F + k, m + int(self.rules.lead[k])] += f * willing
         return f * willing
 
     def _hire(self, m: int, pay: np.ndarray) -> np.ndarray:
@@ -941,6 +937,8 @@ class Projection:
             shifts, zw = np.zeros(1), np.ones(1)
         self.choice = choice_table(allowed, base, take, div.preference_noise, shifts, zw, exits)
         self.iv_on = bool(allowed[INSTITUTION_VACANCY])
+        sectors = [SECTORS.index(x) for x in self.channels[INSTITUTION_VACANCY].sectors]
+        self.iv_ts = np.isin(np.arange(self.TS) % 3, sectors).astype(float)  # township sectors it takes from
         self.choice_total = self.choice.sum(axis=1)  # P(any channel is taken | the mask of those newly open)
         self.choice_cols = np.ascontiguousarray(self.choice.T)
         # tries: from the reform (or the end of protection), every retry_months, until the drive stops
