@@ -135,10 +135,10 @@ def risk_table(
     # temporaries have no establishment: compare the establishment sectors only
     head = wide("headcount_admin") + wide("headcount_institution")
     est = wide("establishment_total")
-    months = sorted({m for m in (60, horizon) if m <= horizon})
+    at_months = sorted({m for m in (60, horizon) if m <= horizon})
     split = "unfinished" in monthly.columns  # results written before the split lack it
     rows = []
-    for month in months:
+    for month in at_months:
         over = head[:, month] > est[:, month]
         rows.append(_prob_row("p_over_establishment", month, over))
         if split:
@@ -147,7 +147,7 @@ def risk_table(
             rows.append(_prob_row("p_over_establishment_regrowth", month, regrown))
         rows.append(_mean_row("expected_over_establishment", month, np.maximum(head[:, month] - est[:, month], 0)))
     if "regrowth" in monthly.columns:
-        rows += _regrowth_rows(wide, months, reform_month, horizon, regrowth_threshold)
+        rows += _regrowth_rows(wide, at_months, reform_month, horizon, regrowth_threshold)
     if "pool_waiting" in monthly.columns:
         waiting = wide("pool_waiting")[:, : min(deadline_month, horizon) + 1]
         rows.append(_prob_row("p_pool_dry_by_deadline", deadline_month, (waiting > 0).any(axis=1)))

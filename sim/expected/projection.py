@@ -54,8 +54,7 @@ tests/test_expected.py: the engine's mean lies within 3 standard errors of the t
 
 Approximations (mean field: expectations inside non-linear rules):
 
-- queues never bind: places and money are unlimited, `institution_vacancy` included (the
-  engine gives it only institution vacancies below establishment), so the twin's take-up
+- queues never bind: places and money are unlimited, so the twin's take-up
   of a binding channel is an upper bound — while channels later in the order that blocked
   people fall back on can be lower; `queue_*` and `pool_waiting` are 0, `pool_balance` is
   contributions minus payments (negative: money the twin assumed);
@@ -64,6 +63,12 @@ Approximations (mean field: expectations inside non-linear rules):
   expected number above equals the posts (merit: the weighted z-scores with normal noise;
   seniority: entry month with its tie-break); joint posting likewise, administrative
   posts first;
+- `institution_vacancy` is never taken at a try: each month's expected institution vacancies
+  (posts below establishment freed by leavers, before they earn hire credit) are filled by
+  min(vacancies, the waiting surplus of its sectors × its take-up), thinning them evenly like
+  reposting; the placed count as in post in their own township sector (city totals right);
+- rebound: `regrowth` is returnees on the payroll plus over-establishment hires still standing;
+  the request rate and the derived re-growth columns come from `sim.engine.rebound_rules`;
 - reposting takes E[min(freed posts, waiting)] for Poisson counts per township sector (at
   most the expected posts below establishment) and thins every waiting person there alike
   (the engine takes the best first); the reposted have the age, education and pay of their
