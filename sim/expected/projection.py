@@ -567,8 +567,11 @@ class Projection:
         hires = self._hire(m, pay)
         hs[:, 0] += hires
         hs[:, 3] += hires * self.hire_age0
-        if self.overquota_on:
-            self.G[STANDING, m] = self._standing(m).sum()
+        if self.overquota_on:  # over-establishment hires still on the payroll (re-growth)
+            d = m - np.arange(m + 1)
+            self.G[STANDING, m] = sum(
+                self.I_eff[k, : m + 1].sum(axis=1) @ self.k_hire[k].present[d] for k in (ADMIN, INSTITUTION)
+            )
         return hs
 
     def _at(self, m: int, block: int) -> np.ndarray:
