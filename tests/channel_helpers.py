@@ -113,9 +113,9 @@ def run_model(scn: Scenario, pop: Population, seed: int, replication: int = 0) -
     first_sector: dict[int, int] = {}
     original = model.set_sector
 
-    def remember(i: int, sector: int) -> None:
+    def remember(i: int, sector: int, township: int | None = None) -> None:
         first_sector.setdefault(i, model.people.sector[i])
-        original(i, sector)
+        original(i, sector, township)
 
     model.set_sector = remember  # type: ignore[method-assign]
     result = model.run()

@@ -238,17 +238,15 @@ def test_age_limit_still_holds_in_the_month_of_leaving() -> None:
 # ----- institution vacancies ---------------------------------------------------------------
 
 
-def test_institution_vacancy_needs_room_in_the_same_township() -> None:
-    """Two townships, each with 3 administrative staff for 1 new post and 2 station staff at
-    their establishment. A station worker of T0 retires in month 10 (2005-11): that vacancy
-    goes to the best of T0's surplus, who moves into T0's stations after the 1-month lead
-    time and stays in post. T1 has no vacancy, so nobody of T1 moves.
+def _two_townships(appraisal_a1: float) -> tuple[Any, Any]:
+    """Two townships, each with 3 administrative staff for 1 new post and 2 station staff at their
+    establishment. A station worker of T0 retires in month 10 (2005-11); T1 has no vacancy.
     """
     people = []
     for tw in (0, 1):
         people += [
             Person(f"KEEP{tw}", "1970-01", "1995-01", appraisal=99.0, township=tw),
-            Person(f"A{tw}", "1970-01", "1995-01", appraisal=80.0, township=tw),
+            Person(f"A{tw}", "1970-01", "1995-01", appraisal=80.0 if tw == 0 else appraisal_a1, township=tw),
             Person(f"B{tw}", "1970-01", "1995-01", appraisal=70.0, township=tw),
             Person(f"S{tw}", "1970-01", "1995-01", township=tw, sector=INSTITUTION),
         ]
@@ -272,7 +270,14 @@ def test_institution_vacancy_needs_room_in_the_same_township() -> None:
             "diversion.patience_months": 0,
         }
     )
-    run = run_model(scn, population(people, [(3, 2), (3, 2)]), seed=1)
+    return scn, population(people, [(3, 2), (3, 2)])
+
+
+def test_institution_vacancy_goes_to_the_best_surplus_of_the_township() -> None:
+    """T0's vacancy goes to the best of the surplus of both townships — A0 (appraisal 80; A1 has 75) —
+    who moves into T0's stations after the 1-month lead time and stays in post.
+    """
+    run = run_model(*_two_townships(75.0), seed=1)
     ev = run.events
     moved = ev[ev["event"] == "diverted"]
     assert moved[["month", "person", "from_state", "to_state", "detail"]].values.tolist() == [
@@ -288,6 +293,26 @@ def test_institution_vacancy_needs_room_in_the_same_township() -> None:
     assert m.loc[24, "diverted_institution_vacancy"] == 1 and m.loc[24, "state_diverted"] == 0
     assert m.loc[24, "hires_cumulative"] == 0  # the vacancy went to the channel, not to a hire
     assert run.model.people.payroll[0][INSTITUTION] <= run.model.est[0][INSTITUTION]
+
+
+def test_institution_vacancy_takes_surplus_of_another_township() -> None:
+    """The same vacancy of T0 with A1 the best surplus (appraisal 85): A1 moves into T0's stations — onto
+    T0's payroll and books — and T1 keeps its own establishment.
+    """
+    run = run_model(*_two_townships(85.0), seed=1)
+    moved = run.events[run.events["event"] == "diverted"]
+    assert moved[["month", "person", "detail"]].values.tolist() == [[11, "A1", "institution_vacancy"]]
+    place = run.events[run.events["event"] == "place"]
+    assert place[["month", "person"]].values.tolist() == [[10, "A1"]] and "a post in T0" in place["detail"].iloc[0]
+    people = run.model.people
+    a1 = run.index("A1")
+    assert people.township[a1] == 0 and people.sector[a1] == INSTITUTION
+    assert people.payroll[0][INSTITUTION] == 2 == run.model.est[0][INSTITUTION]
+    assert people.payroll[1][ADMIN] == 2  # KEEP1 and B1: A1 has left T1
+    # the township's salary bill follows the person (all salaries 1,000, every payer the township):
+    # T0 pays KEEP0, S0 and A1 in post and the allowance of A0 and B0; T1 pays KEEP1, S1, STAYS and B1's allowance
+    allowance = run.model.scenario.diversion.allowance_share * 1000.0
+    assert run.model.ledger.tw_rate == pytest.approx([3000.0 + 2 * allowance, 3000.0 + allowance])
 
 
 # ----- protection and the deadline ---------------------------------------------------------

@@ -167,9 +167,22 @@ def test_risk_returns_every_figure_with_a_monte_carlo_se(risky: sim.Results) -> 
     assert list(risk.columns) == list(RISK_COLUMNS)
     figures = set(zip(risk["figure"], risk["month"], strict=True))
     for month in (60, 84):
-        assert ("p_over_establishment", month) in figures
-        assert ("expected_over_establishment", month) in figures
-    for name in ("rebound_share", "p_pool_dry_by_deadline", "payback_month_township", "payback_month_government"):
+        for name in (
+            "p_over_establishment",
+            "p_over_establishment_unfinished",
+            "p_over_establishment_regrowth",
+            "expected_over_establishment",
+            "expected_regrowth",
+            "expected_regrowth_share",
+            "p_regrowth_share_over_5pct",
+        ):
+            assert (name, month) in figures, name
+    for name in (
+        "p_five_year_rule_held",
+        "p_pool_dry_by_deadline",
+        "payback_month_township",
+        "payback_month_government",
+    ):
         assert name in set(risk["figure"])
     assert (risk["replications"] == 24).all()
     assert risk["se"].notna().all() and (risk["se"] >= 0).all()

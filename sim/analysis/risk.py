@@ -1,8 +1,13 @@
 """Risk figures across replications, each with its Monte Carlo standard error.
 
-- probability that headcount exceeds establishment at month 60 and at the horizon;
+- probability that headcount exceeds establishment at month 60 and at the horizon, and
+  its two exclusive parts: the drive is unfinished (only the surplus not yet placed is
+  over) or the sectors have re-grown (staff other than that surplus exceed establishment);
 - expected number over establishment at those months;
-- rebound share = (headcount at the horizon − lowest) / (initial − lowest);
+- re-growth (over-establishment hires and returnees on the payroll): its expected size,
+  its mean share of the cut achieved, and P(share above a threshold by month m);
+- the five-year "no increase" rule (范文6): P(no hire over establishment and no return
+  within five years of the reform) and the expected number of such entries;
 - probability that the pool runs dry (someone waits for money and no waiting request can be
   paid from the balance) at some month-end by the deadline;
 - payback month (median and P90): the first month after which cumulative savings
@@ -12,11 +17,42 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
+from sim.engine.rebound_rules import FIVE_YEARS
+
 RISK_COLUMNS = ("figure", "month", "estimate", "se", "p50", "p90", "replications")
+REGROWTH_THRESHOLD = 0.05  # re-growth of more than 5% of the cut achieved
+
+
+def regrowth_figure(threshold: float = REGROWTH_THRESHOLD) -> str:
+    """The name of the figure P(re-growth share above `threshold` by month m), e.g. p_regrowth_share_over_5pct."""
+    return f"p_regrowth_share_over_{threshold * 100:g}pct"
+
+
+def _regrowth_rows(
+    wide: Callable[[str], np.ndarray], months: list[int], reform: int, horizon: int, threshold: float
+) -> list[dict[str, float | str | int]]:
+    """Expected re-growth, its share of the cut, P(share above `threshold` by month m), the five-year rule."""
+    rows = []
+    regrowth, share = wide("regrowth"), wide("regrowth_share")
+    start = min(reform, horizon)
+    for month in months:
+        rows.append(_mean_row("expected_regrowth", month, regrowth[:, month]))
+        rows.append(_mean_row("expected_regrowth_share", month, share[:, month]))
+        window = share[:, start : month + 1]
+        above = ((window > threshold) | np.isnan(window)).any(axis=1)  # NaN: re-growth with nothing cut
+        rows.append(_prob_row(regrowth_figure(threshold), month, above))
+    end = reform + FIVE_YEARS
+    if end <= horizon:
+        entries = wide("overquota_hires_cumulative") + wide("returned_cumulative")
+        increase = entries[:, end] - entries[:, start]
+        rows.append(_prob_row("p_five_year_rule_held", end, increase == 0))
+        rows.append(_mean_row("expected_five_year_increase", end, increase))
+    return rows
 
 
 def payback_months(savings: np.ndarray, reform_month: int) -> np.ndarray:
@@ -85,7 +121,12 @@ def _payback_row(name: str, months: np.ndarray, horizon: int) -> dict[str, float
     }
 
 
-def risk_table(monthly: pd.DataFrame, reform_month: int, deadline_month: int) -> pd.DataFrame:
+def risk_table(
+    monthly: pd.DataFrame,
+    reform_month: int,
+    deadline_month: int,
+    regrowth_threshold: float = REGROWTH_THRESHOLD,
+) -> pd.DataFrame:
     """All risk figures for one scenario's replications (one row per figure and month)."""
     horizon = int(monthly["month"].max())
 
@@ -95,15 +136,19 @@ def risk_table(monthly: pd.DataFrame, reform_month: int, deadline_month: int) ->
     # temporaries have no establishment: compare the establishment sectors only
     head = wide("headcount_admin") + wide("headcount_institution")
     est = wide("establishment_total")
+    at_months = sorted({m for m in (60, horizon) if m <= horizon})
+    split = "unfinished" in monthly.columns  # results written before the split lack it
     rows = []
-    for month in sorted({m for m in (60, horizon) if m <= horizon}):
-        rows.append(_prob_row("p_over_establishment", month, head[:, month] > est[:, month]))
+    for month in at_months:
+        over = head[:, month] > est[:, month]
+        rows.append(_prob_row("p_over_establishment", month, over))
+        if split:
+            regrown = head[:, month] - wide("unfinished")[:, month] > est[:, month]
+            rows.append(_prob_row("p_over_establishment_unfinished", month, over & ~regrown))
+            rows.append(_prob_row("p_over_establishment_regrowth", month, regrown))
         rows.append(_mean_row("expected_over_establishment", month, np.maximum(head[:, month] - est[:, month], 0)))
-    after = head[:, min(reform_month, horizon) :]
-    lowest = after.min(axis=1)
-    span = head[:, 0] - lowest
-    share = np.where(span > 0, (head[:, -1] - lowest) / np.where(span > 0, span, 1), np.nan)
-    rows.append(_mean_row("rebound_share", horizon, share))
+    if "regrowth" in monthly.columns:
+        rows += _regrowth_rows(wide, at_months, reform_month, horizon, regrowth_threshold)
     if "pool_dry" in monthly.columns:  # dry: someone waits for money and nobody waiting can be paid
         dry = wide("pool_dry")[:, : min(deadline_month, horizon) + 1]
         rows.append(_prob_row("p_pool_dry_by_deadline", deadline_month, (dry > 0).any(axis=1)))

@@ -22,6 +22,7 @@ from sim.engine.queues import Pending, expire
 from sim.engine.resources import Places
 from sim.engine.rng import stream
 from sim.engine.states import AWAITING, DIVERTED, IN_POST, ROTATING
+from sim.engine.vacancy import Vacancies
 from sim.population.table import EDUCATION, INSTITUTION, SECTORS, TEMPORARY
 from sim.scenario.schema import CHANNEL_IDS, ChannelSection
 
@@ -69,8 +70,7 @@ class Diversion:
             limited = ch.places_per_year is not None and k != INSTITUTION_VACANCY
             self.places.append(Places(env) if limited else None)
         n_tw = len(model.townships)
-        self.vacancy_places = [Places(env, lapse=False) for _ in range(n_tw)]
-        self._vacancy_queues = [p.get_queue for p in self.vacancy_places]
+        self.vacancies = Vacancies(self, n_tw)  # the institution vacancy channel: vacancies come to the surplus
         self.diverted = [0] * len(CHANNEL_IDS)
         self.process: dict[int, simpy.Process] = {}
         self.phase: dict[int, str] = {}
@@ -92,7 +92,10 @@ class Diversion:
         for i in sorted(surplus, key=lambda j: -score.get(j, 0.0)):
             self.surplus[people.township[i]][people.sector[i]].append(i)
         self.orders = self._preferences(surplus, score)
-        self.candidates = self._candidates(surplus)
+        candidates = self._candidates(surplus)
+        iv = [i for i in surplus if INSTITUTION_VACANCY in candidates[i]]
+        self.vacancies.start(iv, score, self.by_merit[INSTITUTION_VACANCY])
+        self.candidates = {i: [k for k in c if k != INSTITUTION_VACANCY] for i, c in candidates.items()}
         for i in surplus:
             if self.candidates[i] or people.protected[i]:
                 self.process[i] = model.env.process(self._divert(i))
@@ -230,7 +233,7 @@ class Diversion:
                     self.phase[i] = "lead"
                     if self.channels[k].lead_time_months:
                         yield env.timeout(self.channels[k].lead_time_months)
-                    self._complete(i, k)
+                    self.complete(i, k)
                     return
                 if self.phase.get(i) != "retry":
                     self._no_channel(i)
@@ -346,15 +349,14 @@ class Diversion:
             self._note(i, "ineligible", f"{CHANNEL_IDS[k]} by the month of leaving")
 
     def _place_source(self, i: int, k: int) -> Places | None:
-        if k == INSTITUTION_VACANCY:
-            return self.vacancy_places[self.model.people.township[i]]
         return self.places[k]
 
     def _key(self, i: int, k: int) -> tuple[float, int]:
         """Queue order: best merit first (择优) or first come; ties in order of arrival."""
         return (-self.merit.get(i, 0.0) if self.by_merit[k] else 0.0, next(self._arrivals))
 
-    def _complete(self, i: int, k: int) -> None:
+    def complete(self, i: int, k: int, tw: int | None = None) -> None:
+        """Person i is diverted through channel k (into township tw's institution posts for institution_vacancy)."""
         model = self.model
         people = model.people
         self.phase.pop(i, None)
@@ -363,10 +365,10 @@ class Diversion:
         self.diverted_at[i] = model.month
         self._forget_surplus(i)
         if k == INSTITUTION_VACANCY:
-            old_sector = people.sector[i]
-            model.set_sector(i, INSTITUTION)
+            old_tw, old_sector = people.township[i], people.sector[i]
+            model.set_sector(i, INSTITUTION, old_tw if tw is None else tw)
             model.move(i, IN_POST, "diverted", CHANNEL_IDS[k])
-            model.hiring.vacancy(people.township[i], old_sector)
+            model.hiring.vacancy(old_tw, old_sector)
         else:
             model.move(i, DIVERTED, "diverted", CHANNEL_IDS[k])
         model.after_diversion(i, k)
@@ -412,7 +414,7 @@ class Diversion:
         ):
             return False
         for i in self.surplus[tw][sector]:
-            if people.state[i] in SURPLUS_STATES and self.phase.get(i) != "lead":
+            if people.state[i] in SURPLUS_STATES and self.phase.get(i) != "lead" and i not in self.vacancies.placing:
                 self.stop(i, "reposted")
                 self._forget_surplus(i)
                 self.model.move(i, IN_POST, "reposted", "took a freed post")
@@ -420,12 +422,10 @@ class Diversion:
         return False
 
     def claim_institution_vacancy(self, tw: int) -> bool:
-        """An institution post below establishment: offer it to the township's queue first."""
-        places = self.vacancy_places[tw]
-        if not self.channels[INSTITUTION_VACANCY].open or places.waiting <= places.level:
-            return False
-        places.release(1)
-        return True
+        """An institution post of township tw below establishment: offered to the surplus of the city
+        (`sim.engine.vacancy`); False if nobody takes it (it goes to hiring).
+        """
+        return self.vacancies.offer(tw)
 
     def _withhold(self, _event: simpy.Event) -> None:
         self.model.ledger.withholding = True
@@ -448,5 +448,5 @@ class Diversion:
     def queue_lengths(self) -> list[int]:
         """People waiting for a place, per channel."""
         out = [p.waiting if p is not None else 0 for p in self.places]
-        out[INSTITUTION_VACANCY] = sum(map(len, self._vacancy_queues))
+        out[INSTITUTION_VACANCY] = self.vacancies.waiting()
         return out

@@ -60,10 +60,13 @@ class Hiring:
         return self._block[self._row - 1]
 
     def room(self, tw: int, sector: int) -> int:
-        """Posts free below establishment (after the reform; temporaries have none)."""
+        """Posts free below establishment (after the reform; temporaries have none), less institution posts
+        held open for the `institution_vacancy` channel.
+        """
         if sector == TEMPORARY:
             return 0
-        return self.model.est[tw][sector] - self.model.people.payroll[tw][sector]
+        free = self.model.est[tw][sector] - self.model.people.payroll[tw][sector]
+        return free - self.model.diversion.vacancies.reserved[tw] if sector == INSTITUTION else free
 
     def vacancy(self, tw: int, sector: int) -> None:
         """A person left the payroll of (township, sector): schedule the hire credit it earns."""
@@ -112,7 +115,9 @@ class Hiring:
             n = min(n, self.room(tw, sector))
         n = max(n, 0)
         for _ in range(n):
-            self.hire(tw, sector, "refill")
+            # an institution post falling due for refilling goes to a surplus person queueing for it first
+            if not (model.reformed and sector == INSTITUTION and model.diversion.claim_institution_vacancy(tw)):
+                self.hire(tw, sector, "refill")
         self.credit[tw][sector] -= n
 
     def hire(

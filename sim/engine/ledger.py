@@ -155,6 +155,13 @@ class Ledger:
         if payer is not None:
             self.pension[i] = P[payer]
 
+    def close(self, i: int) -> None:
+        """Take person i's slot off the books (before they move to another township; `update` reopens it)."""
+        old = self.slot[i] if i < len(self.slot) else None
+        if old is not None:
+            self.slot[i] = None
+            self._add(i, old, -1.0)
+
     def hired(self, i: int) -> None:
         """Open the slot of person i, just hired into a post."""
         self.hired_people.add(i)

@@ -27,6 +27,7 @@ from sim.engine.people import People
 from sim.engine.pool import TOP_UP
 from sim.engine.queues import NO_QUEUE
 from sim.engine.rebound import REBOUND_COLUMNS, Rebound
+from sim.engine.rebound_rules import fill_derived
 from sim.engine.rng import stream
 from sim.engine.states import AWAITING, IN_POST, LEFT, ON_PAYROLL, RETIRED, ROTATING, STATE_NAMES, columns_for
 from sim.population.table import ADMIN, INSTITUTION, SECONDARY, SECTORS, TEMPORARY, Population
@@ -139,8 +140,10 @@ class Model:
         if self.log is not None:
             self.record(i, event, old, new, detail)
         left_payroll = ON_PAYROLL[old] and not ON_PAYROLL[new]
-        if left_payroll and old != IN_POST and event != "diverted":  # a surplus person left
-            self.diversion.left(i)
+        if left_payroll:
+            if old != IN_POST and event != "diverted":  # a surplus person left
+                self.diversion.left(i)
+            self.rebound.entrants.discard(i)  # re-growth no longer
         if not self.reformed:
             if left_payroll:
                 self.hiring.vacancy(people.township[i], people.sector[i])
@@ -151,9 +154,11 @@ class Model:
         if left_payroll:
             self.hiring.vacancy(tw, sector)
 
-    def set_sector(self, i: int, sector: int) -> None:
-        """Move person i to another sector of their township, keeping the ledger right."""
-        self.people.set_sector(i, sector)
+    def set_sector(self, i: int, sector: int, township: int | None = None) -> None:
+        """Move person i to another sector (and township, if given), keeping the ledger right."""
+        if township is not None and township != self.people.township[i]:
+            self.ledger.close(i)  # off the old township's books
+        self.people.set_sector(i, sector, township)
         self.ledger.update(i)
 
     def wage_index(self, month: int | None = None) -> float:
@@ -413,6 +418,7 @@ class Model:
         for month in range(self.horizon + 1):
             self.env.run(until=month + 1)
             self.snapshot(month)
+        fill_derived(self.table, self.columns, self.scenario.reform.month if self.scenario.reform.enabled else None)
         return RunResult(self.replication, self.columns, self.table, self.log)
 
 

@@ -146,17 +146,21 @@ class People:
             self.payroll_sector[sector] += step
         return old
 
-    def set_sector(self, i: int, sector: int) -> None:
-        """Move person i to another sector of their township (a post won in another sector)."""
+    def set_sector(self, i: int, sector: int, township: int | None = None) -> None:
+        """Move person i to another sector (a post won in another sector), and township if given."""
         posted = self.state[i] == IN_POST
         if posted:
             self._post(i, -1)
         if ON_PAYROLL[self.state[i]]:
             self._leave_payroll(i)
             self.sector[i] = sector
+            if township is not None:
+                self.township[i] = township
             self._join_payroll(i)
         else:
             self.sector[i] = sector
+            if township is not None:
+                self.township[i] = township
         if posted:
             self._post(i, 1)
 

@@ -7,6 +7,7 @@ establishment. Over-establishment hiring (超编进人): each township raises re
 Poisson process whose rate grows with workload per person and once a freeze ends; a
 request while at or above establishment is approved with probability 1 − enforcement;
 inspections every k months find and undo a share of the illegal hires still in post.
+Re-growth (`regrowth`) is the stock of those two kinds of entrant still on the payroll.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from sim.engine.calendar import HIRE, POLICY, at_month
+from sim.engine.rebound_rules import DERIVED_COLUMNS, request_rate
 from sim.engine.rng import stream
 from sim.engine.states import DIVERTED, IN_POST, LEFT
 from sim.population.table import ADMIN, INSTITUTION
@@ -38,6 +40,7 @@ class Rebound:
         self.overquota_hires = 0
         self.overquota_reversed = 0
         self.illegal: list[int] = []
+        self.entrants: set[int] = set()  # over-establishment hires and returnees on the payroll: re-growth
         self.draws = None
         self.rng = stream(model.seed, model.replication, "overquota")
 
@@ -83,6 +86,7 @@ class Rebound:
         chance = self.cfg.return_success * (1.0 - self.cfg.enforcement)
         if since >= self.cfg.anti_rebound_months and self.draws[i, PETITION_DRAWS + n] < chance:
             self.returned += 1
+            self.entrants.add(i)
             model.returned(i)
             model.move(i, IN_POST, "returned", f"petition {n + 1} after {since} months")
         else:
@@ -96,12 +100,7 @@ class Rebound:
         model = self.model
         row = model.people.payroll[tw]
         now_staff = max(row[ADMIN] + row[INSTITUTION], 1)
-        workload = (self.staff_at_reform[tw] / now_staff) ** self.cfg.workload_elasticity
-        rate = self.cfg.request_rate / 12.0 * workload
-        # "once the freeze has ended": with no fixed freeze, that is from the reform on
-        if model.month >= model.scenario.reform.month + model.scenario.hiring.freeze_months:
-            rate *= self.cfg.after_freeze_multiplier
-        return rate
+        return request_rate(model.scenario, model.month, self.staff_at_reform[tw] / now_staff)
 
     def _next_request(self, tw: int) -> None:
         rate = self._rate(tw)
@@ -120,6 +119,7 @@ class Rebound:
             i = model.hiring.hire(tw, sector, "over establishment")
             self.overquota_hires += 1
             self.illegal.append(i)
+            self.entrants.add(i)
         self._next_request(tw)
 
     def _inspect(self, _event: simpy.Event) -> None:
@@ -137,8 +137,15 @@ class Rebound:
         self.illegal = standing
 
     def row(self) -> list[float]:
-        """The rebound columns for this month."""
-        return [self.petitions, self.returned, self.overquota_hires, self.overquota_reversed]
+        """The rebound columns for this month (the derived ones are filled after the run)."""
+        return [
+            self.petitions,
+            self.returned,
+            self.overquota_hires,
+            self.overquota_reversed,
+            len(self.entrants),
+            *_DERIVED_ZEROS,
+        ]
 
 
 REBOUND_COLUMNS = (
@@ -146,4 +153,7 @@ REBOUND_COLUMNS = (
     "returned_cumulative",
     "overquota_hires_cumulative",
     "overquota_reversed_cumulative",
+    "regrowth",  # over-establishment hires and returnees still on the payroll
+    *DERIVED_COLUMNS,  # unfinished, cut_achieved, regrowth_share: `rebound_rules.fill_derived`
 )
+_DERIVED_ZEROS = (0.0,) * len(DERIVED_COLUMNS)

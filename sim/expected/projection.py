@@ -56,8 +56,7 @@ tests/test_expected.py: the engine's mean lies within 3 standard errors of the t
 
 Approximations (mean field: expectations inside non-linear rules):
 
-- queues never bind: places and money are unlimited, `institution_vacancy` included (the
-  engine gives it only institution vacancies below establishment), so the twin's take-up
+- queues never bind: places and money are unlimited, so the twin's take-up
   of a binding channel is an upper bound — while channels later in the order that blocked
   people fall back on can be lower; `queue_*`, `pool_waiting` and `pool_dry` are 0,
   `pool_balance` is contributions minus payments (negative: money the twin assumed, charged
@@ -69,6 +68,12 @@ Approximations (mean field: expectations inside non-linear rules):
   expected number above equals the posts (merit: the weighted z-scores with normal noise;
   seniority: entry month with its tie-break); joint posting likewise, administrative
   posts first;
+- `institution_vacancy` is never taken at a try: each month's expected institution vacancies
+  (posts below establishment freed by leavers, before they earn hire credit) are filled by
+  min(vacancies, the waiting surplus of its sectors × its take-up), thinning them evenly like
+  reposting; the placed count as in post in their own township sector (city totals right);
+- rebound: `regrowth` is returnees on the payroll plus over-establishment hires still standing;
+  the request rate and the derived re-growth columns come from `sim.engine.rebound_rules`;
 - reposting takes E[min(freed posts, waiting)] for Poisson counts per township sector (at
   most the expected posts below establishment) and thins every waiting person there alike
   (the engine takes the best first); the reposted have the age, education and pay of their
@@ -112,6 +117,7 @@ from sim.engine.model import (
 )
 from sim.engine.pool import TOP_UP
 from sim.engine.rebound import REBOUND_COLUMNS
+from sim.engine.rebound_rules import DERIVED_COLUMNS, fill_derived, request_rate
 from sim.engine.states import columns_for
 from sim.expected.ahead import Ahead
 from sim.expected.cohorts import (
@@ -134,7 +140,7 @@ from sim.expected.cohorts import (
 )
 from sim.experiment.results import Results, monthly_frame
 from sim.population.build import build_population
-from sim.population.table import ADMIN, INSTITUTION, SECONDARY, TEMPORARY, Population
+from sim.population.table import ADMIN, INSTITUTION, SECONDARY, SECTORS, TEMPORARY, Population
 from sim.scenario.schema import CHANNEL_IDS, PAYERS, Scenario
 
 TOWNSHIP = P["township"]
@@ -161,7 +167,9 @@ COMPOSITION = 6
     TOPUP_F,
     DIV_F,  # first of seven: diversions completed per channel
 ) = range(13)
-N_ROWS = DIV_F + N_CHANNELS
+BACK = DIV_F + N_CHANNELS  # returnees on the payroll (a level, not a flow)
+STANDING = BACK + 1  # over-establishment hires on the payroll (a level)
+N_ROWS = STANDING + 1
 COUNTERFACTUAL_COSTS = ("cost_township", "cost_government")  # what `with_counterfactual` takes of a counterfactual
 # blocks of rows booked ahead (`Ahead`), one row per township sector (township-paid rate: per township)
 (
@@ -177,6 +185,7 @@ COUNTERFACTUAL_COSTS = ("cost_township", "cost_government")  # what `with_counte
     W3,
 ) = range(10)
 N_BLOCKS = 10
+IV_BIT = 1 << INSTITUTION_VACANCY  # institution vacancies: taken as they open, never at a try
 LIVE = slice(POST, W0 + 1)  # the blocks the month loop reads
 
 
@@ -281,6 +290,7 @@ class Projection:
         self.freeze_end = self.R + scenario.hiring.freeze_months
         rb = scenario.rebound
         self.overquota_on = rb.request_rate > 0 and rb.enforcement < 1
+        self.iv_on = False  # the institution vacancy channel takes people (set with the surplus)
         self.staff_at_reform = np.zeros(T)
 
     # ------------------------------------------------------------------ set-up
@@ -571,6 +581,11 @@ class Projection:
         hires = self._hire(m, pay)
         hs[:, 0] += hires
         hs[:, 3] += hires * self.hire_age0
+        if self.overquota_on:  # over-establishment hires still on the payroll (re-growth)
+            d = m - np.arange(m + 1)
+            self.G[STANDING, m] = sum(
+                self.I_eff[k, : m + 1].sum(axis=1) @ self.k_hire[k].present[d] for k in (ADMIN, INSTITUTION)
+            )
         return hs
 
     def _at(self, m: int, block: int) -> np.ndarray:
@@ -609,11 +624,39 @@ class Projection:
         return room
 
     def _vacate(self, m: int, leave: np.ndarray, pay: np.ndarray) -> None:
-        """Payroll left in each township sector after the reform earns hire credit where below establishment."""
+        """Payroll left in each township sector after the reform opens posts where below establishment: an
+        institution post goes to the surplus waiting for it (`_fill_vacancies`), the rest earn hire credit.
+        """
         hiring = self.s.hiring
+        vacant = np.clip(self._room(pay), 0.0, leave)
+        if self.iv_on:
+            inst = vacant[INSTITUTION::3]
+            total = inst.sum()
+            placed = self._fill_vacancies(m, total) if total > 1e-12 else 0.0
+            vacant[INSTITUTION::3] = inst * (1.0 - placed / total) if placed > 0 else inst
         when = max(m + hiring.refill_lag_months, self.freeze_end)
         if hiring.replacement_ratio > 0 and when <= self.M:
-            self.ripe[when] += hiring.replacement_ratio * np.clip(self._room(pay), 0.0, leave)
+            self.ripe[when] += hiring.replacement_ratio * vacant
+
+    def _fill_vacancies(self, m: int, vacancies: float) -> float:
+        """`vacancies` institution posts opening in month m, taken by the waiting surplus of the whole city in
+        the channel's sectors who would take it: min(vacancies, those willing), thinning every waiting person
+        of those township sectors alike, as reposting does (the engine takes the best first). They count as in
+        post where they waited, with their sector's pay. Returns those placed.
+        """
+        k = INSTITUTION_VACANCY
+        waiting = self.rho * self.ahead.at(m, slice(W0, W0 + 1))[0] * self.iv_ts
+        take = float(self.choice[IV_BIT, k])
+        willing = float(waiting.sum()) * take
+        if willing <= 1e-12:
+            return 0.0
+        f = min(1.0, vacancies / willing)
+        share = f * take * self.iv_ts
+        self.Phi += self.rho * share
+        self.rho *= 1.0 - share
+        if m + self.rules.lead[k] <= self.M:
+            self.G[DIV_F + k, m + int(self.rules.lead[k])] += f * willing
+        return f * willing
 
     def _hire(self, m: int, pay: np.ndarray) -> np.ndarray:
         """After the reform: credit ripening this month becomes hires into room below establishment,
@@ -636,9 +679,7 @@ class Projection:
         rb = self.s.rebound
         pay = pay.reshape(self.T, 3)[:, :2]
         staff = np.maximum(pay[:, ADMIN] + pay[:, INSTITUTION], 1.0)
-        rate = rb.request_rate / 12.0 * (self.staff_at_reform / staff) ** rb.workload_elasticity
-        if m >= self.R + self.s.hiring.freeze_months:  # once the freeze has ended (at once without one)
-            rate = rate * rb.after_freeze_multiplier
+        rate = request_rate(self.s, m, self.staff_at_reform / staff)
         full = np.exp(-np.maximum(self.est[:, :2] - pay, 0.0))  # P(no post free below establishment)
         out = (1.0 - np.exp(-rate))[:, None] * (0.5 * (1.0 - rb.enforcement)) * full
         self.I_eff[:2, m] += out.T
@@ -919,6 +960,9 @@ class Projection:
         else:
             shifts, zw = np.zeros(1), np.ones(1)
         self.choice = choice_table(allowed, base, take, div.preference_noise, shifts, zw, exits)
+        self.iv_on = bool(allowed[INSTITUTION_VACANCY])
+        sectors = [SECTORS.index(x) for x in self.channels[INSTITUTION_VACANCY].sectors]
+        self.iv_ts = np.isin(np.arange(self.TS) % 3, sectors).astype(float)  # township sectors it takes from
         self.choice_total = self.choice.sum(axis=1)  # P(any channel is taken | the mask of those newly open)
         self.choice_cols = np.ascontiguousarray(self.choice.T)
         # tries: from the reform (or the end of protection), every retry_months, until the drive stops
@@ -1030,7 +1074,7 @@ class Projection:
         self._fold_reposted(t)
         sl = self.sl
         args = (sl.birth[idx], sl.entry[idx], sl.retire_abs[idx], self.start_abs + t)
-        bits = open_bits(self.rules, self.static_bits[idx], *args)
+        bits = open_bits(self.rules, self.static_bits[idx], *args) & ~IV_BIT  # vacancies are not there at a try
         new = bits & ~self.U[idx]
         self.U[idx] |= bits
         first = idx[~self.tried[idx]]
@@ -1257,6 +1301,7 @@ class Projection:
         self.G[PETITIONS_F, done:] += count * pet[d]
         self.G[RETURNS_F, done:] += count * ret[d]
         back = (1.0 - g[d]) * count
+        self.G[BACK, done:] += back
         for sec in (ADMIN, INSTITUTION):
             self.PS[sec, :, done:] += mix[sec, :COMPOSITION, None] * back
             for hired in (0, 1):
@@ -1284,10 +1329,7 @@ class Projection:
         if interval <= 0 or m <= self.R or (m - self.R) % interval or not self.I_eff[:, : m + 1].any():
             return hs, pay
         detect = rb.inspection_detection + (1 - rb.inspection_detection) * rb.enforcement
-        d = m - np.arange(m + 1)
-        standing = np.zeros((self.T, 3))
-        for sector in (ADMIN, INSTITUTION):
-            standing[:, sector] = self.I_eff[sector, : m + 1].T @ self.k_hire[sector].present[d]
+        standing = self._standing(m)
         self.Hh[:, : m + 1] -= detect * self.I_eff[:, : m + 1]
         self.I_eff[:, : m + 1] *= 1 - detect
         gone = detect * standing.reshape(-1)
@@ -1297,6 +1339,14 @@ class Projection:
         pay = self._payroll(m, hs)
         self._vacate(m, gone - self._repost(m, gone, hs), pay)
         return hs, self._payroll(m, hs)
+
+    def _standing(self, m: int) -> np.ndarray:
+        """Over-establishment hires still on the payroll in month m, per township and sector (T, 3)."""
+        d = m - np.arange(m + 1)
+        standing = np.zeros((self.T, 3))
+        for sector in (ADMIN, INSTITUTION):
+            standing[:, sector] = self.I_eff[sector, : m + 1].T @ self.k_hire[sector].present[d]
+        return standing
 
     # ------------------------------------------------------------------ the table
     def _table(self) -> np.ndarray:
@@ -1379,11 +1429,15 @@ class Projection:
             np.cumsum(g[RETURNS_F]),
             np.cumsum(g[OVERQ_F]),
             np.cumsum(g[REVERSED_F]),
+            g[BACK] + g[STANDING],
+            *([zero] * len(DERIVED_COLUMNS)),
             *by_sector_composition,
         ]
         named = dict(zip(self.twin_columns(), values, strict=True))
         nan = np.full(M + 1, np.nan)  # a column the engine writes and the twin does not know (yet)
-        return np.stack([named.get(c, nan) for c in self.columns()], axis=1)
+        table = np.stack([named.get(c, nan) for c in self.columns()], axis=1)
+        fill_derived(table, self.columns(), self.R if self.reform_on else None)
+        return table
 
     def _rates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Recurring cost rates by component and payer at month-0 wages, the township-paid one per township,

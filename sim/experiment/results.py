@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.risk import risk_table
+from sim.analysis.risk import REGROWTH_THRESHOLD, risk_table
 from sim.experiment.storage import write_csv, write_json, write_parquet
 from sim.folders import OutputFolder
 from sim.scenario.loader import scenario_hash, scenario_sources
@@ -80,10 +80,12 @@ class Results:
         risk = risk.drop(columns=["replications"])
         return pd.concat([summarise(self.monthly), risk], ignore_index=True)[list(SUMMARY_COLUMNS)]
 
-    def risk(self) -> pd.DataFrame:
-        """Risk figures with Monte Carlo standard errors (see sim.analysis.risk)."""
+    def risk(self, regrowth_threshold: float = REGROWTH_THRESHOLD) -> pd.DataFrame:
+        """Risk figures with Monte Carlo standard errors (see sim.analysis.risk); `regrowth_threshold`
+        is the re-growth share that `p_regrowth_share_over_<pct>pct` asks about (default 5%).
+        """
         reform = self.scenario.reform
-        return risk_table(self.monthly, reform.month, reform.deadline_month)
+        return risk_table(self.monthly, reform.month, reform.deadline_month, regrowth_threshold)
 
     def metric(self, name: str) -> pd.DataFrame:
         """One metric as a (month × replication) table."""

@@ -298,6 +298,10 @@ _METRIC_FIXED: dict[str, tuple[str, str]] = {
     "returned_cumulative": ("Returned, cumulative", "累计回流"),
     "overquota_hires_cumulative": ("Over-establishment hires, cumulative", "累计超编进人"),
     "overquota_reversed_cumulative": ("Over-establishment hires undone, cumulative", "累计纠正超编进人"),
+    "regrowth": ("Re-growth: over-establishment hires and returnees on the payroll", "反弹人数(超编进人与回流在编)"),
+    "unfinished": ("Surplus not yet placed (awaiting + rotating)", "尚未分流安置的富余人员(待岗+轮岗)"),
+    "cut_achieved": ("Cut achieved (re-growth set aside)", "已实现的精简人数(不计反弹)"),
+    "regrowth_share": ("Re-growth as a share of the cut achieved", "反弹占已精简人数的比例"),
 }
 
 # (column prefix, kind of id after it, English template, Chinese template)

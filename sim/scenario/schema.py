@@ -690,7 +690,9 @@ class ReboundSection(Section):
         "Requests scale with (staff on the payroll at the reform / on the payroll now) to this power.", default=1.0
     )
     after_freeze_multiplier: NonNegFloat = doc(
-        "Request rate multiplier once the hiring freeze (hiring.freeze_months) has ended.", default=2.0
+        "Request rate multiplier once a fixed hiring freeze (hiring.freeze_months > 0) has ended; "
+        "no effect without one.",
+        default=2.0,
     )
     inspection_interval_months: NonNegInt = doc("Months between inspections (0: none).", "months", default=12)
     inspection_detection: Probability = doc(

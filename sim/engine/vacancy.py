@@ -1,0 +1,107 @@
+"""The institution vacancy channel (补充到乡镇事业单位空缺岗位): vacancies of the city offered to the surplus.
+
+An institution post that falls vacant below a township's new establishment (an exit, or hire
+credit ripening for one) is offered — before any outside hire — to the best surplus person of
+the whole city (one county) who would take the channel: a candidate for it at the reform
+(sector, education, sex and status rules, acceptance, exam), its age, retirement and service
+rules met now and when they leave, still awaiting or rotating, past any protection, not
+serving another channel's lead time, and the drive not stopped. Whatever queue they are in is
+left (place or money handed back); after the channel's lead time they move into that
+township's institution posts. The post is held (`reserved`, out of the hiring room) meanwhile.
+With nobody to take it, the post goes to hiring. Nobody queues for the channel: a vacancy
+comes to the surplus, as the establishment office assigns it (调剂).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from sim.engine.states import AWAITING, ROTATING
+from sim.population.table import INSTITUTION
+from sim.scenario.schema import CHANNEL_IDS
+
+if TYPE_CHECKING:
+    from sim.engine.diversion import Diversion
+
+INSTITUTION_VACANCY = CHANNEL_IDS.index("institution_vacancy")
+
+
+class Vacancies:
+    """Candidates of the channel in order of allocation, posts held for them, and the placements."""
+
+    def __init__(self, diversion: Diversion, n_townships: int) -> None:
+        self.diversion = diversion
+        self.reserved = [0] * n_townships  # institution posts per township held for someone on their way
+        self.offered = 0  # vacancies offered and taken
+        self.candidates: list[int] = []  # best first (merit) or in person order (first come)
+        self.placing: set[int] = set()
+
+    def start(self, candidates: list[int], score: dict[int, float], by_merit: bool) -> None:
+        """The surplus people who would take the channel, in the order vacancies reach them."""
+        self.candidates = sorted(candidates, key=(lambda i: (-score.get(i, 0.0), i)) if by_merit else None)
+
+    def waiting(self) -> int:
+        """Candidates still surplus (pruning those who are not): the channel's queue."""
+        state = self.diversion.model.people.state
+        self.candidates = [i for i in self.candidates if state[i] in (AWAITING, ROTATING)]
+        return len(self.candidates) - len(self.placing)
+
+    def offer(self, tw: int) -> bool:
+        """An institution post of township tw fell vacant below establishment: place the first candidate
+        who may take it now, or return False (the post goes to hiring).
+        """
+        div = self.diversion
+        if not div.channels[INSTITUTION_VACANCY].open or div.stopped or not self.candidates:
+            return False
+        model = div.model
+        people, env = model.people, model.env
+        lead = div.channels[INSTITUTION_VACANCY].lead_time_months
+        protected_until = model.scenario.reform.month + model.scenario.reform.protection_months
+        for i in self.candidates:
+            if people.state[i] not in (AWAITING, ROTATING) or i in self.placing or div.phase.get(i) == "lead":
+                continue
+            if people.protected[i] and env.now < protected_until:
+                continue
+            rules_now = div.eligible_now(i, INSTITUTION_VACANCY)
+            if not (rules_now and div.eligible_now(i, INSTITUTION_VACANCY, env.now + lead)):
+                continue
+            self.placing.add(i)
+            self.reserved[tw] += 1
+            self.offered += 1
+            div.stop(i, "placed")  # leave any queue, handing back what is held
+            env.process(self._place(i, tw, lead))
+            return True
+        return False
+
+    def _place(self, i: int, tw: int, lead: int) -> Generator[simpy.Event, Any, None]:
+        """Person i's way into township tw's institution post: the lead time, then the move."""
+        div = self.diversion
+        model = div.model
+        yield model.env.timeout(0)  # after any interrupted process of theirs has cleaned up
+        div.process[i] = model.env.active_process  # type: ignore[assignment]
+        div.phase[i] = "lead"
+        if model.log is not None:
+            model.record(
+                i,
+                "place",
+                model.people.state[i],
+                model.people.state[i],
+                f"institution_vacancy after 0 months (a post in {model.townships.names[tw]})",
+            )
+        try:
+            if lead:
+                yield model.env.timeout(lead)
+            self.reserved[tw] -= 1
+            self.placing.discard(i)
+            div.complete(i, INSTITUTION_VACANCY, tw)
+        except simpy.Interrupt:  # they left by attrition on the way: the post is free again
+            self.reserved[tw] -= 1
+            self.placing.discard(i)
+            model.hiring.vacancy(tw, INSTITUTION)
+        finally:
+            if div.process.get(i) is model.env.active_process:
+                div.process.pop(i, None)
+            div.phase.pop(i, None)
