@@ -236,7 +236,7 @@ def test_enterprise_channel_diverts_people_in_base_under_the_default(base_city: 
     assert sim.Scenario().pool.discipline == "smallest_first"
     runs = {d: base_city[d] for d in ("strict", "first_fit", "smallest_first")}
     enterprise = {d: m["diverted_enterprise"].iloc[-1] for d, m in runs.items()}
-    assert enterprise["strict"] == 0 and enterprise["smallest_first"] > 100
+    assert enterprise["smallest_first"] > 100 and enterprise["strict"] < 0.05 * enterprise["smallest_first"]
     paid_people = {
         d: m[[f"diverted_{c}" for c in ("resignation", "termination", "enterprise")]].iloc[-1].sum()
         for d, m in runs.items()
