@@ -168,20 +168,21 @@ def fitting_scenario(scenario: Scenario, spec: TargetsSpec) -> Scenario:
     return with_overrides(base, overrides, origin="calibration speed-up") if overrides else base
 
 
+def per_replication(monthly: pd.DataFrame, t: Target) -> pd.Series:
+    """The target's figure in each replication (indexed by replication)."""
+    cols = list(t.columns)
+    at = monthly[monthly["month"] == t.month].set_index("replication")[cols].sum(axis=1, min_count=1)
+    if t.relative_to_month is not None:
+        ref = monthly[monthly["month"] == t.relative_to_month].set_index("replication")[cols].sum(axis=1, min_count=1)
+        at = at / ref - 1.0
+    return at.astype(float)
+
+
 def target_figures(monthly: pd.DataFrame, targets: Mapping[str, Target]) -> pd.DataFrame:
     """Per target: the simulated figure's mean over replications and its standard error."""
     rows = []
     for name, t in targets.items():
-        cols = list(t.columns)
-        at = monthly[monthly["month"] == t.month].set_index("replication")[cols].sum(axis=1, min_count=1)
-        if t.relative_to_month is not None:
-            ref = (
-                monthly[monthly["month"] == t.relative_to_month].set_index("replication")[cols].sum(axis=1, min_count=1)
-            )
-            per_rep = at / ref - 1.0
-        else:
-            per_rep = at
-        per_rep = per_rep.astype(float)
+        per_rep = per_replication(monthly, t)
         mean = float(per_rep.mean())
         se = float(per_rep.std(ddof=1) / math.sqrt(len(per_rep))) if len(per_rep) > 1 else math.nan
         residual = mean - t.value

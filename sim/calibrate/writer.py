@@ -117,6 +117,7 @@ def write_calibrated(cal: Calibration, out: str | Path, extends: str | Path) -> 
     """Write the calibrated scenario to `out` (atomically) and return the path."""
     out, extends = Path(out), Path(extends)
     text = calibrated_toml(cal, out, extends)
+
     def write(tmp: Path) -> None:
         tmp.write_text(text, "utf-8")
 
