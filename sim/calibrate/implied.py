@@ -21,7 +21,7 @@ from sim.engine.states import CHANNEL_COLUMNS
 
 ONE_TIME_COLUMNS = ("cost_severance", "cost_pension_buyin", "cost_placement_subsidy")
 AT_BOUND = 0.01  # a value within 1% of the range from a bound counts as "at the bound"
-PENALTY = 100.0  # loss added per unit of relative distance outside a plausible range
+PENALTY = 1000.0  # loss per unit of relative distance outside a plausible range: outside it, a fit never pays
 
 
 @dataclass(frozen=True)

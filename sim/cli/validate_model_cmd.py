@@ -51,6 +51,10 @@ def validate_model_command(args: argparse.Namespace) -> int:
         return 0
     if out.is_dir():
         raise InputError("--out is a folder; expected a file name such as docs/validation.md", source=str(out))
+    try:  # the output place is checked before anything runs
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the folder of --out: {exc.strerror}", source=str(out.parent)) from None
     write_document(out, root, args.replications, lambda line: print(line, file=sys.stderr, flush=True))
     print(f"wrote {out}")
     return 0
