@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from sim.calibrate.fit import Free, Search, fitting_scenario, resolve_free, search
+from sim.calibrate.implied import at_bounds
 from sim.calibrate.result import Calibration
 from sim.calibrate.targets import TargetsSpec, check_targets, load_targets, metric_columns, parse_targets
 from sim.scenario.loader import load_scenario, parse_override, with_overrides
@@ -109,6 +110,7 @@ def calibrate(
     values = {f.key: f.rounded(best[f.key]) for f in free_list}
     s.phase = "final"
     loss, figures = s.evaluate(values, force=True)
+    implied = s.implied.get(tuple(values[f.key] for f in free_list))
     return Calibration(
         base=base,
         free=free_list,
@@ -129,6 +131,10 @@ def calibrate(
         scenario_path=path,
         overrides=set_values,
         run_overrides=dict(spec.run_overrides),
+        implied=implied,
+        plausible=spec.plausible,
+        at_bound=at_bounds(values, [(f.key, f.low, f.high) for f in free_list]),
+        evidence={k: p.evidence for k, p in spec.free.items()},
     )
 
 

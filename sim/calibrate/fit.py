@@ -7,6 +7,11 @@ unit cube of the bounds, then a bounded local optimiser from scipy (Nelder–Mea
 a smaller simplex while it still improves, or Powell) from the best point, within a budget of
 evaluations. The fitted values are rounded to four significant digits and evaluated once more,
 so the reported residuals are exactly those of the file written.
+
+Only targets with role "fitted" enter the loss. A point whose implied one-time cost (per person
+diverted, or against a year's payroll; `sim.calibrate.implied`) lies outside the targets file's
+plausible ranges pays a penalty that grows with the distance: the search prefers a fit a little
+off target with plausible values to one on target with absurd ones.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.calibrate.implied import Implied, implied_costs
 from sim.calibrate.targets import Target, TargetsSpec
 from sim.engine.model import COUNTERFACTUAL_COLUMNS
 from sim.errors import InputError
@@ -172,20 +178,21 @@ def fitting_scenario(scenario: Scenario, spec: TargetsSpec) -> Scenario:
     return with_overrides(base, overrides, origin="calibration speed-up") if overrides else base
 
 
+def per_replication(monthly: pd.DataFrame, t: Target) -> pd.Series:
+    """The target's figure in each replication (indexed by replication)."""
+    cols = list(t.columns)
+    at = monthly[monthly["month"] == t.month].set_index("replication")[cols].sum(axis=1, min_count=1)
+    if t.relative_to_month is not None:
+        ref = monthly[monthly["month"] == t.relative_to_month].set_index("replication")[cols].sum(axis=1, min_count=1)
+        at = at / ref - 1.0
+    return at.astype(float)
+
+
 def target_figures(monthly: pd.DataFrame, targets: Mapping[str, Target]) -> pd.DataFrame:
     """Per target: the simulated figure's mean over replications and its standard error."""
     rows = []
     for name, t in targets.items():
-        cols = list(t.columns)
-        at = monthly[monthly["month"] == t.month].set_index("replication")[cols].sum(axis=1, min_count=1)
-        if t.relative_to_month is not None:
-            ref = (
-                monthly[monthly["month"] == t.relative_to_month].set_index("replication")[cols].sum(axis=1, min_count=1)
-            )
-            per_rep = at / ref - 1.0
-        else:
-            per_rep = at
-        per_rep = per_rep.astype(float)
+        per_rep = per_replication(monthly, t)
         mean = float(per_rep.mean())
         se = float(per_rep.std(ddof=1) / math.sqrt(len(per_rep))) if len(per_rep) > 1 else math.nan
         residual = mean - t.value
@@ -201,6 +208,8 @@ def target_figures(monthly: pd.DataFrame, targets: Mapping[str, Target]) -> pd.D
                 "scaled": residual / t.tolerance,
                 "weight": t.weight,
                 "within": bool(abs(residual) <= t.tolerance),
+                "role": t.role,
+                "sector": t.population,
                 "source": t.source,
             }
         )
@@ -208,7 +217,12 @@ def target_figures(monthly: pd.DataFrame, targets: Mapping[str, Target]) -> pd.D
 
 
 def loss_of(figures: pd.DataFrame) -> float:
-    """Sum of weight × (residual / tolerance)²; a point with a missing figure gets FAILED_LOSS."""
+    """Sum over the fitted targets of weight × (residual / tolerance)²; a missing figure gives FAILED_LOSS.
+
+    Targets with role "input" or "held_out" are reported beside the fit and never enter it.
+    """
+    if "role" in figures:
+        figures = figures[figures["role"] == "fitted"]
     terms = figures["weight"] * figures["scaled"] ** 2
     return float(terms.sum()) if np.isfinite(terms).all() else FAILED_LOSS
 
@@ -230,6 +244,7 @@ class Search:
     progress: Callable[[str], None] | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
     cache: dict[tuple[Any, ...], tuple[float, pd.DataFrame]] = field(default_factory=dict)
+    implied: dict[tuple[Any, ...], Implied | None] = field(default_factory=dict)
     phase: str = "start"
 
     def values_at(self, u: np.ndarray) -> dict[str, float | int]:
@@ -250,13 +265,18 @@ class Search:
             # each bound is valid alone (checked up front), but a rule spanning keys may refuse this
             # combination (e.g. college share above secondary share): such a point is simply infeasible
             scn = None
+        implied: Implied | None = None
         if scn is None:
             figures = target_figures(self._empty(), self.spec.targets)
         else:
             results = run(scn, replications=self.replications, seed=self.seed, events=False)
             figures = target_figures(results.monthly, self.spec.targets)
-        loss = loss_of(figures)
+            if scn.reform.enabled:
+                implied = implied_costs(results.monthly, scn.reform.month, scn.reform.deadline_month)
+        penalty = implied.penalty(self.spec.plausible) if implied is not None else 0.0
+        loss = loss_of(figures) + penalty
         self.cache[key] = (loss, figures)
+        self.implied[key] = implied
         best = min(h["loss"] for h in self.history) if self.history else loss
         best = min(best, loss)
         self.history.append(
@@ -265,7 +285,9 @@ class Search:
                 "phase": self.phase,
                 **dict(values),
                 "loss": loss,
+                "implausibility_penalty": penalty,
                 **{f"sim:{r.target}": r.simulated for r in figures.itertuples()},
+                **({f"implied:{k}": v for k, v in implied.as_dict().items()} if implied is not None else {}),
                 "seconds": time.perf_counter() - t0,
             }
         )

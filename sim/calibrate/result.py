@@ -9,6 +9,8 @@ from typing import Any
 import pandas as pd
 
 from sim.calibrate.fit import Free
+from sim.calibrate.implied import Implied
+from sim.calibrate.targets import Plausible
 from sim.errors import InputError
 from sim.scenario.loader import with_overrides
 from sim.scenario.schema import Scenario
@@ -43,6 +45,21 @@ class Calibration:
     scenario_path: Path | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
     run_overrides: dict[str, Any] = field(default_factory=dict)
+    implied: Implied | None = None
+    plausible: Plausible = field(default_factory=Plausible)
+    at_bound: list[str] = field(default_factory=list)
+    evidence: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What makes the fit doubtful: parameters at a bound, implied costs outside the plausible ranges."""
+        implied = self.implied.problems(self.plausible) if self.implied is not None else []
+        return [*self.at_bound, *implied]
+
+    @property
+    def plausible_fit(self) -> bool:
+        """No parameter at a bound and the implied costs within their plausible ranges."""
+        return not self.warnings
 
     @property
     def scenario(self) -> Scenario:
@@ -62,8 +79,11 @@ class Calibration:
 
     @property
     def converged(self) -> bool:
-        """Whether every target is within its tolerance."""
-        return bool(self.residuals["within"].all())
+        """Whether every fitted target is within its tolerance."""
+        res = self.residuals
+        if "role" in res:
+            res = res[res["role"] == "fitted"]
+        return bool(res["within"].all())
 
     def write(self, path: str | Path, extends: str | Path | None = None) -> Path:
         """Write the calibrated scenario as TOML extending `extends` (default: the original file)."""
@@ -91,10 +111,33 @@ class Calibration:
             )
         if not self.free:
             lines.append("  (none: the scenario was only evaluated)")
-        lines += ["", "residuals (simulated − target):"]
-        table = self.residuals[["target", "metric", "value", "simulated", "se", "residual", "tolerance", "within"]]
+        lines += ["", "residuals (simulated − target; only 'fitted' targets are in the loss):"]
+        cols = ["target", "role", "sector", "metric", "value", "simulated", "se", "residual", "tolerance", "within"]
+        table = self.residuals[[c for c in cols if c in self.residuals]]
         lines.append(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        lines += ["", *self.implied_lines()]
         return "\n".join(lines)
+
+    def implied_lines(self) -> list[str]:
+        """What the fitted parameter set implies in money, and the warnings, as text lines."""
+        if self.implied is None:
+            return ["implied costs: not computed (no reform in the scenario)"]
+        i = self.implied
+        (c_lo, c_hi), (p_lo, p_hi) = self.plausible.cost_per_diverted_months, self.plausible.one_time_vs_payroll
+        lines = [
+            "implied by the fitted values (mean over the fitting runs, up to the deadline):",
+            f"  one-time cost {i.one_time_cost / 1e6:,.1f} M yuan (pension buy-ins {i.pension_buyin / 1e6:,.1f} M) "
+            f"for {i.diverted:,.0f} people diverted",
+            f"  per diverted person: {i.cost_per_diverted_months:.1f} months of the mean salary "
+            f"(plausible {c_lo:g}–{c_hi:g})",
+            f"  against a year's payroll ({i.yearly_payroll / 1e6:,.1f} M yuan): {i.one_time_vs_payroll:.2f} "
+            f"(plausible {p_lo:g}–{p_hi:g})",
+        ]
+        warnings = self.warnings
+        verdict = "DOUBTFUL" if warnings else "no fitted value at a bound; the implied costs are plausible"
+        lines.append(f"plausibility: {verdict}")
+        lines += [f"  - {w}" for w in warnings]
+        return lines
 
 
 def _fmt(v: float | int) -> str:

@@ -14,6 +14,8 @@ A targets file is TOML::
 
     [targets.admin_staff]   # one table per target
     metric = "headcount_admin"      # a monthly column, or a list of columns that are summed
+    sector = "admin"                # whose figure the source gives: "admin", "institution" or "all"
+    role = "fitted"                 # "fitted" (in the loss), "held_out" or "input" (only compared)
     month = 29
     relative_to_month = 11          # optional: (x[month] / x[relative_to_month]) - 1
     value = -0.163
@@ -25,9 +27,16 @@ A targets file is TOML::
     low = 0.0
     high = 3.0
     start = 1.0                     # optional: default the scenario's own value
+    evidence = "assumption: …"      # where the bounds come from
 
-The loss is the sum over targets of weight × ((simulated − value) / tolerance)², the
-simulated figure being the mean over replications of the per-replication figure.
+    [plausible]                     # the implied costs a fit must keep (defaults shown)
+    cost_per_diverted_months = [0.0, 36.0]   # one-time cost per diverted person, months of mean salary
+    one_time_vs_payroll = [0.0, 1.0]         # one-time cost to the deadline ÷ a year's payroll
+
+The loss is the sum over the *fitted* targets of weight × ((simulated − value) / tolerance)²,
+the simulated figure being the mean over replications of the per-replication figure. Targets
+with role "input" (a figure that sized the scenario) or "held_out" (used by neither the sizing
+nor the fit) are computed and reported beside the fit but never enter the loss.
 """
 
 from __future__ import annotations
@@ -44,6 +53,9 @@ from sim.engine.model import monthly_columns
 from sim.errors import InputError
 from sim.scenario.schema import Scenario
 from sim.scenario.section import Section
+
+ROLES = ("fitted", "held_out", "input")
+SECTORS = ("admin", "institution", "all")
 
 
 class _Strict(Section):
@@ -64,6 +76,18 @@ class Target(_Strict):
     )
     weight: Annotated[float, Field(ge=0)] = 1.0
     source: str = Field(default="", description="Where the figure comes from (document and paragraph).")
+    role: Literal["fitted", "held_out", "input"] = Field(
+        default="fitted",
+        description="fitted: in the loss; input: the figure sized the scenario; held_out: used by neither, "
+        "only compared.",
+    )
+    sector: Literal["admin", "institution", "all"] | None = Field(
+        default=None,
+        description="Whose figure the source gives: the administrative organs, institutions or all staff; "
+        "checked against the metric's column (default: the column's own).",
+    )
+    name_en: str = Field(default="", description="The figure's name in English, for the validation table.")
+    name_zh: str = Field(default="", description="The figure's name in Chinese, for the validation table.")
 
     @field_validator("metric", mode="before")
     @classmethod
@@ -73,6 +97,23 @@ class Target(_Strict):
                 raise ValueError("a list of metrics must name at least one column")
             return tuple(v)
         return v
+
+    @model_validator(mode="after")
+    def _sector_matches_metric(self) -> Target:
+        for column in self.columns:
+            own = column_sector(column)
+            if self.sector is not None and own != self.sector:
+                raise ValueError(
+                    f"metric {column!r} is a figure of {_SECTOR_WORDS[own]}, but the target's sector is "
+                    f"{self.sector!r} ({_SECTOR_WORDS[self.sector]}); use the column of the population the source "
+                    f"speaks of"
+                )
+        return self
+
+    @property
+    def population(self) -> str:
+        """The sector the figure is of: the one named, or the metric columns' own."""
+        return self.sector or column_sector(self.columns[0])
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -88,12 +129,21 @@ class Target(_Strict):
         return text
 
 
+def column_sector(column: str) -> str:
+    """The population a monthly column describes: 'admin', 'institution' or 'all'."""
+    return "admin" if column.endswith("_admin") else "institution" if column.endswith("_institution") else "all"
+
+
+_SECTOR_WORDS = {"admin": "the administrative organs", "institution": "the public institutions", "all": "all staff"}
+
+
 class FreeParameter(_Strict):
-    """A free parameter: a dotted scenario key, its bounds and optionally its start."""
+    """A free parameter: a dotted scenario key, its bounds (from evidence) and optionally its start."""
 
     low: float
     high: float
     start: float | None = Field(default=None, description="Starting value; default the scenario's own value.")
+    evidence: str = Field(default="", description="Where the bounds come from (evidence.md, or the assumption).")
 
     @model_validator(mode="after")
     def _order(self) -> FreeParameter:
@@ -102,10 +152,42 @@ class FreeParameter(_Strict):
         return self
 
 
+class Plausible(_Strict):
+    """Ranges the implied costs of a fitted parameter set must keep to count as plausible."""
+
+    cost_per_diverted_months: tuple[float, float] = Field(
+        default=(0.0, 36.0),
+        description="One-time cost per person diverted by the deadline, in months of the mean salary. Assumption "
+        "resting on evidence.md: severance rules of thumb run from one month per year of service to two years of "
+        "salary; with a pension buy-in or a placement subsidy on top, three years of salary is the upper end.",
+    )
+    one_time_vs_payroll: tuple[float, float] = Field(
+        default=(0.0, 1.0),
+        description="One-time cost paid by the deadline ÷ a year's payroll before the reform. Assumption resting on "
+        "evidence.md (Wales 2010–13: £254m one-time against up to £305m a year of savings, ≈ 0.8).",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Plausible:
+        for name in ("cost_per_diverted_months", "one_time_vs_payroll"):
+            low, high = getattr(self, name)
+            if not 0 <= low < high:
+                raise ValueError(f"{name}: expected [low, high] with 0 ≤ low < high, found [{low:g}, {high:g}]")
+        return self
+
+
 class TargetsSpec(_Strict):
     """A targets file: the targets, the free parameters and the search settings."""
 
     description: str = ""
+    scenario: str | None = Field(
+        default=None,
+        description="The scenario these figures validate (relative to the targets file): `fenliu validate-model` "
+        "runs it.",
+    )
+    validation_replications: Annotated[int, Field(ge=2)] = Field(
+        default=20, description="Replications of the validation run (fenliu validate-model)."
+    )
     seed: Annotated[int, Field(ge=0)] = 20051
     replications: Annotated[int, Field(ge=1)] = 4
     budget: Annotated[int, Field(ge=1)] = 100
@@ -115,6 +197,7 @@ class TargetsSpec(_Strict):
     run_overrides: dict[str, Any] = Field(default_factory=dict)
     targets: dict[str, Target]
     free: dict[str, FreeParameter] = Field(default_factory=dict)
+    plausible: Plausible = Field(default_factory=Plausible)
 
     @field_validator("targets")
     @classmethod
@@ -122,6 +205,11 @@ class TargetsSpec(_Strict):
         if not v:
             raise ValueError("at least one target is needed")
         return v
+
+    @property
+    def fitted(self) -> dict[str, Target]:
+        """The targets in the loss."""
+        return {k: t for k, t in self.targets.items() if t.role == "fitted"}
 
     @field_validator("run_overrides", mode="before")
     @classmethod

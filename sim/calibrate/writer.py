@@ -48,10 +48,12 @@ def calibrated_toml(cal: Calibration, out: Path, extends: Path) -> str:
     width = max(len(r.target) for r in res.itertuples())
     for r in res.itertuples():
         mark = "within" if r.within else "OUTSIDE"
+        role = f"{getattr(r, 'role', 'fitted')}, {getattr(r, 'sector', 'all')}"
         lines.append(
-            f"#   {r.target:<{width}}  {r.metric}: {r.simulated:.4g} ± {r.se:.2g} vs {r.value:.4g} "
+            f"#   {r.target:<{width}}  [{role}] {r.metric}: {r.simulated:.4g} ± {r.se:.2g} vs {r.value:.4g} "
             f"(tolerance {r.tolerance:g}, {mark}){'  — ' + r.source if r.source else ''}"
         )
+    lines += [f"# {line}" for line in cal.implied_lines()]
     if cal.run_overrides:
         shown = ", ".join(f"{k} = {toml_literal(v)}" for k, v in cal.run_overrides.items())
         lines.append(f"# The fitting runs also set (run_overrides of the targets file, not kept here): {shown}.")
@@ -68,6 +70,7 @@ def calibrated_toml(cal: Calibration, out: Path, extends: Path) -> str:
         f.key: (
             f"fitted by `fenliu calibrate` on {date} (bounds [{f.low:g}, {f.high:g}], start {f.start:g}); "
             f"loss {cal.loss:.3g}; residuals/tolerance: {compact}"
+            + (f"; bounds: {cal.evidence[f.key]}" if cal.evidence.get(f.key) else "")
         )
         for f in cal.free
     }
@@ -114,5 +117,9 @@ def write_calibrated(cal: Calibration, out: str | Path, extends: str | Path) -> 
     """Write the calibrated scenario to `out` (atomically) and return the path."""
     out, extends = Path(out), Path(extends)
     text = calibrated_toml(cal, out, extends)
-    atomic_write(out, lambda tmp: tmp.write_text(text, "utf-8"))
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, "utf-8")
+
+    atomic_write(out, write)
     return out

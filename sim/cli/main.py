@@ -16,11 +16,22 @@ from sim.cli import (
     run_cmd,
     scenario_cmd,
     sweep_cmd,
+    validate_model_cmd,
 )
 from sim.errors import InputError
 from sim.version import __version__
 
-COMMANDS = (scenario_cmd, run_cmd, compare_cmd, sweep_cmd, report_cmd, calibrate_cmd, library_cmd, exits_cmd)
+COMMANDS = (
+    scenario_cmd,
+    run_cmd,
+    compare_cmd,
+    sweep_cmd,
+    report_cmd,
+    calibrate_cmd,
+    validate_model_cmd,
+    library_cmd,
+    exits_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
