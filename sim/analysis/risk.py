@@ -151,7 +151,7 @@ def risk_table(
         rows += _regrowth_rows(wide, at_months, reform_month, horizon, regrowth_threshold)
     if "pool_dry" in monthly.columns:  # dry: someone waits for money and nobody waiting can be paid
         dry = wide("pool_dry")[:, : min(deadline_month, horizon) + 1]
-        rows.append(_prob_row("p_pool_dry_by_deadline", deadline_month, (dry > 0).any(axis=1)))
+        rows.append(_prob_row("p_pool_dry_by_deadline", deadline_month, np.asarray((dry > 0).any(axis=1))))
     for view in ("township", "government"):
         column = f"savings_cumulative_{view}"
         if column in monthly.columns and monthly[column].notna().any():

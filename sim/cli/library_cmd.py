@@ -36,7 +36,7 @@ def library_folder(folder: str | None) -> Path:
 
 def library(folder: Path) -> list[tuple[str, str, str | None]]:
     """(file, description, error) for every scenario file directly in `folder`, in name order."""
-    rows = []
+    rows: list[tuple[str, str, str | None]] = []
     for path in sorted(folder.glob("*.toml")):
         try:
             scenario = load_scenario(path)

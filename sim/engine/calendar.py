@@ -23,7 +23,7 @@ class At(Event):
         super().__init__(env)
         self._ok = True
         self._value = value
-        env.schedule(self, priority, delay)
+        env.schedule(self, priority, delay)  # type: ignore[arg-type]  # SimPy types priority as its enum
 
 
 def at_month(

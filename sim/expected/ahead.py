@@ -118,7 +118,8 @@ class Ahead:
         self._mark(m0, int(rows.max()) // self.width)
         block, column = np.divmod(rows, self.width)
         base = block * (self.months + 1) * self.width + column
-        where, values = [], []
+        where: list[np.ndarray] = []
+        values: list[np.ndarray] = []
         for lag, sign in parts:
             for s, segment in enumerate(self.surv.segments):
                 self._entries(where, values, s, segment, a, r, base, sign * weights, m0, m1, lag)

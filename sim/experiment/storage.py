@@ -38,4 +38,9 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 def write_json(data: Any, path: Path) -> None:
     """Write JSON (UTF-8, indented), atomically."""
-    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8"))
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, "utf-8")
+
+    atomic_write(path, write)

@@ -263,7 +263,7 @@ def _sections(model: type[BaseModel], path: str, intro: str) -> Iterator[str]:
         rows.append(
             "| "
             + " | ".join(
-                _cell(c)
+                _cell(str(c))
                 for c in (f"`{key}`", type_text(info.annotation, info.metadata), shown, unit, info.description or "")
             )
             + " |"

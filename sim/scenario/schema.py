@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import Field, create_model, field_validator, model_validator
 from pydantic.fields import FieldInfo
@@ -573,7 +573,7 @@ class Contributor(Section):
 
 def _four_parts() -> tuple[Contributor, ...]:
     return tuple(
-        Contributor(name=name, payer=name, amount=amount, schedule="once", first_month=12)
+        Contributor(name=name, payer=cast(PublicPayer, name), amount=amount, schedule="once", first_month=12)
         for name, amount in (
             ("higher_level", 3_000_000.0),
             ("county", 2_000_000.0),
