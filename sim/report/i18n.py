@@ -9,6 +9,7 @@ metric column, including the families the engine adds later (`diverted_<channel>
 from __future__ import annotations
 
 from sim.errors import InputError
+from sim.report import words
 
 LANGS = ("en", "zh")
 
@@ -297,6 +298,8 @@ _METRIC_FIXED: dict[str, tuple[str, str]] = {
     "overquota_hires_cumulative": ("Over-establishment hires, cumulative", "累计超编进人"),
     "overquota_reversed_cumulative": ("Over-establishment hires undone, cumulative", "累计纠正超编进人"),
 }
+_TEXT.update(words.TEXT)  # the explanatory parts' words (Sankey, captions, rebound, comparisons, robustness)
+_METRIC_FIXED.update(words.METRICS)
 
 # (column prefix, kind of id after it, English template, Chinese template)
 _METRIC_FAMILIES: tuple[tuple[str, str, str, str], ...] = (
