@@ -178,6 +178,10 @@ class Page:
         """A table of escaped cells, optionally sortable by clicking a heading."""
         self._section(anchor, title, note, table_html(header, rows, sortable))
 
+    def html(self, anchor: str, title: str, inner: str, note: str = "") -> None:
+        """A section of trusted HTML built by the report itself (never user text unescaped)."""
+        self._section(anchor, title, note, inner)
+
     def footer(self, items: Sequence[tuple[str, str]], note: str = "") -> None:
         """Provenance lines at the foot of the page."""
         self._footer = list(items)

@@ -31,3 +31,88 @@ METRICS: dict[str, tuple[str, str]] = {
     "surplus_retired_cumulative": ("Surplus retired while waiting, cumulative", "累计待分流期间退休"),
     "surplus_left_cumulative": ("Surplus left while waiting, cumulative", "累计待分流期间离职或死亡"),
 }
+
+TEXT.update(
+    {
+        # sweeps
+        "policy": ("policy", "政策"),
+        "world": ("world", "情景"),
+        "sobol_S1": ("First order (S1)", "一阶(S1)"),
+        "sobol_ST": ("Total (ST)", "总效应(ST)"),
+        "sobol_index": ("Sobol index", "Sobol 指数"),
+        "sec_sobol_at": (
+            "Sensitivity of {metric} at month {month} (Sobol indices)",
+            "第{month}月{metric}的敏感性(Sobol 指数)",
+        ),
+        "note_sobol_at": (
+            "Share of the variance of {metric} at month {month} due to each input alone (S1) and with its "
+            "interactions (ST); 'replication' is chance. Bars: 95% bootstrap intervals; indices outside 0–1 and "
+            "wide bars mean too few base samples to tell.",
+            "第{month}月{metric}的方差中由各输入单独(S1)及连同交互作用(ST)解释的比例;“replication”为随机性。"
+            "误差线:95% 自助法区间;指数超出 0–1 或区间很宽,说明基础样本太少,无法区分。",
+        ),
+        "sec_sweep_scatter_at": ("{metric} at month {month} against each parameter", "第{month}月{metric}与各参数"),
+        "selector_metric": ("Metric", "指标"),
+        "selector_month": ("Month", "月份"),
+        "sec_selector": ("Any metric, any month", "任选指标与月份"),
+        "note_selector": (
+            "Choose a metric and a summary month: the points show the mean per design point. The other panels "
+            "show {metric} at month {month}; `fenliu report SWEEP --metric M --month N` redraws them all.",
+            "选择指标和汇总月份:点为各设计点的均值。其他图显示第{month}月的{metric};"
+            "用 `fenliu report SWEEP --metric 指标 --month 月份` 重画全部图。",
+        ),
+        "sweep_shows": ("Shown: {metric} at month {month}", "显示:第{month}月的{metric}"),
+    }
+)
+
+TEXT.update(
+    {
+        # policy robustness and scenario discovery
+        "sec_robustness": ("Which policy is robust", "哪项政策稳健"),
+        "rob_outcome": ("{metric}, month {month}, across worlds", "第{month}月{metric}(各情景)"),
+        "rob_regret": ("Regret against the best policy in each world", "与各情景最优政策相比的遗憾值"),
+        "rob_regret_axis": ("Shortfall from the best, {metric}", "与最优之差:{metric}"),
+        "note_robustness": (
+            "Each point is one sampled world (mean over replications) of {metric} at month {month}; {goal}. "
+            "Regret: how far a policy falls short of the best policy in the same world. Most robust (smallest "
+            "worst regret): {policy}, never more than {regret} short in {worlds} worlds.",
+            "每个点为一个抽样情景(各次重复均值)第{month}月的{metric};{goal}。遗憾值:同一情景中与最优政策之差。"
+            "最稳健(最大遗憾值最小):{policy},在 {worlds} 个情景中与最优之差不超过 {regret}。",
+        ),
+        "rob_goal_min": ("less is better", "越少越好"),
+        "rob_goal_max": ("more is better", "越多越好"),
+        "sec_rob_table": ("Policies ranked by worst regret", "按最大遗憾值排序的政策"),
+        "rob_median": ("Median across worlds", "各情景中位数"),
+        "rob_worst10": ("Worst tenth of worlds", "最差的十分之一情景"),
+        "rob_mean_regret": ("Mean regret", "平均遗憾值"),
+        "rob_max_regret": ("Worst regret", "最大遗憾值"),
+        "rob_best_in": ("Best in worlds", "最优的情景数"),
+        "sec_prim": (
+            "When does the robust policy do worst? (scenario discovery, PRIM)",
+            "稳健政策何时表现最差?(情景发现,PRIM)",
+        ),
+        "prim_trajectory": ("Peeling trajectory", "剥离轨迹"),
+        "prim_limits": ("The box: ranges of the uncertain inputs", "盒子:不确定输入的范围"),
+        "prim_coverage": ("coverage", "覆盖率"),
+        "prim_density": ("density", "密度"),
+        "prim_mass": ("mass", "质量"),
+        "prim_dims": ("inputs restricted", "受限输入数"),
+        "prim_range": ("Share of the sampled range", "占抽样范围的比例"),
+        "rob_above": ("above", "高于"),
+        "rob_below": ("below", "低于"),
+        "prim_what": (
+            "Policy {policy} counts as failing in a world where {metric} at month {month} is {worse} {threshold} "
+            "(its worst quarter of worlds).",
+            "政策 {policy}:第{month}月{metric}{worse} {threshold} 的情景算作失败(其最差的四分之一情景)。",
+        ),
+        "prim_found": (
+            "It fails in {failures} of {cases} worlds ({base}). PRIM's box — {ranges} — holds {coverage} of the "
+            "failures (coverage), and {density} of the worlds inside it fail (density); it spans {mass} of the worlds. "
+            "Star: the box shown, the densest step that keeps the most failures.",
+            "该政策在 {cases} 个情景中失败 {failures} 个({base})。PRIM 盒子 — {ranges} — 包含 {coverage} 的失败情景"
+            "(覆盖率),盒内 {density} 的情景失败(密度);盒子占全部情景的 {mass}。星号:所示盒子。",
+        ),
+        "prim_none": ("No box: {why}.", "无盒子:{why}。"),
+        "prim_whole": ("the whole sampled space", "整个抽样空间"),
+    }
+)
