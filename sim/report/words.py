@@ -116,3 +116,28 @@ TEXT.update(
         "prim_whole": ("the whole sampled space", "整个抽样空间"),
     }
 )
+
+TEXT.update(
+    {
+        # comparisons: what differs → what it did
+        "sec_cmp_what": ("What differs → what it did", "有何不同 → 带来什么结果"),
+        "note_cmp_what": (
+            "Per scenario against the reference: the parameters that differ, then the paired differences "
+            "(mean [95% interval]) of the headline outcomes. Money in million yuan.",
+            "各方案与基准相比:不同的参数,以及主要结果的配对差异(均值 [95% 区间])。金额单位:百万元。",
+        ),
+        "cmp_vs": ("{name} vs {ref}", "{name} 对比 {ref}"),
+        "cmp_differs": ("Differs:", "不同之处:"),
+        "cmp_did": ("What it did:", "带来的结果:"),
+        "cmp_more": ("and {n} more (table at the bottom)", "另有 {n} 项(见页末表格)"),
+        "cmp_same_world": ("Same world, different policy", "同一情形,不同政策"),
+        "cmp_world_differs": ("A different world", "不同的情形"),
+        "cmp_worlds": (
+            "Warning: these scenarios describe different worlds (staff at month 0: {staff}; different {keys}). "
+            "Their paired differences mix the policy with the place and its people: they are not differences "
+            "of policy. Compare scenarios that extend the same base, or set the same population.",
+            "警告:这些方案描述的是不同的情形(第0月实有人员:{staff};不同的 {keys})。配对差异混合了政策与地区、"
+            "人员的差别,并非政策的差异。请比较继承同一基础方案的方案,或设置相同的人员。",
+        ),
+    }
+)
