@@ -146,8 +146,8 @@ class Page:
             items.append(f'<div class="card"><h3>{esc(card.title)}</h3>{big}{small}</div>')
         self._section(anchor, title, note, f'<div class="cards">{"".join(items)}</div>')
 
-    def figure(self, anchor: str, title: str, fig: go.Figure | None, note: str = "") -> None:
-        """A plotly figure (skipped when None: its columns are not in these results)."""
+    def figure(self, anchor: str, title: str, fig: go.Figure | None, note: str = "", caption: str = "") -> None:
+        """A plotly figure (skipped when None: its columns are not in these results), `caption` under it."""
         if fig is None:
             return
         spec = fig.to_dict()  # the section heading carries the title
@@ -164,7 +164,8 @@ class Page:
             default_height=f"{int(spec['layout'].get('height') or 450)}px",
         )
         self.figures += 1
-        self._section(anchor, title, note, f'<div class="figure">{div}</div>')
+        under = f'<p class="note caption">{esc(caption)}</p>' if caption else ""
+        self._section(anchor, title, note, f'<div class="figure">{div}</div>{under}')
 
     def table(
         self,

@@ -44,6 +44,7 @@ from sim.report.plot import (
     mark_months,
     style,
 )
+from sim.report.rebound_view import rebound_panel
 from sim.report.sankey import diversion_sankey
 
 
@@ -363,44 +364,6 @@ def township_finances(results: Any, lang: str = "en") -> go.Figure | None:
     return style(fig, text("sec_finances", lang), height=420)
 
 
-def _overquota_net(monthly: pd.DataFrame) -> pd.Series:
-    undone = monthly["overquota_reversed_cumulative"] if "overquota_reversed_cumulative" in monthly else 0.0
-    return monthly["overquota_hires_cumulative"] - undone
-
-
-def rebound_risk(results: Any, lang: str = "en") -> go.Figure | None:
-    """Probability of being over establishment, of return flow and of uncorrected over-establishment hires."""
-    run = checked_run(results, lang)
-    if not run.has("establishment_total"):
-        return None
-    m = run.monthly
-    probs = [("p_over", m["headcount_total"] > m["establishment_total"], "#d62728")]
-    counts: list[tuple[str, pd.Series, str]] = []
-    if run.has("returned_cumulative"):
-        probs.append(("p_returned", m["returned_cumulative"] > 0, "#9467bd"))
-        counts.append(("returned_people", m["returned_cumulative"], "#9467bd"))
-    if run.has("overquota_hires_cumulative"):
-        net = _overquota_net(m)
-        probs.append(("p_overquota", net > 0, "#8c564b"))
-        counts.append(("overquota_net", net, "#8c564b"))
-    rows = 2 if counts else 1
-    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.1)
-    for key, condition, color in probs:
-        p = agg.probability(m, condition)
-        add_line(fig, p.index, p, color, text(key, lang), ".0%", row=1, col=1)
-    fig.update_yaxes(title_text=text("probability", lang), range=[-0.02, 1.02], tickformat=".0%", row=1, col=1)
-    for key, values, color in counts:
-        frame = m[["replication", "month"]].assign(v=values.to_numpy())
-        b = agg.bands(frame, ["v"])
-        add_line(fig, b["p50"].index, b["p50"]["v"], color, text(key, lang), PEOPLE,
-                 band=(b["p5"]["v"], b["p95"]["v"]), row=2, col=1, dash="dot")  # fmt: skip
-    if counts:
-        fig.update_yaxes(title_text=text("people", lang), row=2, col=1)
-    fig.update_xaxes(title_text=text("month", lang), row=rows, col=1)
-    mark_months(fig, run, lang, subplots=True)
-    return style(fig, text("sec_rebound", lang), height=300 * rows + 140)
-
-
 def scenario_figures(run: RunData) -> list[tuple[str, int, float]]:
     """Source figures the scenario gives, as (metric, month, value).
 
@@ -469,6 +432,6 @@ RUN_FIGURES = (
     ("cost-payer", cost_by_payer, "note_cost"),
     ("savings", savings_payback, "note_savings"),
     ("finances", township_finances, "note_finances"),
-    ("rebound", rebound_risk, "note_rebound"),
+    ("rebound", rebound_panel, "note_rebound_split"),
     ("composition", composition, "note_composition"),
 )

@@ -141,3 +141,107 @@ TEXT.update(
         ),
     }
 )
+
+TEXT.update(
+    {
+        # rebound: unfinished drive and re-growth apart
+        "sec_rebound_split": ("Unfinished drive and re-growth", "未完成的分流与反弹(重新增长)"),
+        "note_rebound_split": (
+            "Unfinished drive: surplus not yet placed (awaiting + rotating) — the reform not finished, not a "
+            "rebound. Re-growth: people added after the drive beyond establishment (over-establishment hires not "
+            "undone, returnees). Lower panel: P(over establishment), split into 'only because the drive is "
+            "unfinished' and 'because of re-growth'.",
+            "未完成的分流:尚未安置的富余人员(待岗 + 轮岗),是改革尚未完成,不是反弹。重新增长:分流后超出编制新增的"
+            "人员(未纠正的超编进人、回流人员)。下图:超编概率,分为“仅因分流未完成”和“因重新增长”。",
+        ),
+        "rb_people": ("People", "人数"),
+        "rb_probability": ("Probability of being over establishment, by cause", "超编概率(按原因)"),
+        "rb_unfinished": ("Unfinished drive (awaiting + rotating)", "未完成的分流(待岗 + 轮岗)"),
+        "rb_regrowth": ("Re-growth (over-establishment hires, returnees)", "重新增长(超编进人、回流)"),
+        "rb_regrowth_upper": (
+            "Re-growth, upper bound (hires and returns ever made)",
+            "重新增长上限(累计超编进人与回流)",
+        ),
+        "rb_p_over": ("P(over establishment), either cause", "超编概率(任一原因)"),
+        "rb_p_over_unfinished": ("P(over only because the drive is unfinished)", "仅因分流未完成而超编的概率"),
+        "rb_p_over_regrowth": ("P(over because of re-growth)", "因重新增长而超编的概率"),
+        "rb_card_title": ("Re-growth after the drive (rebound)", "分流后的重新增长(反弹)"),
+        "rb_share": ("re-growth share of the cut achieved, horizon", "期末重新增长占实际精简人数的比例"),
+        "rb_card_regrowth_p": (
+            "P(over establishment because of re-growth), horizon: {p}",
+            "期末因重新增长而超编的概率:{p}",
+        ),
+        "rb_card_unfinished": (
+            "not rebound — unfinished drive, {when}: {n} people; P(over only because of it) {p}",
+            "不属于反弹 — {when}未完成的分流:{n} 人;仅因此超编的概率 {p}",
+        ),
+        "rb_upper_note": (
+            "older results: re-growth counts every hire and return ever made (an upper bound)",
+            "旧结果:重新增长按累计超编进人与回流计(上限)",
+        ),
+    }
+)
+
+TEXT.update(
+    {
+        # captions under the money panels
+        "cap_pool": (
+            "Balance: money in the severance pool at each month's end; contributions: what each contributor has "
+            "paid in; waiting: surplus people who chose a paid channel and wait for the pool to have their money.",
+            "余额:每月末补偿金资金池中的资金;出资:各出资方累计投入;等待:选择了需付款渠道、等待资金池付款的富余人员。",
+        ),
+        "cap_pool_dry": (
+            "The pool runs dry by the deadline (month {deadline}) in {dry} of replications: {waiting} people wait "
+            "for money then (peak {peak} at month {peak_month}; {end} at the horizon). They stay on the payroll "
+            "until paid — the savings line counts their pay — and the one-time cost ({one_time} million yuan) is "
+            "what was paid out, when money came in.",
+            "期限(第{deadline}月)前资金池见底的重复次数比例为 {dry}:届时有 {waiting} 人等待资金(第{peak_month}月"
+            "最多 {peak} 人;期末 {end} 人)。他们在付款前仍领工资 — 节约曲线已计入这部分工资 — 一次性成本"
+            "({one_time} 百万元)是资金到位时实际支付的金额。",
+        ),
+        "cap_pool_payback": (
+            "Payback still comes in month {payback}: the cut itself (posts not refilled, the diverted off the payroll) "
+            "saves from the reform on, and the waiting only delay part of it.",
+            "回本仍在第{payback}月:精简本身(岗位不再补充、分流人员离开工资名册)从改革起就产生节约,等待只推迟了其中一部分。",
+        ),
+        "cap_cost": (
+            "Yearly sums of the mean monthly cost. One-time costs (severance, pension buy-in, placement) fall in the "
+            "years they are paid, which a short pool pushes later; salaries moved to education or public security "
+            "are still paid, by another budget.",
+            "月均成本按年合计。一次性成本(退职金、养老保险补缴、安置补助)计入实际支付的年份,资金池不足会使其推后;"
+            "转入教育或公安的工资仍在支付,只是由其他预算承担。",
+        ),
+        "cap_savings": (
+            "Savings: cost without the reform minus cost with it, summed from month 0 (same people, same chance). "
+            "Whole government counts every payer; the township view only what townships pay.",
+            "节约:不改革时的成本减去改革后的成本,从第0月起累计(同样的人员、同样的随机数)。"
+            "政府整体口径计入所有支付方;乡镇口径只计乡镇支付的部分。",
+        ),
+        "cap_finances": (
+            "Fiscal gap: what townships spend above their own revenue and transfers, per year; debt: the gaps "
+            "accumulated (never below zero).",
+            "财政缺口:乡镇每年支出超过自有收入与转移支付的部分;债务:缺口的累计(不低于零)。",
+        ),
+        "cap_debt_savings": (
+            "Debt rises from {d0} to {d1} million yuan although townships save {saved} million against no reform: "
+            "savings are measured against no reform, not against zero — their cost still exceeds revenue and "
+            "transfers (gaps of {gap} million over the horizon), so they go on borrowing. Savings lower the cost; "
+            "the gap is what revenue and transfers leave uncovered.",
+            "虽然乡镇相对于不改革节约了 {saved} 百万元,债务仍从 {d0} 增至 {d1} 百万元:节约是相对于不改革而言,"
+            "而非相对于零 — 乡镇支出仍超过收入与转移支付(期内缺口 {gap} 百万元),因此继续举债。节约降低的是成本;"
+            "缺口是收入与转移支付未能覆盖的部分。",
+        ),
+        "cap_withheld": (
+            "Transfers withheld (strict enforcement): from the deadline (month {deadline}) {share} of transfers "
+            "({amount} yuan a month per township) are kept back from each township still over establishment "
+            "(P(over establishment) at the deadline: {p}){most}. That raises the townships' fiscal gap, not the "
+            "reform's cost: the money stays with the higher level.",
+            "扣减转移支付(严格执行):自期限(第{deadline}月)起,对仍超编的乡镇扣减 {share} 的转移支付(每乡镇每月"
+            " {amount} 元)(期限时超编概率:{p}){most}。这增加的是乡镇财政缺口,而非改革成本:资金留在上级。",
+        ),
+        "cap_withheld_most": (
+            "; at most {most} million yuan over the horizon if all {n} townships stayed over",
+            ";若 {n} 个乡镇一直超编,期内最多 {most} 百万元",
+        ),
+    }
+)
