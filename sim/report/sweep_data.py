@@ -89,9 +89,16 @@ def point_values(sw: SweepData, metric: str, month: int) -> pd.DataFrame | None:
     folder = _points_folder(sw)
     if folder is None:
         return None
-    from sim.experiment.sweep_results import SweepResults  # the report reads a sweep's files through it
+    import pyarrow.parquet as pq
 
-    return SweepResults(folder).values(metric, month)
+    frames = []
+    for path in sorted((folder / "points").glob("point-*.parquet")):
+        table = pq.read_table(path, columns=["point", "replication", "month", metric], filters=[("month", "=", month)])
+        frames.append(table.to_pandas())
+    if not frames:
+        return None
+    out = pd.concat(frames, ignore_index=True).drop(columns="month")
+    return out.rename(columns={metric: "value"})
 
 
 def point_stats(sw: SweepData, metric: str, month: int) -> pd.DataFrame:

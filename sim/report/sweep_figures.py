@@ -11,14 +11,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sim.errors import InputError
 from sim.report.html import plot_text
 from sim.report.i18n import check_lang, metric_label, text
 from sim.report.load import SweepData, as_sweep
 from sim.report.plot import cell, grid, style
 from sim.report.sweep_data import (
     PREFERRED_SWEEP_METRICS,  # noqa: F401 - re-exported: where the report's default metric is chosen
-    can_read_any_month,
     horizon,
     sweep_choice,
     sweep_points,
@@ -127,9 +125,10 @@ def sweep_heatmap(
 
 
 def sobol_table(sw: SweepData, metric: str, month: int) -> pd.DataFrame | None:
-    """Sobol indices of `metric` at exactly `month`: from sobol.parquet, else computed from the point files.
+    """Sobol indices of `metric` at exactly `month` from the sweep's Sobol table; None when it has none then.
 
-    None when the sweep is not a complete Sobol design (no indices exist for it at that month).
+    The sweep stores them at its reform month, deadline and horizon; `fenliu report --month`
+    adds the month asked for (`sim.experiment.sensitivity.add_sobol_rows`).
     """
     table = sw.sobol
     if table is not None and len(table):
@@ -142,18 +141,7 @@ def sobol_table(sw: SweepData, metric: str, month: int) -> pd.DataFrame | None:
             rows = rows.iloc[0:0]
         if len(rows):
             return rows
-    if (sw.manifest.get("design") or {}).get("kind") != "sobol" or not can_read_any_month(sw):
-        return None
-    import warnings
-
-    from sim.experiment.sensitivity import sensitivity
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return sensitivity(sw.folder, metric, month=month, method="sobol", resamples=300)
-        except InputError:  # unfinished points: no indices
-            return None
+    return None
 
 
 def sobol_bars(sweep: Any, lang: str = "en", metric: str | None = None, month: int | None = None) -> go.Figure | None:
