@@ -117,6 +117,10 @@ def test_results_of_the_examples(out: Path) -> None:
     assert [p.read_bytes() for p in p05] == [p.read_bytes() for p in p06] and p05
     assert (out / "07-calibrate" / "suzhou_calibrated.toml").is_file()
     assert (out / "08-reproduce" / "again" / "monthly.parquet").is_file()
+    robust = (out / "09-robust" / "report.html").read_text("utf-8")  # box plots, regret table, a PRIM box
+    for anchor in ('id="robustness"', 'id="robustness-table"', 'id="prim"'):
+        assert anchor in robust, anchor
+    assert '"type":"box"' in robust and "coverage" in robust and "density" in robust
 
 
 def test_every_example_is_in_the_guide_verbatim() -> None:

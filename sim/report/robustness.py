@@ -21,6 +21,8 @@ from sim.report.load import SweepData
 from sim.report.plot import SCENARIO_COLORS, rgba, style
 from sim.report.sweep_data import sweep_points
 
+MIN_PRIM_WORLDS = 10  # fewer worlds than this give a box of two or three points: no discovery
+
 
 @dataclass(frozen=True)
 class Robustness:
@@ -57,8 +59,14 @@ def policy_labels(sw: SweepData, levers: list[str]) -> dict[int, str]:
     """A name per policy from its lever values, e.g. 'freeze_months=60, enforcement=0.8'."""
     first = sw.design.drop_duplicates("policy").set_index("policy")
     return {
-        int(p): ", ".join(f"{k.rsplit('.', 1)[-1]}={row[k]}" for k in levers) or f"{p}" for p, row in first.iterrows()
+        int(p): ", ".join(f"{k.rsplit('.', 1)[-1]}={_short(row[k])}" for k in levers) or f"{p}"
+        for p, row in first.iterrows()
     }
+
+
+def _short(value: object) -> str:
+    """A lever value as a planner writes it: 60 rather than 60.0."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def robustness(sw: SweepData, metric: str, month: int, goal: str | None = None) -> Robustness | None:
@@ -73,10 +81,13 @@ def robustness(sw: SweepData, metric: str, month: int, goal: str | None = None) 
     worlds, threshold = failures(table, robust, goal)
     box, error = None, ""
     numeric = [p for p in params if pd.api.types.is_numeric_dtype(worlds[p])]
-    try:
-        box = prim_box(worlds[numeric], worlds["failed"].to_numpy())
-    except InputError as exc:
-        error = str(exc)
+    if len(worlds) < MIN_PRIM_WORLDS:
+        error = f"PRIM needs at least {MIN_PRIM_WORLDS} worlds, this sweep has {len(worlds)}"
+    else:
+        try:
+            box = prim_box(worlds[numeric], worlds["failed"].to_numpy())
+        except InputError as exc:
+            error = str(exc)
     return Robustness(metric, month, goal, table, summary, policy_labels(sw, levers), params, box, robust,
                       threshold, error)  # fmt: skip
 

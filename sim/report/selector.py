@@ -13,6 +13,7 @@ from sim.report.html import esc
 from sim.report.i18n import metric_label, text
 from sim.report.load import SweepData
 from sim.report.plot import SCENARIO_COLORS
+from sim.report.robustness import levers_and_parameters, policy_labels
 from sim.report.sweep_data import PREFERRED_SWEEP_METRICS, key_months, month_table
 
 MAX_NUMBERS = 400_000  # above this many embedded values, offer only the headline metrics
@@ -30,8 +31,11 @@ def selector_html(sw: SweepData, lang: str, metric: str, month: int) -> str:
     months = key_months(sw)
     start_month = month if month in months else min(months, key=lambda m: abs(m - month))
     metrics = _metrics(sw, metric, months)
-    params = [p for p in sw.parameters if p in sw.design.columns]
+    levers, uncertain = levers_and_parameters(sw)
+    params = [p for p in [*uncertain, *sw.parameters] if p in sw.design.columns]
+    params = list(dict.fromkeys(params))  # the uncertain inputs first: the x axis a robustness question wants
     policy = sw.design["policy"].astype(int).tolist() if "policy" in sw.design.columns else [0] * len(sw.design)
+    names = policy_labels(sw, levers) if "policy" in sw.design.columns and levers else {}
     data = {
         "values": month_table(sw, metrics, months),
         "x": {p: sw.design[p].tolist() for p in params},
@@ -41,6 +45,7 @@ def selector_html(sw: SweepData, lang: str, metric: str, month: int) -> str:
         "monthWord": text("selector_month", lang),
         "pointWord": text("point", lang),
         "points": sw.design["point"].astype(int).tolist(),
+        "policyNames": {str(k): v for k, v in names.items()},
     }
     payload = json.dumps(data, ensure_ascii=False, default=str).replace("<", "\\u003c").replace(">", "\\u003e")
 
@@ -75,7 +80,7 @@ function draw() {
     var idx = groups[pol];
     return {x: idx.map(function (k) { return x[k]; }), y: idx.map(function (k) { return y[k]; }),
             customdata: idx.map(function (k) { return D.points[k]; }),
-            mode: "markers", type: "scatter", name: Object.keys(groups).length > 1 ? "policy " + pol : "",
+            mode: "markers", type: "scatter", name: D.policyNames[pol] || (Object.keys(groups).length > 1 ? "policy " + pol : ""),
             marker: {color: D.colors[g % D.colors.length], size: 8, opacity: 0.8},
             hovertemplate: D.pointWord + " %{customdata}: %{y:,.4g}<extra></extra>"};
   });
