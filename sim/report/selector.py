@@ -80,7 +80,8 @@ function draw() {
     var idx = groups[pol];
     return {x: idx.map(function (k) { return x[k]; }), y: idx.map(function (k) { return y[k]; }),
             customdata: idx.map(function (k) { return D.points[k]; }),
-            mode: "markers", type: "scatter", name: D.policyNames[pol] || (Object.keys(groups).length > 1 ? "policy " + pol : ""),
+            mode: "markers", type: "scatter",
+            name: D.policyNames[pol] || (Object.keys(groups).length > 1 ? "policy " + pol : ""),
             marker: {color: D.colors[g % D.colors.length], size: 8, opacity: 0.8},
             hovertemplate: D.pointWord + " %{customdata}: %{y:,.4g}<extra></extra>"};
   });
