@@ -48,7 +48,7 @@ def prim_box(x: pd.DataFrame, failed: np.ndarray, min_density: float = 0.8, peel
     """PRIM box of the numeric inputs `x` (one row per case) where `failed` is true.
 
     The box chosen is the step of the peeling trajectory with the highest coverage among those
-    whose density reaches `min_density`, else the densest step. Raises InputError when there are
+    whose density reaches `min_density` (of equal coverage, the densest), else the densest step. Raises InputError when there are
     no failures or no inputs to explain them by.
     """
     failed = np.asarray(failed, dtype=bool)
@@ -69,7 +69,10 @@ def prim_box(x: pd.DataFrame, failed: np.ndarray, min_density: float = 0.8, peel
         box = finder.find_box()
     traj = box.peeling_trajectory[["coverage", "density", "mass", "res_dim"]].reset_index(drop=True)
     good = traj.index[traj["density"] >= min_density - 1e-12]
-    chosen = int(traj.loc[good, "coverage"].idxmax()) if len(good) else int(traj["density"].idxmax())
+    if len(good):  # the most coverage, and of equal coverage the densest
+        chosen = int(traj.loc[good].sort_values(["coverage", "density"], ascending=False, kind="stable").index[0])
+    else:
+        chosen = int(traj["density"].idxmax())
     lims = box.box_lims[chosen]
     full = box.box_lims[0]
     limits = {

@@ -108,7 +108,7 @@ TEXT.update(
         "prim_found": (
             "It fails in {failures} of {cases} worlds ({base}). PRIM's box — {ranges} — holds {coverage} of the "
             "failures (coverage), and {density} of the worlds inside it fail (density); it spans {mass} of the worlds. "
-            "Star: the box shown, the densest step that keeps the most failures.",
+            "Star: the box shown — the most failures kept at a density of 80% or more.",
             "该政策在 {cases} 个情景中失败 {failures} 个({base})。PRIM 盒子 — {ranges} — 包含 {coverage} 的失败情景"
             "(覆盖率),盒内 {density} 的情景失败(密度);盒子占全部情景的 {mass}。星号:所示盒子。",
         ),
