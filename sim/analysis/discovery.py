@@ -48,8 +48,8 @@ def prim_box(x: pd.DataFrame, failed: np.ndarray, min_density: float = 0.8, peel
     """PRIM box of the numeric inputs `x` (one row per case) where `failed` is true.
 
     The box chosen is the step of the peeling trajectory with the highest coverage among those
-    whose density reaches `min_density` (of equal coverage, the densest), else the densest step. Raises InputError when there are
-    no failures or no inputs to explain them by.
+    whose density reaches `min_density` (of equal coverage, the densest), else the densest step.
+    Raises InputError when there are no failures or no inputs to explain them by.
     """
     failed = np.asarray(failed, dtype=bool)
     if len(x) != len(failed):

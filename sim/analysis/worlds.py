@@ -46,8 +46,11 @@ def differing_keys(scenarios: Sequence[Mapping[str, Any]]) -> dict[str, list[Any
     out = {}
     for key in keys:
         values = [f.get(key) for f in flat]
-        if key not in ("name", "description") and len({repr(v) for v in values}) > 1:
-            out[key] = values
+        if key in ("name", "description") or len({repr(v) for v in values}) == 1:
+            continue
+        if any(v in ([], ()) for v in values) and any(k.startswith(f"{key}.") for k in keys):
+            continue  # an empty list against a filled one: its items' keys say what differs
+        out[key] = values
     return out
 
 

@@ -14,6 +14,11 @@ EFFECTS = ("headcount_change", "awaiting_deadline", "one_time_cost", "savings_go
 MAX_KEYS = 5
 
 
+def _shown(value: object) -> str:
+    """A parameter value in a card: '—' where a scenario does not set it."""
+    return "—" if value is None else show_value(value)
+
+
 def month0_headcount(run: RunData) -> float:
     """Mean staff at month 0."""
     return float(agg.at_month(run.monthly, "headcount_total", 0).mean())
@@ -41,7 +46,7 @@ def what_differs_cards(runs: list[RunData], lang: str) -> list[Card]:
         world = world_differences(pair)
         lines = [text("cmp_differs", lang)]
         for key, (a, b) in list({**world, **policy}.items())[:MAX_KEYS]:
-            lines.append(f"· {key}: {show_value(a)} → {show_value(b)}")
+            lines.append(f"· {key}: {_shown(a)} → {_shown(b)}")
         extra = len(policy) + len(world) - MAX_KEYS
         if extra > 0:
             lines.append("· " + text("cmp_more", lang, n=extra))

@@ -63,7 +63,8 @@ def selector_html(sw: SweepData, lang: str, metric: str, month: int) -> str:
         f'<label>x <select id="sel-param">{options(params, params[0] if params else None)}</select></label>'
     )
     return (
-        f'<div class="selector">{controls}</div><div id="fig-selector" class="plotly-graph-div" style="height:440px"></div>'
+        f'<div class="selector">{controls}</div>'
+        '<div id="fig-selector" class="plotly-graph-div" style="height:440px"></div>'
         f"<script>(function () {{ var D = {payload};\n{SELECTOR_JS}\n}})();</script>"
     )
 
