@@ -62,12 +62,16 @@ def rebound_measures(run: RunData) -> tuple[pd.DataFrame, bool]:
 def over_establishment_split(run: RunData) -> dict[str, pd.Series]:
     """Per month, P(over establishment) and its two exclusive parts: only the unfinished drive, re-growth.
 
-    The parts start at the reform: before it, staff above the old establishment are neither.
+    Staff are counted on the establishment sectors (administrative and institution payroll):
+    temporaries have no establishment and are never surplus, so counting them would call a
+    township whose temporaries stay "over because of re-growth". The parts start at the reform:
+    before it, staff above the old establishment are neither.
     """
     m = run.monthly
     measures, _ = rebound_measures(run)
-    over = m["headcount_total"] > m["establishment_total"]
-    regrown = (m["headcount_total"] - measures["unfinished"]) > m["establishment_total"]
+    staff = m["headcount_total"] - (m["headcount_temporary"] if "headcount_temporary" in m else 0.0)
+    over = staff > m["establishment_total"]
+    regrown = (staff - measures["unfinished"]) > m["establishment_total"]
     before = agg.probability(m, over).index < run.reform_month
     parts = {"p_over_unfinished": agg.probability(m, over & ~regrown), "p_over_regrowth": agg.probability(m, regrown)}
     return {"p_over": agg.probability(m, over), **{k: v.mask(before) for k, v in parts.items()}}

@@ -149,10 +149,11 @@ TEXT.update(
         "note_rebound_split": (
             "Unfinished drive: surplus not yet placed (awaiting + rotating) — the reform not finished, not a "
             "rebound. Re-growth: people added after the drive beyond establishment (over-establishment hires not "
-            "undone, returnees). Lower panel: P(over establishment), split into 'only because the drive is "
-            "unfinished' and 'because of re-growth'.",
+            "undone, returnees). Lower panel: P(staff of the establishment sectors over establishment), split into "
+            "'only because the drive is unfinished' and 'because of re-growth' (temporaries have no establishment).",
             "未完成的分流:尚未安置的富余人员(待岗 + 轮岗),是改革尚未完成,不是反弹。重新增长:分流后超出编制新增的"
-            "人员(未纠正的超编进人、回流人员)。下图:超编概率,分为“仅因分流未完成”和“因重新增长”。",
+            "人员(未纠正的超编进人、回流人员)。下图:编制内部门人员超编的概率,分为“仅因分流未完成”和“因重新增长”"
+            "(临时人员没有编制)。",
         ),
         "rb_people": ("People", "人数"),
         "rb_probability": ("Probability of being over establishment, by cause", "超编概率(按原因)"),
