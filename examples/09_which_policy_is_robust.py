@@ -10,7 +10,7 @@ most robust policy does worst.
     python examples/09_which_policy_is_robust.py
 
 Sizes: FENLIU_EXAMPLE_REPLICATIONS (default 10 per point), FENLIU_EXAMPLE_POINTS (worlds; at least
-12, since PRIM needs enough of them; default 24), FENLIU_EXAMPLE_TOWNSHIPS (default 20),
+10, since PRIM needs enough of them; default 24), FENLIU_EXAMPLE_TOWNSHIPS (default 20),
 FENLIU_EXAMPLE_WORKERS (default 2). Output: FENLIU_EXAMPLE_OUT (default results/examples)/09-robust/.
 """
 
@@ -24,7 +24,7 @@ from sim.report.robustness import prim_note, robustness
 
 SPEC = Path("scenarios/sweeps/freeze-and-enforcement.toml")
 REPLICATIONS = int(os.environ.get("FENLIU_EXAMPLE_REPLICATIONS", "10"))
-WORLDS = max(int(os.environ.get("FENLIU_EXAMPLE_POINTS", "24")), 12)
+WORLDS = max(int(os.environ.get("FENLIU_EXAMPLE_POINTS", "24")), 10)  # PRIM needs 10 or more
 TOWNSHIPS = int(os.environ.get("FENLIU_EXAMPLE_TOWNSHIPS", "20"))
 WORKERS = int(os.environ.get("FENLIU_EXAMPLE_WORKERS", "2"))
 OUT = Path(os.environ.get("FENLIU_EXAMPLE_OUT", "results/examples"))
