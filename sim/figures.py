@@ -11,7 +11,8 @@ figure needs::
     figures.cost_by_payer(results, lang="zh").show()
 
 Comparison figures take a list of such results (the first is the reference); sweep figures
-take a sweep folder or `sim.report.SweepData`.
+take a sweep folder or `sim.report.SweepData`; the robustness view takes
+`robustness(sweep, metric, month)`, whose result `robustness_figure` and `prim_figure` draw.
 """
 
 from sim.report.compare_figures import (
@@ -20,6 +21,8 @@ from sim.report.compare_figures import (
     compare_metric,
     compare_states,
 )
+from sim.report.rebound_view import rebound_panel
+from sim.report.robustness import prim_figure, robustness, robustness_figure
 from sim.report.run_figures import (
     RUN_FIGURES,
     channel_queues,
@@ -29,12 +32,13 @@ from sim.report.run_figures import (
     diversion_sankey,
     funding_pool,
     headcount_fan,
-    rebound_risk,
     savings_payback,
     states_over_time,
     township_finances,
 )
 from sim.report.sweep_figures import sobol_bars, sweep_heatmap, sweep_parcoords, sweep_scatter
+
+rebound_risk = rebound_panel  # the name before the unfinished drive and re-growth were shown apart
 
 __all__ = [
     "RUN_FIGURES",
@@ -49,7 +53,11 @@ __all__ = [
     "diversion_sankey",
     "funding_pool",
     "headcount_fan",
+    "prim_figure",
+    "rebound_panel",
     "rebound_risk",
+    "robustness",
+    "robustness_figure",
     "savings_payback",
     "sobol_bars",
     "states_over_time",

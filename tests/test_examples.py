@@ -118,6 +118,10 @@ def test_results_of_the_examples(out: Path) -> None:
     assert (out / "07-calibrate" / "suzhou_calibrated.toml").is_file()
     assert (out / "08-reproduce" / "again" / "monthly.parquet").is_file()
     assert (out / "09-exits" / "exit_rates.toml").is_file() and (out / "09-exits" / "rates.parquet").is_file()
+    robust = (out / "10-robust" / "report.html").read_text("utf-8")  # box plots, regret table, a PRIM box
+    for anchor in ('id="robustness"', 'id="robustness-table"', 'id="prim"'):
+        assert anchor in robust, anchor
+    assert '"type":"box"' in robust and "coverage" in robust and "density" in robust
 
 
 def test_every_example_is_in_the_guide_verbatim() -> None:

@@ -252,7 +252,10 @@ def test_sweep_report_from_tables(runs: dict[str, sim.Results], tmp_path: Path) 
     sw.sobol = sobol
     page = sim.report.sweep_report(sw, tmp_path / "s.html", metric="headcount_total", month=60).read_text("utf-8")
     assert 'class="sortable"' in page and "reform.cut_admin" in page
-    assert page.count('class="plotly-graph-div"') == 3  # scatter, Sobol, parallel coordinates (one parameter)
+    # a Sobol table without months holds the horizon's indices: not drawn at month 60 as if they were its
+    assert page.count('class="plotly-graph-div"') == 3  # scatter, selector, parallel coordinates (one parameter)
+    page = sim.report.sweep_report(sw, tmp_path / "s.html", metric="headcount_total", month=72).read_text("utf-8")
+    assert page.count('class="plotly-graph-div"') == 4  # scatter, Sobol, selector, parallel coordinates
     with pytest.raises(sim.InputError, match="not in the summary"):
         sim.report.sweep_report(sw, tmp_path / "s.html", metric="no_such_metric")
     with pytest.raises(sim.InputError, match="missing column"):

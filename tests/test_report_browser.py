@@ -66,6 +66,8 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         pd.concat(summaries, ignore_index=True),
         pd.DataFrame(
             {
+                "metric": ["headcount_total"] * 2,
+                "month": [60] * 2,  # indices of the month the report shows
                 "parameter": list(points[0]),
                 "S1": [0.6, 0.1],
                 "S1_conf": [0.1] * 2,
@@ -81,6 +83,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "hostile": sim.report(hostile, root / "hostile.html"),
         "compare": sim.report.compare_report([base, deeper, hostile], root / "compare.html"),
         "sweep": sim.report.sweep_report(sweep, root / "sweep.html", metric="headcount_total", month=60),
+        "sweep_summary": sweep.summary,
     }
 
 
@@ -107,7 +110,7 @@ def test_chinese_report_shows_chinese_glyphs(browser: Any, reports: dict[str, Pa
     shot = tmp_path / "zh.png"
     check = inspect(browser, reports["run_zh"], screenshot=shot)
     assert_clean(check, RUN_FIGURES)
-    for words in ("实有人员与编制", "富余人员去向", "补偿金资金池", "反弹风险", "方案参数"):
+    for words in ("实有人员与编制", "富余人员去向", "补偿金资金池", "未完成的分流与反弹", "方案参数"):
         assert words in check.info["text"]
     for words in ("月份", "编制", "人数"):
         assert words in check.info["svg_text"], "figure labels are Chinese"
@@ -140,7 +143,8 @@ def test_sweep_report_and_its_sortable_table(browser: Any, reports: dict[str, Pa
     check = inspect(browser, reports["sweep"], keep=True)
     page = check.info["page"]
     try:
-        assert_clean(check, 4)  # scatter, heatmap, Sobol bars, parallel coordinates
+        assert_clean(check, 5)  # scatter, heatmap, Sobol bars, the metric and month selector, parallel coordinates
+        assert check.info["text"].count("month 60") >= 3  # the panels name their month
         table = page.locator("#points table")
         mean_col = table.locator("thead th").nth(3)
 
@@ -151,5 +155,14 @@ def test_sweep_report_and_its_sortable_table(browser: Any, reports: dict[str, Pa
         assert column() == sorted(column())
         mean_col.click()
         assert column() == sorted(column(), reverse=True)
+        # the selector redraws its chart for another metric and month, from the summary's point means
+        page.select_option("#sel-metric", "state_awaiting")
+        page.select_option("#sel-month", "24")
+        shown = page.evaluate("() => document.getElementById('fig-selector').data.flatMap(t => t.y)")
+        summary = reports["sweep_summary"]
+        expected = summary[(summary["metric"] == "state_awaiting") & (summary["month"] == 24)]["mean"]
+        assert sorted(shown) == pytest.approx(sorted(expected), rel=1e-3)
+        title = page.evaluate("() => document.getElementById('fig-selector').layout.yaxis.title.text")
+        assert "24" in title
     finally:
         page.close()

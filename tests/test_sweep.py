@@ -120,7 +120,8 @@ def test_folder_layout_and_lazy_reader(reference):
     )
     summary = reference.summary()
     assert list(summary.columns) == ["point", "metric", "month", "mean", "p5", "p50", "p95"]
-    assert set(summary["month"]) == {0, 12, 24, 30} and set(summary["point"]) == set(range(6))
+    # yearly, the horizon, and always the reform (12) and deadline (29)
+    assert set(summary["month"]) == {0, 12, 24, 29, 30} and set(summary["point"]) == set(range(6))
     long = reference.summary(long=True)
     assert list(long.columns) == ["point", "metric", "month", "statistic", "value"] and len(long) == 4 * len(summary)
     values = reference.values("headcount_total", 24)

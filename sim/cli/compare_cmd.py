@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.analysis.worlds import world_warning
 from sim.errors import InputError
 from sim.experiment.compare import Comparison, compare
 from sim.experiment.executors import EXECUTORS, make_executor
@@ -76,6 +77,9 @@ def compare_command(args: argparse.Namespace) -> int:
         result.write(folder.staging)
         if not args.no_report:
             write_compare_report(folder.staging)
+    warning = different_worlds(result)
+    if warning:
+        print(warning, file=sys.stderr)
     print(format_differences(result))
     print(f"\nresults in {out}/ ({result.replications} replications per scenario, seed {result.seed})")
     return 0
@@ -90,6 +94,14 @@ def write_compare_report(folder: Path) -> Path | None:
     except Exception as exc:  # noqa: BLE001 - the results are saved whatever the report does
         print(f"compare: report not written ({type(exc).__name__}: {exc})", file=sys.stderr)
         return None
+
+
+def different_worlds(result: Comparison) -> str:
+    """The warning to print when the compared scenarios describe different worlds, else ''."""
+    bands = result.bands([0])
+    heads = bands[bands["metric"] == "headcount_total"].set_index("scenario")["mean"]
+    scenarios = [s.model_dump(mode="json") for s in result.scenarios]
+    return world_warning(result.names, scenarios, [float(heads.get(n, float("nan"))) for n in result.names])
 
 
 def format_differences(result: Comparison) -> str:

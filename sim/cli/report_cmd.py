@@ -7,8 +7,11 @@ import sys
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.experiment.sensitivity import add_sobol_rows
 from sim.folders import check_file_output, clean_file_temporaries, verify
 from sim.report import LANGS, read_manifest, report, sweep_report
+from sim.report.load import load_sweep
+from sim.report.sweep_data import sweep_choice
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,7 +46,9 @@ def report_command(args: argparse.Namespace) -> int:
         kind = read_manifest(args.results).get("kind", "run")
         if kind != "sweep":
             raise InputError(f"--metric and --month apply to sweep results; {args.results} holds a {kind}")
-        path = sweep_report(args.results, args.out, args.lang, metric=args.metric, month=args.month)
+        metric, month = sweep_choice(load_sweep(args.results), args.metric, args.month)  # checked before any work
+        add_sobol_rows(args.results, metric, month)  # Sobol indices of that month, kept in sobol.parquet
+        path = sweep_report(args.results, args.out, args.lang, metric=metric, month=month)
     else:
         path = report(args.results, args.out, args.lang)
     print(f"report in {path} ({path.stat().st_size / 1e6:.1f} MB)")

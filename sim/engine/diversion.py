@@ -21,7 +21,7 @@ from sim.engine.pool import Pool
 from sim.engine.queues import Pending, expire
 from sim.engine.resources import Places
 from sim.engine.rng import stream
-from sim.engine.states import AWAITING, DIVERTED, IN_POST, ROTATING
+from sim.engine.states import AWAITING, DIVERTED, IN_POST, RETIRED, ROTATING, SURPLUS_COLUMNS
 from sim.engine.vacancy import Vacancies
 from sim.population.table import EDUCATION, INSTITUTION, SECTORS, TEMPORARY
 from sim.scenario.schema import CHANNEL_IDS, ChannelSection
@@ -72,6 +72,7 @@ class Diversion:
         n_tw = len(model.townships)
         self.vacancies = Vacancies(self, n_tw)  # the institution vacancy channel: vacancies come to the surplus
         self.diverted = [0] * len(CHANNEL_IDS)
+        self.fates = [0] * len(SURPLUS_COLUMNS)  # surplus at the reform, then reposted, retired, left while waiting
         self.process: dict[int, simpy.Process] = {}
         self.phase: dict[int, str] = {}
         self.pending: dict[int, Pending] = {}
@@ -89,6 +90,7 @@ class Diversion:
         self.accept_u = stream(model.seed, model.replication, "channels").random((n, 2 * len(CHANNEL_IDS)))
         self.exam_u = stream(model.seed, model.replication, "exams").random((n, len(CHANNEL_IDS)))
         self.merit = score
+        self.fates[0] += len(surplus)
         for i in sorted(surplus, key=lambda j: -score.get(j, 0.0)):
             self.surplus[people.township[i]][people.sector[i]].append(i)
         self.orders = self._preferences(surplus, score)
@@ -401,6 +403,7 @@ class Diversion:
     def left(self, i: int) -> None:
         """Person i left the payroll by attrition: stop their process and forget them."""
         self.stop(i, "left", force=True)
+        self.fates[2 if self.model.people.state[i] == RETIRED else 3] += 1
         self.phase.pop(i, None)
         self._forget_surplus(i)
 
@@ -416,6 +419,7 @@ class Diversion:
         for i in self.surplus[tw][sector]:
             if people.state[i] in SURPLUS_STATES and self.phase.get(i) != "lead" and i not in self.vacancies.placing:
                 self.stop(i, "reposted")
+                self.fates[1] += 1
                 self._forget_surplus(i)
                 self.model.move(i, IN_POST, "reposted", "took a freed post")
                 return True

@@ -29,7 +29,17 @@ from sim.engine.queues import NO_QUEUE
 from sim.engine.rebound import REBOUND_COLUMNS, Rebound
 from sim.engine.rebound_rules import fill_derived
 from sim.engine.rng import stream
-from sim.engine.states import AWAITING, IN_POST, LEFT, ON_PAYROLL, RETIRED, ROTATING, STATE_NAMES, columns_for
+from sim.engine.states import (
+    AWAITING,
+    IN_POST,
+    LEFT,
+    ON_PAYROLL,
+    RETIRED,
+    ROTATING,
+    STATE_NAMES,
+    SURPLUS_COLUMNS,
+    columns_for,
+)
 from sim.population.table import ADMIN, INSTITUTION, SECONDARY, SECTORS, TEMPORARY, Population
 from sim.scenario.schema import Scenario
 
@@ -410,6 +420,7 @@ class Model:
                 people.secondary_plus[INSTITUTION],
                 now_abs,
             ),
+            *self.diversion.fates,
         )
 
     @_without_gc
@@ -431,7 +442,7 @@ SECTOR_COLUMNS = (
 
 
 def _model_columns(contributors: list[str]) -> tuple[str, ...]:
-    return (*columns_for(contributors), *LEDGER_COLUMNS, *REBOUND_COLUMNS, *SECTOR_COLUMNS)
+    return (*columns_for(contributors), *LEDGER_COLUMNS, *REBOUND_COLUMNS, *SECTOR_COLUMNS, *SURPLUS_COLUMNS)
 
 
 def monthly_columns(scenario: Scenario) -> tuple[str, ...]:

@@ -31,6 +31,14 @@ CHANNEL_COLUMNS = (
     "enterprise",
     "police",
 )
+# Where the surplus of the reform went besides the channels (cumulative counts): with
+# diverted_<channel>, state_awaiting and state_rotating they add up to surplus_cumulative.
+SURPLUS_COLUMNS = (
+    "surplus_cumulative",
+    "surplus_reposted_cumulative",
+    "surplus_retired_cumulative",
+    "surplus_left_cumulative",
+)
 POOL_COLUMNS = ("pool_contributed_cumulative", "pool_paid_cumulative", "pool_balance", "pool_waiting")
 # per payer (sim.scenario.schema.PAYERS): money put into the pool and money paid out of it charged to
 # the payer, cumulative; and whether the pool is dry (someone waits, and nobody waiting can be paid)

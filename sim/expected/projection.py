@@ -91,7 +91,8 @@ Approximations (mean field: expectations inside non-linear rules):
 - adverse selection assumes merit independent of eligibility; random contributions (late,
   short) enter with expected amounts and timing; diplomas after diverting are ignored.
 
-Columns: all of the engine's, in its order. None is NaN except the mean ages and
+Columns: all of the engine's, in its order. None is NaN except the surplus's paths (`SURPLUS_COLUMNS`, engine
+only), the mean ages and
 secondary shares (all, and by sector) with nobody in post, and the savings columns when no
 counterfactual is run (as in the engine).
 """

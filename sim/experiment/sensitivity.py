@@ -323,8 +323,31 @@ def policy_values(sw: SweepResults) -> dict[int, dict[str, Any]]:
 HEADLINE_METRICS = ("state_awaiting", "savings_cumulative_government", "headcount_total")
 
 
+def sobol_months(sw: SweepResults) -> list[int]:
+    """The months whose Sobol indices a sweep stores: its reform month, deadline and horizon."""
+    reform = sw.manifest["base_scenario"].get("reform") or {}
+    months = {sw.horizon, *(int(reform[k]) for k in ("month", "deadline_month") if k in reform)}
+    return sorted(m for m in months if 0 <= m <= sw.horizon)
+
+
+def sobol_rows(sw: SweepResults, metrics: list[str], month: int, resamples: int = 300) -> pd.DataFrame:
+    """Sobol indices of `metrics` at `month` (columns metric, month, parameter, S1, S1_conf, ST, ST_conf, rank)."""
+    values = sw.at_month(metrics, month)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pd.concat(
+            [
+                sensitivity(
+                    sw, m, month, method="sobol", resamples=resamples, _table=values[["point", "replication", m]]
+                )
+                for m in metrics
+            ],
+            ignore_index=True,
+        )
+
+
 def write_sobol_table(sweep: SweepResults | str | Path, metrics: tuple[str, ...] = HEADLINE_METRICS) -> Path | None:
-    """sobol.parquet for a complete single-policy Sobol sweep: headline metrics at the horizon (for reports)."""
+    """sobol.parquet for a complete single-policy Sobol sweep: headline metrics at `sobol_months` (for reports)."""
     from sim.experiment.storage import write_parquet
 
     sw = _open(sweep)
@@ -332,16 +355,29 @@ def write_sobol_table(sweep: SweepResults | str | Path, metrics: tuple[str, ...]
     if design["kind"] != "sobol" or int(design["policies"]) != 1 or not sw.complete:
         return None
     chosen = [m for m in metrics if m in sw.metrics] or sw.metrics[:1]
-    values = sw.at_month(chosen, sw.horizon)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        table = pd.concat(
-            [
-                sensitivity(sw, m, method="sobol", resamples=500, _table=values[["point", "replication", m]])
-                for m in chosen
-            ],
-            ignore_index=True,
-        )
+    table = pd.concat([sobol_rows(sw, chosen, month) for month in sobol_months(sw)], ignore_index=True)
     path = sw.folder / "sobol.parquet"
     write_parquet(table, path)
     return path
+
+
+def add_sobol_rows(sweep: SweepResults | str | Path, metric: str, month: int) -> bool:
+    """Add the Sobol indices of `metric` at `month` to sobol.parquet when missing; whether it holds them now.
+
+    For `fenliu report SWEEP --metric M --month N`: the report reads files only, so the indices
+    of a month the sweep did not store are computed here, from the point files, and kept.
+    """
+    from sim.experiment.storage import write_parquet
+
+    sw = _open(sweep)
+    design = sw.manifest.get("design") or {}
+    if design.get("kind") != "sobol" or int(design.get("policies", 1)) != 1 or not sw.complete:
+        return False
+    path = sw.folder / "sobol.parquet"
+    table = pd.read_parquet(path) if path.is_file() else None
+    if table is not None and {"metric", "month"} <= set(table.columns):
+        if ((table["metric"] == metric) & (table["month"].astype(int) == int(month))).any():
+            return True
+    rows = sobol_rows(sw, [metric], int(month))
+    write_parquet(rows if table is None else pd.concat([table, rows], ignore_index=True), path)
+    return True

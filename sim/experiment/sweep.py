@@ -424,7 +424,9 @@ class _Folder:
 
     def write_summary(self) -> int:
         """summary.parquet from the point files, streamed one point at a time; returns the points summarised."""
-        months = summary_month_list(self.plan.spec.summary_months, self.plan.base.time.horizon_months)
+        months = summary_month_list(
+            self.plan.spec.summary_months, self.plan.base.time.horizon_months, key_months(self.plan)
+        )
         schema = pa.schema(
             [("point", pa.int64()), ("metric", pa.string()), ("month", pa.int64())]
             + [(s, pa.float64()) for s in STATISTICS]
@@ -443,6 +445,20 @@ class _Folder:
 
         atomic_write(self.root / SUMMARY, write)
         return count
+
+
+KEY_MONTH_KEYS = ("reform.month", "reform.deadline_month")
+
+
+def key_months(plan: SweepPlan) -> set[int]:
+    """The reform month and the deadline of the base and of every point that varies them."""
+    base = plan.base.reform
+    months = {int(base.month), int(base.deadline_month)}
+    for p in range(plan.design.n_points):
+        for key, value in plan.design.overrides(p).items():
+            if key in KEY_MONTH_KEYS and isinstance(value, int | float):
+                months.add(int(value))
+    return months
 
 
 def point_table(point: int, reps: list[int], columns: tuple[str, ...], tables: list[np.ndarray]) -> pa.Table:

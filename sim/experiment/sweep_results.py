@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -94,13 +94,18 @@ def long_summary(summary: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["_row", "_s"]).drop(columns=["_row", "_s"]).reset_index(drop=True)
 
 
-def summary_month_list(choice: Any, horizon: int) -> list[int] | None:
-    """The months a sweep summarises: 'all' (None), 'yearly', or an explicit list."""
+def summary_month_list(choice: Any, horizon: int, key_months: Iterable[int] = ()) -> list[int] | None:
+    """The months a sweep summarises: 'all' (None), 'yearly', or an explicit list, always with `key_months`.
+
+    `key_months` are the months a planner asks about whatever was listed: the reform and the
+    deadline (every value of them that the sweep uses), so a report can show them.
+    """
     if choice == "all":
         return None
+    keys = {int(m) for m in key_months if 0 <= int(m) <= horizon}
     if choice == "yearly":
-        return sorted({*range(0, horizon + 1, 12), horizon})
-    return sorted({int(m) for m in choice if 0 <= int(m) <= horizon})
+        return sorted({*range(0, horizon + 1, 12), horizon, *keys})
+    return sorted({int(m) for m in choice if 0 <= int(m) <= horizon} | keys)
 
 
 class SweepResults:

@@ -40,6 +40,14 @@ def _color(k: int) -> str:
     return SCENARIO_COLORS[k % len(SCENARIO_COLORS)]
 
 
+# one line style per scenario, so that a line hidden under another still shows its dashes at the edges
+DASHES = ("solid", "dash", "dashdot", "longdash", "longdashdot", "8px,3px,2px,3px,2px,3px")
+
+
+def _dash(k: int) -> str:
+    return DASHES[k % len(DASHES)]
+
+
 def compare_metric(runs: Sequence[Any], metric: str = "headcount_total", lang: str = "en") -> go.Figure | None:
     """One metric's median and P5–P95 band for each scenario (establishment dashed for headcount)."""
     runs = checked_runs(runs, lang)
@@ -50,10 +58,10 @@ def compare_metric(runs: Sequence[Any], metric: str = "headcount_total", lang: s
     for k, run in enumerate(runs):
         label = plot_text(run.name)
         add_median_band(fig, run, metric, _color(k), label, MONEY if money else PEOPLE, MILLION if money else 1.0,
-                        group=f"s{k}")  # fmt: skip
+                        group=f"s{k}", dash=_dash(k))  # fmt: skip
         if metric == "headcount_total" and run.has("establishment_total"):
             est = run.bands["p50"]["establishment_total"]
-            add_line(fig, est.index, est, _color(k), f"{text('establishment', lang)}: {label}", PEOPLE, dash="dash",
+            add_line(fig, est.index, est, _color(k), f"{text('establishment', lang)}: {label}", PEOPLE, dash="dot",
                      group=f"s{k}", legend=False)  # fmt: skip
     fig.update_xaxes(title_text=text("month", lang))
     fig.update_yaxes(title_text=text("million_yuan", lang) if money else text("people", lang))
@@ -87,7 +95,7 @@ def compare_differences(runs: Sequence[Any], lang: str = "en") -> go.Figure | No
             d = agg.paired_difference(ref.monthly, run.monthly, metric)
             add_line(fig, d.index, d["mean"], _color(k), plot_text(run.name), MONEY if money else PEOPLE,
                      band=(d["low"], d["high"]), row=row, col=col, group=f"s{k}", legend=j == 0,
-                     scale=MILLION if money else 1.0)  # fmt: skip
+                     scale=MILLION if money else 1.0, dash=_dash(k))  # fmt: skip
         fig.add_hline(y=0, line={"color": "#52606d", "width": 1}, row=row, col=col)
     fig.update_xaxes(title_text=text("month", lang), row=rows)
     return style(fig, text("sec_cmp_diff", lang), height=300 * rows + 120)

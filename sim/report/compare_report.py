@@ -11,11 +11,13 @@ from sim.errors import InputError
 from sim.report import aggregate as agg
 from sim.report.common import OUTCOME_KINDS, built_line, flatten, fmt, fmt_diff, show_value
 from sim.report.compare_figures import compare_channels, compare_differences, compare_metric, compare_states
-from sim.report.html import Cell, Page, write_page
+from sim.report.compare_intro import what_differs_cards, world_note
+from sim.report.html import Cell, Page, esc, write_page
 from sim.report.i18n import check_lang, text
 from sim.report.load import RunData, as_run, load_compare
 
 MIN_RUNS, MAX_RUNS = 2, 6
+WARNING_STYLE = "background:#fff3cd;border-left:4px solid #c0392b;padding:8px 12px;margin:0"
 
 
 def as_runs(runs: Sequence[Any] | str | Path) -> list[RunData]:
@@ -87,6 +89,12 @@ def compare_report(runs: Sequence[Any] | str | Path, path: str | Path, lang: str
     runs = as_runs(runs)
     names = [r.name for r in runs]
     page = Page(" · ".join(names), text("compare_report", lang), lang)
+    warning = world_note(runs, lang)
+    if warning:
+        page.html(
+            "worlds", text("cmp_world_differs", lang), f'<p class="warning" style="{WARNING_STYLE}">{esc(warning)}</p>'
+        )
+    page.cards("what-differs", text("sec_cmp_what", lang), what_differs_cards(runs, lang), text("note_cmp_what", lang))
     rows, n_pairs = outcome_rows(runs, lang)
     ref = names[0]
     header: list[Cell | str] = [text("outcome", lang), *(Cell(n, numeric=True) for n in names)]

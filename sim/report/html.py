@@ -148,8 +148,8 @@ class Page:
             items.append(f'<div class="card"><h3>{esc(card.title)}</h3>{big}{small}</div>')
         self._section(anchor, title, note, f'<div class="cards">{"".join(items)}</div>')
 
-    def figure(self, anchor: str, title: str, fig: go.Figure | None, note: str = "") -> None:
-        """A plotly figure (skipped when None: its columns are not in these results)."""
+    def figure(self, anchor: str, title: str, fig: go.Figure | None, note: str = "", caption: str = "") -> None:
+        """A plotly figure (skipped when None: its columns are not in these results), `caption` under it."""
         if fig is None:
             return
         spec = fig.to_dict()  # the section heading carries the title
@@ -166,7 +166,8 @@ class Page:
             default_height=f"{int(spec['layout'].get('height') or 450)}px",
         )
         self.figures += 1
-        self._section(anchor, title, note, f'<div class="figure">{div}</div>')
+        under = f'<p class="note caption">{esc(caption)}</p>' if caption else ""
+        self._section(anchor, title, note, f'<div class="figure">{div}</div>{under}')
 
     def table(
         self,
@@ -179,6 +180,10 @@ class Page:
     ) -> None:
         """A table of escaped cells, optionally sortable by clicking a heading."""
         self._section(anchor, title, note, table_html(header, rows, sortable))
+
+    def html(self, anchor: str, title: str, inner: str, note: str = "") -> None:
+        """A section of trusted HTML built by the report itself (never user text unescaped)."""
+        self._section(anchor, title, note, inner)
 
     def footer(self, items: Sequence[tuple[str, str]], note: str = "") -> None:
         """Provenance lines at the foot of the page."""

@@ -9,6 +9,7 @@ metric column, including the families the engine adds later (`diverted_<channel>
 from __future__ import annotations
 
 from sim.errors import InputError
+from sim.report import words
 
 LANGS = ("en", "zh")
 
@@ -303,6 +304,8 @@ _METRIC_FIXED: dict[str, tuple[str, str]] = {
     "cut_achieved": ("Cut achieved (re-growth set aside)", "已实现的精简人数(不计反弹)"),
     "regrowth_share": ("Re-growth as a share of the cut achieved", "反弹占已精简人数的比例"),
 }
+_TEXT.update(words.TEXT)  # the explanatory parts' words (Sankey, captions, rebound, comparisons, robustness)
+_METRIC_FIXED.update(words.METRICS)
 
 # (column prefix, kind of id after it, English template, Chinese template)
 _METRIC_FAMILIES: tuple[tuple[str, str, str, str], ...] = (

@@ -42,9 +42,10 @@ from sim.report.plot import (
     grid,
     id_color,
     mark_months,
-    rgba,
     style,
 )
+from sim.report.rebound_view import rebound_panel
+from sim.report.sankey import diversion_sankey
 
 
 def headcount_fan(results: Any, lang: str = "en") -> go.Figure:
@@ -122,70 +123,6 @@ def states_over_time(results: Any, lang: str = "en") -> go.Figure | None:
     fig.update_yaxes(title_text=text("people", lang))
     mark_months(fig, run, lang)
     return style(fig, text("sec_states", lang))
-
-
-def diversion_sankey(results: Any, lang: str = "en") -> go.Figure | None:
-    """Where the surplus stands at the horizon: channels, still waiting, stayed out or returned."""
-    run = checked_run(results, lang)
-    channels = agg.family(run.columns, "diverted_", CHANNELS)
-    if not channels:
-        return None
-    end = run.bands["mean"].iloc[-1]
-    labels = [text("surplus", lang)]
-    colors = ["#486581"]
-    sources: list[int] = []
-    targets: list[int] = []
-    values: list[float] = []
-    link_colors: list[str] = []
-
-    def node(label: str, color: str) -> int:
-        labels.append(label)
-        colors.append(color)
-        return len(labels) - 1
-
-    def link(a: int, b: int, value: float, color: str) -> None:
-        if value > 0:
-            sources.append(a)
-            targets.append(b)
-            values.append(round(float(value), 1))
-            link_colors.append(rgba(color, 0.35))
-
-    ids = [c[len("diverted_") :] for c in channels]
-    nodes = {}
-    for ch, col in zip(ids, channels, strict=True):
-        nodes[ch] = node(name("channel", ch, lang), channel_color(ch))
-        link(0, nodes[ch], end[col], channel_color(ch))
-    per_channel = all(run.has(f"returned_{ch}") for ch in ids)
-    if per_channel or run.has("returned_cumulative"):
-        stayed = node(text("stayed_out", lang), "#2ca02c")
-        returned = node(text("returned", lang), "#d62728")
-        if per_channel:  # each channel splits into those who stayed out and those who came back
-            for ch, col in zip(ids, channels, strict=True):
-                link(nodes[ch], stayed, end[col] - end[f"returned_{ch}"], channel_color(ch))
-                link(nodes[ch], returned, end[f"returned_{ch}"], "#d62728")
-        else:  # only the total of returns is known: the channels meet in one node first
-            hub = node(text("diverted_hub", lang), "#1f77b4")
-            for ch, col in zip(ids, channels, strict=True):
-                link(nodes[ch], hub, end[col], channel_color(ch))
-            out = float(end[channels].sum())
-            back = min(float(end["returned_cumulative"]), out)
-            link(hub, stayed, out - back, "#2ca02c")
-            link(hub, returned, back, "#d62728")
-    for state, key in (("state_awaiting", "still_awaiting"), ("state_rotating", None)):
-        if run.has(state) and end[state] > 0:
-            label = text(key, lang) if key else name("state", "rotating", lang)
-            link(0, node(label, STATE_COLORS["awaiting" if key else "rotating"]), end[state], "#ff7f0e")
-    if not values:
-        return None
-    fig = go.Figure(
-        go.Sankey(
-            arrangement="snap",
-            valueformat=",.0f",
-            node={"label": labels, "color": colors, "pad": 14, "thickness": 16},
-            link={"source": sources, "target": targets, "value": values, "color": link_colors},
-        )
-    )
-    return style(fig, text("sec_sankey", lang), height=480, hover="closest")
 
 
 def waiting_months(run: RunData, channel: str) -> pd.Series:
@@ -427,44 +364,6 @@ def township_finances(results: Any, lang: str = "en") -> go.Figure | None:
     return style(fig, text("sec_finances", lang), height=420)
 
 
-def _overquota_net(monthly: pd.DataFrame) -> pd.Series:
-    undone = monthly["overquota_reversed_cumulative"] if "overquota_reversed_cumulative" in monthly else 0.0
-    return monthly["overquota_hires_cumulative"] - undone
-
-
-def rebound_risk(results: Any, lang: str = "en") -> go.Figure | None:
-    """Probability of being over establishment, of return flow and of uncorrected over-establishment hires."""
-    run = checked_run(results, lang)
-    if not run.has("establishment_total"):
-        return None
-    m = run.monthly
-    probs = [("p_over", m["headcount_total"] > m["establishment_total"], "#d62728")]
-    counts: list[tuple[str, pd.Series, str]] = []
-    if run.has("returned_cumulative"):
-        probs.append(("p_returned", m["returned_cumulative"] > 0, "#9467bd"))
-        counts.append(("returned_people", m["returned_cumulative"], "#9467bd"))
-    if run.has("overquota_hires_cumulative"):
-        net = _overquota_net(m)
-        probs.append(("p_overquota", net > 0, "#8c564b"))
-        counts.append(("overquota_net", net, "#8c564b"))
-    rows = 2 if counts else 1
-    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.1)
-    for key, condition, color in probs:
-        p = agg.probability(m, condition)
-        add_line(fig, p.index, p, color, text(key, lang), ".0%", row=1, col=1)
-    fig.update_yaxes(title_text=text("probability", lang), range=[-0.02, 1.02], tickformat=".0%", row=1, col=1)
-    for key, values, color in counts:
-        frame = m[["replication", "month"]].assign(v=values.to_numpy())
-        b = agg.bands(frame, ["v"])
-        add_line(fig, b["p50"].index, b["p50"]["v"], color, text(key, lang), PEOPLE,
-                 band=(b["p5"]["v"], b["p95"]["v"]), row=2, col=1, dash="dot")  # fmt: skip
-    if counts:
-        fig.update_yaxes(title_text=text("people", lang), row=2, col=1)
-    fig.update_xaxes(title_text=text("month", lang), row=rows, col=1)
-    mark_months(fig, run, lang, subplots=True)
-    return style(fig, text("sec_rebound", lang), height=300 * rows + 140)
-
-
 def scenario_figures(run: RunData) -> list[tuple[str, int, float]]:
     """Source figures the scenario gives, as (metric, month, value).
 
@@ -533,6 +432,6 @@ RUN_FIGURES = (
     ("cost-payer", cost_by_payer, "note_cost"),
     ("savings", savings_payback, "note_savings"),
     ("finances", township_finances, "note_finances"),
-    ("rebound", rebound_risk, "note_rebound"),
+    ("rebound", rebound_panel, "note_rebound_split"),
     ("composition", composition, "note_composition"),
 )

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from sim.report import aggregate as agg
+from sim.report.captions import caption
 from sim.report.common import add_parameters, built_line, fmt, provenance, target_path
 from sim.report.html import Card, Page, write_page
 from sim.report.i18n import check_lang, text
 from sim.report.load import RunData, as_run
+from sim.report.rebound_view import rebound_card
 from sim.report.run_figures import RUN_FIGURES
 
 
@@ -80,17 +82,9 @@ def headline_cards(run: RunData, lang: str) -> list[Card]:
         cards.append(
             Card(text("card_payback", lang), _month(run.risk_estimate("payback_month_government"), lang), tuple(lines))
         )
-    over = [(m, run.risk_estimate("p_over_establishment", m)) for m in sorted({60, run.horizon}) if m <= run.horizon]
-    if over:
-        value = " · ".join(f"{_when(m, lang)}: {p:.0%}" for m, p in over)
-        lines = []
-        share = run.risk_estimate("rebound_share")
-        if math.isfinite(share):
-            lines.append(f"{text('card_rebound_share', lang)}: {share:.0%}")
-        for key, label in (("returned", "returned_people"), ("overquota_net", "overquota_net")):
-            if key in out:
-                lines.append(f"{text(label, lang)}: {fmt(float(out[key].mean()), 'people')}")
-        cards.append(Card(text("card_rebound", lang), value, tuple(lines)))
+    rebound = rebound_card(run, lang)  # re-growth, with the unfinished drive beside it and never mixed in
+    if rebound is not None:
+        cards.append(rebound)
     return cards
 
 
@@ -106,7 +100,7 @@ def build_run_page(run: RunData, lang: str) -> Page:
     for anchor, make, note in RUN_FIGURES:
         fig = make(run, lang)
         if fig is not None:
-            page.figure(anchor, str(fig.layout.title.text), fig, text(note, lang))
+            page.figure(anchor, str(fig.layout.title.text), fig, text(note, lang), caption(anchor, run, lang))
     add_parameters(page, run, lang)
     page.footer([*provenance(run, lang), built_line(lang)], text("generated_by", lang))
     return page

@@ -11,45 +11,22 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sim.errors import InputError
 from sim.report.html import plot_text
 from sim.report.i18n import check_lang, metric_label, text
 from sim.report.load import SweepData, as_sweep
 from sim.report.plot import cell, grid, style
+from sim.report.sweep_data import (
+    PREFERRED_SWEEP_METRICS,  # noqa: F401 - re-exported: where the report's default metric is chosen
+    horizon,
+    sweep_choice,
+    sweep_points,
+)
 
 
 def checked_sweep(sweep: Any, lang: str) -> SweepData:
     """SweepData of `sweep`, once the language is known to be offered."""
     check_lang(lang)
     return as_sweep(sweep)
-
-
-PREFERRED_SWEEP_METRICS = ("state_awaiting", "savings_cumulative_government", "headcount_total")
-
-
-def sweep_choice(sweep: SweepData, metric: str | None = None, month: int | None = None) -> tuple[str, int]:
-    """The metric and month a sweep report shows: as given, else the manifest's, else a sensible default."""
-    available = list(dict.fromkeys(sweep.summary["metric"]))
-    metric = metric or sweep.manifest.get("metric")
-    if metric is None:
-        metric = next((m for m in PREFERRED_SWEEP_METRICS if m in available), available[0])
-    if metric not in available:
-        raise InputError(f"sweep metric {metric!r} is not in the summary table (it has {', '.join(available)})")
-    months = sweep.summary.loc[sweep.summary["metric"] == metric, "month"]
-    month = month if month is not None else sweep.manifest.get("month")
-    if month is None:
-        month = int(months.max())
-    if int(month) not in set(months.astype(int)):
-        raise InputError(f"sweep month {month} is not summarised for {metric!r} (months: {sorted(set(months))})")
-    return str(metric), int(month)
-
-
-def sweep_points(sweep: SweepData, metric: str, month: int) -> pd.DataFrame:
-    """Design points with the metric's mean, P5, P50 and P95 at `month`."""
-    s = sweep.summary
-    s = s[(s["metric"] == metric) & (s["month"].astype(int) == month)]
-    cols = ["point", *sweep.parameters]
-    return sweep.design[cols].merge(s[["point", "mean", "p5", "p50", "p95"]], on="point", how="inner")
 
 
 def _numeric(values: pd.Series) -> bool:
@@ -113,7 +90,8 @@ def sweep_scatter(sweep: Any, lang: str = "en", metric: str | None = None, month
             col=col,
         )  # fmt: skip
     fig.update_yaxes(title_text=label, col=1)
-    return style(fig, text("sec_sweep_scatter", lang, metric=label), height=300 * rows + 130, hover="closest")
+    title = text("sec_sweep_scatter_at", lang, metric=label, month=month)
+    return style(fig, title, height=300 * rows + 130, hover="closest")
 
 
 def sweep_heatmap(
@@ -146,41 +124,56 @@ def sweep_heatmap(
     return style(fig, text("sec_sweep_heatmap", lang), height=480, hover="closest")
 
 
-def sobol_bars(sweep: Any, lang: str = "en", metric: str | None = None, month: int | None = None) -> go.Figure | None:
-    """Sobol first-order and total indices per parameter, with their confidence intervals.
+def sobol_table(sw: SweepData, metric: str, month: int) -> pd.DataFrame | None:
+    """Sobol indices of `metric` at exactly `month` from the sweep's Sobol table; None when it has none then.
 
-    Rows are kept for the chosen metric (and month, when the table has one for it); a table
-    with several policies labels each bar with its policy.
+    The sweep stores them at its reform month, deadline and horizon; `fenliu report --month`
+    adds the month asked for (`sim.experiment.sensitivity.add_sobol_rows`).
+    """
+    table = sw.sobol
+    if table is not None and len(table):
+        rows = table
+        if "metric" in rows.columns:
+            rows = rows[rows["metric"] == metric]
+        if "month" in rows.columns:
+            rows = rows[rows["month"].astype(int) == month]
+        elif month != horizon(sw):  # an old table without months holds the horizon's indices
+            rows = rows.iloc[0:0]
+        if len(rows):
+            return rows
+    return None
+
+
+def sobol_bars(sweep: Any, lang: str = "en", metric: str | None = None, month: int | None = None) -> go.Figure | None:
+    """Sobol first-order and total indices per parameter at the chosen metric and month, with intervals.
+
+    A table with several policies labels each bar with its policy. The title names the metric and month.
     """
     sw = checked_sweep(sweep, lang)
-    if sw.sobol is None or len(sw.sobol) == 0:
-        return None
-    table = sw.sobol
     metric, month = sweep_choice(sw, metric, month)
-    if "metric" in table.columns:
-        table = table[table["metric"] == metric]
-    if "month" in table.columns and (table["month"] == month).any():
-        table = table[table["month"] == month]
-    if len(table) == 0:
+    table = sobol_table(sw, metric, month)
+    if table is None or len(table) == 0:
         return None
     labels = [plot_text(p) for p in table["parameter"]]
     if "policy" in table.columns and table["policy"].nunique() > 1:
-        labels = [f"{lab} · {pol}" for lab, pol in zip(labels, table["policy"], strict=True)]
+        labels = [f"{lab} · {text('policy', lang)} {pol}" for lab, pol in zip(labels, table["policy"], strict=True)]
     fig = go.Figure()
     for key, color in (("S1", "#1f77b4"), ("ST", "#ff7f0e")):
+        name = text(f"sobol_{key}", lang)
         fig.add_trace(
             go.Bar(
                 x=labels,
                 y=table[key],
                 error_y={"type": "data", "array": table[f"{key}_conf"]},
-                name=key,
+                name=name,
                 marker_color=color,
-                hovertemplate=f"%{{x}}: %{{y:.3f}}<extra>{key}</extra>",
+                hovertemplate=f"%{{x}}: %{{y:.3f}}<extra>{name}</extra>",
             )
         )
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text="Sobol", rangemode="tozero")
-    return style(fig, text("sec_sobol", lang), hover="closest")
+    fig.update_yaxes(title_text=text("sobol_index", lang), rangemode="tozero")
+    title = text("sec_sobol_at", lang, metric=metric_label(metric, lang), month=month)
+    return style(fig, title, hover="closest")
 
 
 def sweep_parcoords(sweep: Any, lang: str = "en", metric: str | None = None, month: int | None = None) -> go.Figure:

@@ -10,14 +10,10 @@ from sim.report.common import built_line, target_path
 from sim.report.html import Cell, Page, write_page
 from sim.report.i18n import check_lang, metric_label, text
 from sim.report.load import as_sweep
-from sim.report.sweep_figures import (
-    sobol_bars,
-    sweep_choice,
-    sweep_heatmap,
-    sweep_parcoords,
-    sweep_points,
-    sweep_scatter,
-)
+from sim.report.robustness import prim_figure, prim_note, robustness, robustness_figure, robustness_note, summary_rows
+from sim.report.selector import selector_html
+from sim.report.sweep_data import sweep_choice, sweep_points
+from sim.report.sweep_figures import sobol_bars, sweep_heatmap, sweep_parcoords, sweep_scatter
 
 
 def _cell(value: Any) -> Cell:
@@ -36,11 +32,24 @@ def sweep_report(
     sw = as_sweep(sweep)
     metric, month = sweep_choice(sw, metric, month)
     label = metric_label(metric, lang)
-    page = Page(sw.name, text("sweep_report", lang), lang, str(sw.manifest.get("description") or ""))
+    description = str(sw.manifest.get("description") or "")
+    shows = text("sweep_shows", lang, metric=label, month=month)
+    page = Page(sw.name, text("sweep_report", lang), lang, f"{description} · {shows}" if description else shows)
+    rb = robustness(sw, metric, month)
+    if rb is not None:
+        page.figure("robustness", text("sec_robustness", lang), robustness_figure(rb, lang), robustness_note(rb, lang))
+        header, rows = summary_rows(rb, lang)
+        page.table("robustness-table", text("sec_rob_table", lang), header, rows, sortable=True)
+        page.figure("prim", text("sec_prim", lang), prim_figure(rb, sw, lang), prim_note(rb, lang))
     scatter = sweep_scatter(sw, lang, metric, month)
     page.figure("scatter", str(scatter.layout.title.text), scatter, text("note_sweep_scatter", lang, month=month))
     page.figure("heatmap", text("sec_sweep_heatmap", lang), sweep_heatmap(sw, lang, metric, month))
-    page.figure("sobol", text("sec_sobol", lang), sobol_bars(sw, lang, metric, month), text("note_sobol", lang))
+    sobol = sobol_bars(sw, lang, metric, month)
+    if sobol is not None:
+        note = text("note_sobol_at", lang, metric=label, month=month)
+        page.figure("sobol", str(sobol.layout.title.text), sobol, note)
+    page.html("selector", text("sec_selector", lang), selector_html(sw, lang, metric, month),
+              text("note_selector", lang, metric=label, month=month))  # fmt: skip
     page.figure("parcoords", text("sec_parcoords", lang), sweep_parcoords(sw, lang, metric, month))
     points = sweep_points(sw, metric, month)
     columns = ["point", *sw.parameters, "mean", "p5", "p50", "p95"]
