@@ -81,6 +81,18 @@ def seal(folder: Path) -> None:
     os.replace(tmp, path)
 
 
+def reseal(folder: Path, rel: str) -> None:
+    """Record the new sha256 of one file that fenliu itself rewrote in a sealed folder (a derived table)."""
+    path = folder / MANIFEST
+    manifest = json.loads(path.read_text("utf-8"))
+    if not isinstance(manifest.get("files"), dict):
+        return  # an unsealed folder: nothing to keep up to date
+    manifest["files"][rel] = file_sha256(folder / rel)
+    tmp = _hidden(path, f"tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    os.replace(tmp, path)
+
+
 def verify(folder: str | Path) -> bool:
     """InputError if a file of `folder` is missing, altered or not in its manifest; False if the manifest has no
     hashes (a folder from before fenliu recorded them), True if every file matches.

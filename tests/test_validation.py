@@ -105,7 +105,7 @@ def test_implied_costs_by_hand() -> None:
     assert implied.one_time_vs_payroll == pytest.approx(3000 / 12_000)
     wide, narrow = Plausible(), Plausible(cost_per_diverted_months=(0.0, 10.0))
     assert implied.problems(wide) == [] and implied.penalty(wide) == 0.0
-    assert implied.problems(narrow) and implied.penalty(narrow) == pytest.approx(1000 * (15 - 10) / 10)
+    assert implied.problems(narrow) and implied.penalty(narrow) == pytest.approx(1000 * (15 - 9.8) / 9.8)
 
 
 def test_a_value_at_its_bound_is_named() -> None:

@@ -21,6 +21,7 @@ from sim.engine.states import CHANNEL_COLUMNS
 
 ONE_TIME_COLUMNS = ("cost_severance", "cost_pension_buyin", "cost_placement_subsidy")
 AT_BOUND = 0.01  # a value within 1% of the range from a bound counts as "at the bound"
+MARGIN = 0.02  # the penalty starts this far inside a range, so that rounding the fitted values keeps them inside
 PENALTY = 1000.0  # loss per unit of relative distance outside a plausible range: outside it, a fit never pays
 
 
@@ -51,10 +52,15 @@ class Implied:
         return out
 
     def penalty(self, plausible: Plausible) -> float:
-        """A loss term that grows with the relative distance outside the plausible ranges (0 inside)."""
+        """A loss term that grows with the relative distance outside the plausible ranges (0 inside).
+
+        The ranges are narrowed by MARGIN for the penalty: a search pressed against a bound ends a little
+        inside it, and the values written (four significant digits) do not carry it across.
+        """
         total = 0.0
         for name in ("cost_per_diverted_months", "one_time_vs_payroll"):
             value, (low, high) = getattr(self, name), getattr(plausible, name)
+            low, high = low + MARGIN * (high - low), high - MARGIN * (high - low)
             if math.isfinite(value) and value > high:
                 total += PENALTY * (value - high) / high
             elif math.isfinite(value) and value < low:

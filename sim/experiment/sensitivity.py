@@ -380,4 +380,7 @@ def add_sobol_rows(sweep: SweepResults | str | Path, metric: str, month: int) ->
             return True
     rows = sobol_rows(sw, [metric], int(month))
     write_parquet(rows if table is None else pd.concat([table, rows], ignore_index=True), path)
+    from sim.folders import reseal
+
+    reseal(sw.folder, path.name)  # the manifest keeps vouching for the folder's files
     return True
