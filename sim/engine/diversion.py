@@ -100,7 +100,6 @@ class Diversion:
             self.places.append(Places(env) if limited else None)
         n_tw = len(model.townships)
         self.vacancy_places = [Places(env, lapse=False) for _ in range(n_tw)]
-        self._vacancy_queues = [p.get_queue for p in self.vacancy_places]
         self.diverted = [0] * len(CHANNEL_IDS)
         self.process: dict[int, simpy.Process] = {}
         self.phase: dict[int, str] = {}
@@ -476,5 +475,5 @@ class Diversion:
     def queue_lengths(self) -> list[int]:
         """People waiting for a place, per channel."""
         out = [p.waiting if p is not None else 0 for p in self.places]
-        out[INSTITUTION_VACANCY] = sum(map(len, self._vacancy_queues))
+        out[INSTITUTION_VACANCY] = sum(p.waiting for p in self.vacancy_places)
         return out
