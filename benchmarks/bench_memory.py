@@ -33,9 +33,7 @@ sys.exit(code)
 def peak_rss_mb(args: list[str]) -> tuple[float, float]:
     """Peak RSS (MB) and wall seconds of `fenliu ARGS` in a fresh process."""
     start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, *args], cwd=ROOT, capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([sys.executable, "-c", CHILD, *args], cwd=ROOT, capture_output=True, text=True, check=True)
     return int(done.stderr.strip().splitlines()[-1]) / 1024, time.perf_counter() - start
 
 

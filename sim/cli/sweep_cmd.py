@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from sim.errors import InputError
-from sim.experiment.executors import EXECUTORS, make_executor
+from sim.experiment.executors import CONNECT_TIMEOUT, EXECUTORS, make_executor
 from sim.experiment.jobs import Context
 from sim.experiment.sweep import check_resumable, finish_outputs, plan_sweep, run_plan
 
@@ -27,7 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--executor", choices=EXECUTORS, default="local", help="local process pool (default), dask, or inprocess"
     )
     p.add_argument("--scheduler", default=None, metavar="ADDR", help="Dask scheduler, e.g. tcp://10.0.0.5:8786")
-    p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S", help="seconds to reach the scheduler")
+    p.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=CONNECT_TIMEOUT,
+        metavar="S",
+        help=f"seconds to reach the Dask scheduler and find a worker (default {CONNECT_TIMEOUT:g})",
+    )
     p.add_argument("--out", default=None, help="results folder (default: results/<spec name>/)")
     p.add_argument("--resume", action="store_true", help="continue a sweep in --out, skipping finished jobs")
     p.add_argument("--force", action="store_true", help="with --resume: resume even if the spec or code changed")
