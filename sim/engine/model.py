@@ -16,6 +16,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import simpy
+from simpy.resources.base import BaseResource
 
 from sim.engine import posting
 from sim.engine.attrition import event_month, retirement_abs_month
@@ -416,6 +417,12 @@ class Model:
         for process in list(self.diversion.process.values()):
             process._generator.close()  # its `finally` runs now, while the state it tidies still exists
         parts = (self.people, self.hiring, self.diversion, self.diversion.pool, self.ledger, self.rebound)
+        resources = [*self.diversion.places, *self.diversion.vacancy_places]
+        resources += [v for v in vars(self.diversion.pool).values() if isinstance(v, BaseResource)]
+        for resource in resources:
+            if resource is not None:  # its queued requests hold the waiting people's processes
+                resource.get_queue.clear()
+                resource.put_queue.clear()
         for part in parts:
             vars(part).clear()
         vars(self).clear()
