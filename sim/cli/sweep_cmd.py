@@ -49,6 +49,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     plan = plan_sweep(args.spec, out=args.out)
     previous = check_resumable(plan, args.resume, args.force)
     executor = make_executor(args.executor, args.workers, args.scheduler, args.connect_timeout)
+    executor.start(Context.of([plan.base], plan.seed, plan.model))  # first: a cluster's worker count is known
     design = plan.design
     print(
         f"{plan.spec.name}: {design.kind} design, {design.n_points} points "
@@ -56,7 +57,6 @@ def sweep_command(args: argparse.Namespace) -> int:
         f"= {plan.n_jobs} jobs on {executor.name} ({executor.workers} workers) → {plan.out}/",
         file=sys.stderr,
     )
-    executor.start(Context.of([plan.base], plan.seed, plan.model))
     try:
         results = run_plan(
             plan, executor, args.resume, args.force, progress=False if args.quiet else None, previous=previous
