@@ -58,7 +58,7 @@ def main() -> None:
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "scale.json"))
     args = parser.parse_args()
     overrides = {"money.counterfactual": False} if args.no_counterfactual else {}
-    rows = []
+    rows: list[dict] = []
     print(f"{'townships':>9} {'staff':>8} {'CPU s':>7} {'wall s':>7} {'CPU s/1k staff':>15} {'× city':>7}")
     for k, townships in enumerate(args.townships):
         repeats = args.repeats[min(k, len(args.repeats) - 1)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from typing import Any
+from typing import Any, cast
 
 import simpy
 from simpy.resources import base
@@ -35,7 +35,7 @@ class PlaceRequest(base.Get):
             self.places.withdrawn_one()
 
 
-class KeyedQueue(list):
+class KeyedQueue(list[tuple[tuple[float, int], int, PlaceRequest]]):
     """A get queue as a heap of (key, arrival, request): the lowest key first, ties first come.
 
     Entries of withdrawn requests are dropped lazily; `Places.waiting` counts the live ones.
@@ -88,7 +88,7 @@ class Places(base.BaseResource):
     def withdrawn_one(self) -> None:
         """A waiting request was withdrawn; compact the heap once dead entries outnumber live ones."""
         self.waiting -= 1
-        queue = self.get_queue
+        queue = cast(KeyedQueue, self.get_queue)
         if len(queue) > 64 and len(queue) > 2 * self.waiting:
             queue[:] = [entry for entry in queue if not entry[2].withdrawn and not entry[2].triggered]
             heapq.heapify(queue)
@@ -101,7 +101,7 @@ class Places(base.BaseResource):
 
     def _trigger_get(self, put_event: base.Put | None) -> None:
         """Give places to the waiting requests in key order while places are left (O(log n) each)."""
-        queue = self.get_queue
+        queue = cast(KeyedQueue, self.get_queue)
         while queue and self.level >= 1:
             request = heapq.heappop(queue)[2]
             if request.withdrawn or request.triggered:
