@@ -206,7 +206,9 @@ class DaskExecutor(Executor):
         deadline = time.monotonic() + timeout
         try:
             identity = probe_scheduler(address, timeout)
-        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        except (ValueError, TypeError) as exc:  # not an address at all
+            raise InputError(f"--scheduler {address!r}: {exc}; {expected}") from None
+        except (OSError, TimeoutError) as exc:
             reason = "no answer" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}: {exc}"
             raise InputError(
                 f"--scheduler {address!r}: cannot reach the Dask scheduler within {timeout:g} s ({reason}); {expected}"
