@@ -2,7 +2,8 @@
 
     python benchmarks/run_all.py [--quick]
 
-`--quick` shrinks the sweep (200 runs) and the report run (50 replications) for a first look.
+`--quick` shrinks the sweep (200 runs), the report run (50 replications), the scale benchmark
+(no 300,000-staff province) and the memory benchmark (no -n 200) for a first look.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
-    """Run the engine, sweep and report benchmarks."""
+    """Run the engine, sweep, report, scale and memory benchmarks."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
@@ -30,6 +31,8 @@ def main() -> int:
             *(["--runs", "200"] if args.quick else []),
         ],
         [sys.executable, str(HERE / "bench_report.py"), *(["-n", "50"] if args.quick else [])],
+        [sys.executable, str(HERE / "bench_scale.py"), *(["--townships", "110", "440"] if args.quick else [])],
+        [sys.executable, str(HERE / "bench_memory.py"), "-n", "5", "50", *([] if args.quick else ["200"])],
     ]
     status = 0
     for cmd in runs:

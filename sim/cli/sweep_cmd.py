@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.experiment.executors import EXECUTORS, make_executor
+from sim.experiment.executors import CONNECT_TIMEOUT, EXECUTORS, make_executor
 from sim.experiment.jobs import Context
 from sim.experiment.sweep import open_sweep_folder, plan_sweep, publish_sweep, run_plan
 
@@ -26,7 +26,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--executor", choices=EXECUTORS, default="local", help="local process pool (default), dask, or inprocess"
     )
     p.add_argument("--scheduler", default=None, metavar="ADDR", help="Dask scheduler, e.g. tcp://10.0.0.5:8786")
-    p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S", help="seconds to reach the scheduler")
+    p.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=CONNECT_TIMEOUT,
+        metavar="S",
+        help=f"seconds to reach the Dask scheduler and find a worker (default {CONNECT_TIMEOUT:g})",
+    )
     p.add_argument("--out", default=None, help="results folder (default: results/<spec name>/)")
     p.add_argument("--resume", action="store_true", help="continue a sweep in --out, skipping finished jobs")
     p.add_argument(
@@ -45,14 +51,14 @@ def sweep_command(args: argparse.Namespace) -> int:
     executor = make_executor(args.executor, args.workers, args.scheduler, args.connect_timeout)
     design = plan.design
     with open_sweep_folder(plan, args.resume, args.force) as (folder, previous):
-        print(
-            f"{plan.spec.name}: {design.kind} design, {design.n_points} points "
-            f"({design.n_policies} policies × {design.n_worlds} worlds) × {plan.replications} replications "
-            f"= {plan.n_jobs} jobs on {executor.name} ({executor.workers} workers) → {plan.out}/",
-            file=sys.stderr,
-        )
-        executor.start(Context.of([plan.base], plan.seed, plan.model))
         try:
+            executor.start(Context.of([plan.base], plan.seed, plan.model))  # first: a cluster's worker count
+            print(
+                f"{plan.spec.name}: {design.kind} design, {design.n_points} points "
+                f"({design.n_policies} policies × {design.n_worlds} worlds) × {plan.replications} replications "
+                f"= {plan.n_jobs} jobs on {executor.name} ({executor.workers} workers) → {plan.out}/",
+                file=sys.stderr,
+            )
             results = run_plan(
                 plan,
                 executor,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import bisect
+import heapq
+import itertools
 import math
-from typing import Any
+from typing import Any, cast
 
 import simpy
 from simpy.resources import base
@@ -19,21 +20,34 @@ class PlaceRequest(base.Get):
         self.requested_at = places._env.now
         self.withdrawn = False
         self.batch = -1  # the release whose place this request was given
+        self.places = places
+        places.waiting += 1
         super().__init__(places)
 
     def cancel(self) -> None:
-        """Leave the queue (once); a request already served is not affected."""
+        """Leave the queue (once); a request already served is not affected.
+
+        The request stays in the heap, marked withdrawn, until it reaches the top: removing it
+        from the middle would cost time in proportion to the queue's length.
+        """
         if not self.withdrawn and not self.triggered:
             self.withdrawn = True
-            super().cancel()
+            self.places.withdrawn_one()
 
 
-class KeyedQueue(list):
-    """A get queue kept sorted by the requests' keys (merit order) with O(log n) insertion."""
+class KeyedQueue(list[tuple[tuple[float, int], int, PlaceRequest]]):
+    """A get queue as a heap of (key, arrival, request): the lowest key first, ties first come.
+
+    Entries of withdrawn requests are dropped lazily; `Places.waiting` counts the live ones.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._arrivals = itertools.count()
 
     def append(self, item: Any) -> None:
-        """Insert `item` at its place in key order (ties: first come)."""
-        bisect.insort_right(self, item, key=lambda e: e.key)
+        """Push `item` by its key (O(log n))."""
+        heapq.heappush(self, (item.key, next(self._arrivals), item))
 
 
 class Places(base.BaseResource):
@@ -51,6 +65,7 @@ class Places(base.BaseResource):
         self.lapse = lapse
         self.released = 0
         self.batch = 0  # counts releases; with `lapse`, places of an earlier batch are gone
+        self.waiting = 0  # live requests in the queue (not served, not withdrawn)
 
     def request(self, person: int, key: tuple[float, int]) -> PlaceRequest:
         """Ask for a place; the event succeeds when one is given."""
@@ -70,18 +85,28 @@ class Places(base.BaseResource):
         self.level += 1
         self._trigger_get(None)
 
+    def withdrawn_one(self) -> None:
+        """A waiting request was withdrawn; compact the heap once dead entries outnumber live ones."""
+        self.waiting -= 1
+        queue = cast(KeyedQueue, self.get_queue)
+        if len(queue) > 64 and len(queue) > 2 * self.waiting:
+            queue[:] = [entry for entry in queue if not entry[2].withdrawn and not entry[2].triggered]
+            heapq.heapify(queue)
+
     def _do_put(self, event: base.Put) -> bool | None:  # places are released, never put
         return None
 
-    def _do_get(self, event: PlaceRequest) -> bool | None:
-        if self.level >= 1:
-            self.level -= 1
-            event.batch = self.batch
-            event.succeed(True)
-            return True
+    def _do_get(self, event: PlaceRequest) -> bool | None:  # served in _trigger_get
         return None
 
-    @property
-    def waiting(self) -> int:
-        """People queueing for a place."""
-        return len(self.get_queue)
+    def _trigger_get(self, put_event: base.Put | None) -> None:
+        """Give places to the waiting requests in key order while places are left (O(log n) each)."""
+        queue = cast(KeyedQueue, self.get_queue)
+        while queue and self.level >= 1:
+            request = heapq.heappop(queue)[2]
+            if request.withdrawn or request.triggered:
+                continue
+            self.waiting -= 1
+            self.level -= 1
+            request.batch = self.batch
+            request.succeed(True)

@@ -8,9 +8,11 @@ jobs a sweep has. The pool uses a `spawn` context obtained here, never set globa
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing
 import os
+import threading
 import time
 import traceback
 import uuid
@@ -25,6 +27,7 @@ from sim.experiment.lifeline import watch_parent
 
 EXECUTORS = ("local", "dask", "inprocess")
 IN_FLIGHT_PER_WORKER = 2
+CONNECT_TIMEOUT = 30.0
 
 
 def default_workers() -> int:
@@ -160,7 +163,7 @@ class DaskExecutor(Executor):
 
     name = "dask"
 
-    def __init__(self, workers: int = 2, scheduler: str | None = None, timeout: float = 10.0) -> None:
+    def __init__(self, workers: int = 2, scheduler: str | None = None, timeout: float = CONNECT_TIMEOUT) -> None:
         super().__init__(workers)
         self.scheduler = scheduler
         self.timeout = timeout
@@ -178,14 +181,7 @@ class DaskExecutor(Executor):
                 "--executor dask needs the 'distributed' package (pip install 'dask[distributed]')"
             ) from None
         if self.scheduler:
-            try:
-                self._client = Client(self.scheduler, timeout=self.timeout, set_as_default=False)
-            except (OSError, TimeoutError, ValueError, TypeError) as exc:
-                raise InputError(
-                    f"--scheduler {self.scheduler!r}: cannot reach the Dask scheduler within {self.timeout:g} s "
-                    f"({type(exc).__name__}: {exc}); expected an address like tcp://host:8786"
-                ) from None
-            self.workers = max(len(self._client.scheduler_info().get("workers", {})), 1)
+            self._client = self._connect(Client)
         else:
             self._cluster = LocalCluster(
                 n_workers=self.workers,
@@ -201,6 +197,40 @@ class DaskExecutor(Executor):
             self._client.run(watch_parent, os.getpid(), nanny=True)
             self._client.run(watch_parent, os.getpid())
         self._context_future = self._client.scatter(context, broadcast=True, hash=False)
+
+    def _connect(self, client_class: Any) -> Any:
+        """A client of the scheduler at `self.scheduler` with at least one worker, all within the timeout.
+
+        The address is first asked who it is over Dask's own protocol with a hard deadline
+        (a Dask client alone would wait forever on, say, an HTTP server); InputError if it is
+        not a Dask scheduler, cannot be reached, or has no worker in time.
+        """
+        address, timeout = str(self.scheduler), self.timeout
+        expected = "expected the address of a running Dask scheduler, like tcp://host:8786"
+        deadline = time.monotonic() + timeout
+        try:
+            identity = probe_scheduler(address, timeout)
+        except (ValueError, TypeError) as exc:  # not an address at all
+            raise InputError(f"--scheduler {address!r}: {exc}; {expected}") from None
+        except (OSError, TimeoutError) as exc:
+            reason = "no answer" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}: {exc}"
+            raise InputError(
+                f"--scheduler {address!r}: cannot reach the Dask scheduler within {timeout:g} s ({reason}); {expected}"
+            ) from None
+        if not isinstance(identity, dict) or identity.get("type") != "Scheduler":
+            raise InputError(f"--scheduler {address!r}: what answers there is not a Dask scheduler; {expected}")
+        left = max(deadline - time.monotonic(), 1.0)
+        client = client_class(address, timeout=left, set_as_default=False)
+        try:
+            client.wait_for_workers(1, timeout=max(deadline - time.monotonic(), 1.0))
+        except (TimeoutError, OSError):
+            client.close()
+            raise InputError(
+                f"--scheduler {address!r}: the Dask scheduler has no worker after {timeout:g} s; "
+                "start some with `dask worker ADDRESS`"
+            ) from None
+        self.workers = max(len(client.scheduler_info().get("workers", {})), 1)
+        return client
 
     def run(self, jobs: Iterable[Job]) -> Iterator[Outcome]:
         """Submit jobs through a bounded window; yield outcomes as they complete."""
@@ -252,10 +282,46 @@ class DaskExecutor(Executor):
         return {**super().describe(), "scheduler": self.scheduler or "LocalCluster"}
 
 
+def probe_scheduler(address: str, timeout: float) -> Any:
+    """Ask `address` its identity over Dask's protocol; its answer, or TimeoutError after `timeout` s.
+
+    Runs on a thread of its own with its own event loop, so that it works inside a notebook's
+    running loop too and nothing it leaves behind can block this process.
+    """
+    answer: dict[str, Any] = {}
+
+    async def identity() -> Any:
+        from distributed.comm import connect
+
+        comm = await connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    def target() -> None:
+        try:
+            answer["identity"] = asyncio.run(asyncio.wait_for(identity(), timeout))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            answer["error"] = exc
+
+    thread = threading.Thread(target=target, name="fenliu-probe-scheduler", daemon=True)
+    thread.start()
+    thread.join(timeout + 5.0)
+    if thread.is_alive() or isinstance(answer.get("error"), asyncio.TimeoutError):
+        raise TimeoutError(f"no answer within {timeout:g} s")
+    if "error" in answer:
+        raise answer["error"]
+    return answer.get("identity")
+
+
 def make_executor(
-    kind: str = "local", workers: int | None = None, scheduler: str | None = None, timeout: float = 10.0
+    kind: str = "local", workers: int | None = None, scheduler: str | None = None, timeout: float = CONNECT_TIMEOUT
 ) -> Executor:
     """An executor by name, its arguments checked (InputError for bad ones)."""
+    if timeout <= 0:
+        raise InputError(f"--connect-timeout: expected a positive number of seconds, found {timeout:g}")
     if kind not in EXECUTORS:
         raise InputError(f"--executor: expected one of {', '.join(EXECUTORS)}, found {kind!r}")
     if workers is not None and workers < 1:

@@ -130,13 +130,44 @@ class Results:
         return folder
 
 
+class MonthlyStack:
+    """Replications' monthly tables gathered into one preallocated array: no frame per replication."""
+
+    def __init__(self, replications: int) -> None:
+        self.capacity = max(replications, 1)
+        self.replications: list[int] = []
+        self.columns: tuple[str, ...] = ()
+        self.months = 0
+        self.data = np.empty((0, 0))
+
+    def add(self, replication: int, columns: tuple[str, ...], table: np.ndarray) -> None:
+        """Copy one replication's (months × columns) table in."""
+        if not self.replications:
+            self.columns, self.months = tuple(columns), table.shape[0]
+            self.data = np.empty((self.capacity * self.months, len(columns)))
+        elif tuple(columns) != self.columns or table.shape[0] != self.months:
+            raise ValueError(f"replication {replication}: its monthly table differs in shape from the first one's")
+        k = len(self.replications)
+        if k == self.capacity:  # more than announced: double the room
+            self.capacity *= 2
+            self.data = np.concatenate([self.data, np.empty_like(self.data)])
+        self.data[k * self.months : (k + 1) * self.months] = table
+        self.replications.append(replication)
+
+    def frame(self) -> pd.DataFrame:
+        """One long DataFrame: replication, month, then the metric columns."""
+        n, m = len(self.replications), self.months
+        frame = pd.DataFrame(self.data[: n * m], columns=list(self.columns), copy=False)
+        frame.insert(0, "month", np.tile(np.arange(m, dtype=np.int64), n))
+        frame.insert(0, "replication", np.repeat(np.asarray(self.replications, dtype=np.int64), m))
+        return frame
+
+
 def monthly_frame(replication_tables: list[tuple[int, tuple[str, ...], np.ndarray]]) -> pd.DataFrame:
     """Stack per-replication metric arrays into one long DataFrame."""
-    frames = []
+    if not replication_tables:
+        raise ValueError("no replications to gather")
+    stack = MonthlyStack(len(replication_tables))
     for rep, columns, table in replication_tables:
-        months = np.arange(table.shape[0])
-        frame = pd.DataFrame(table, columns=list(columns))
-        frame.insert(0, "month", months.astype(np.int64))
-        frame.insert(0, "replication", np.full(len(months), rep, dtype=np.int64))
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+        stack.add(rep, columns, table)
+    return stack.frame()

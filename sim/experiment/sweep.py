@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 from sim.engine.model import simulate
 from sim.errors import InputError
 from sim.experiment.design import Design, build_design
-from sim.experiment.executors import Executor, make_executor
+from sim.experiment.executors import CONNECT_TIMEOUT, Executor, make_executor
 from sim.experiment.jobs import Context, Job, Outcome, Simulate, point_scenario
 from sim.experiment.progress import Progress
 from sim.experiment.results import FORMAT_VERSION, versions
@@ -593,7 +593,7 @@ def sweep(
     force: bool = False,
     progress: bool | None = None,
     report: bool = True,
-    connect_timeout: float = 10.0,
+    connect_timeout: float = CONNECT_TIMEOUT,
     model: Simulate = simulate,
 ) -> SweepResults:
     """Run a sweep and return its results folder, read lazily.
