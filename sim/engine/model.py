@@ -444,8 +444,16 @@ class Model:
         self.env._queue.clear()
         for process in list(self.diversion.process.values()):
             process._generator.close()  # its `finally` runs now, while the state it tidies still exists
-        parts = (self.people, self.hiring, self.diversion, self.diversion.pool, self.ledger, self.rebound)
-        resources: list[BaseResource | None] = [*self.diversion.places, *self.diversion.vacancy_places]
+        parts = (
+            self.people,
+            self.hiring,
+            self.diversion.vacancies,
+            self.diversion,
+            self.diversion.pool,
+            self.ledger,
+            self.rebound,
+        )
+        resources: list[BaseResource | None] = [*self.diversion.places]
         resources += [v for v in vars(self.diversion.pool).values() if isinstance(v, BaseResource)]
         for resource in resources:
             if resource is not None:  # its queued requests hold the waiting people's processes
