@@ -19,14 +19,15 @@ from sim.scenario.schema import Scenario
 from sim.version import __version__
 
 QUANTILES = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
-SUMMARY_COLUMNS = ("metric", "month", "mean", "se", "p5", "p50", "p90", "p95")
+SUMMARY_COLUMNS = ("metric", "month", "mean", "se", "p5", "p50", "p95")
 DEPENDENCIES = ("simpy", "numpy", "pandas", "pyarrow", "pydantic", "plotly")
 FORMAT_VERSION = 1
 
 
-def summary_months(horizon: int) -> list[int]:
-    """The months that summaries report: 0, 12, 24, 60 and the horizon."""
-    return sorted({m for m in (0, 12, 24, 60, horizon) if m <= horizon})
+def summary_months(horizon: int, deadline: int | None = None) -> list[int]:
+    """The months that summaries report: 0, 12, 24, 60, the deadline (when given) and the horizon."""
+    extra = () if deadline is None else (deadline,)
+    return sorted({m for m in (0, 12, 24, 60, *extra, horizon) if 0 <= m <= horizon})
 
 
 def summarise(monthly: pd.DataFrame, months: list[int] | None = None) -> pd.DataFrame:
@@ -72,12 +73,15 @@ class Results:
     engine: str = "des"  # "des" (the SimPy model) or "expected" (the expected-value twin)
 
     def summary(self) -> pd.DataFrame:
-        """Mean (with its SE), P5, P50, P95 of each metric at months 0, 12, 24, 60 and the horizon,
-        followed by the risk figures (mean = estimate, with SE, P50 and P90).
+        """Mean (with its SE), P5, P50, P95 of each metric at months 0, 12, 24, 60, the deadline and
+        the horizon, followed by the risk figures (mean = estimate, with SE and P50; their P90 is in risk.csv).
         """
         risk = self.risk().rename(columns={"figure": "metric", "estimate": "mean"})
-        risk = risk.drop(columns=["replications"])
-        return pd.concat([summarise(self.monthly), risk], ignore_index=True)[list(SUMMARY_COLUMNS)]
+        risk = risk.drop(columns=["replications", "p90"])
+        horizon = int(self.monthly["month"].max())
+        months = summary_months(horizon, self.scenario.reform.deadline_month)
+        frames = [summarise(self.monthly, months), risk]
+        return pd.concat(frames, ignore_index=True)[list(SUMMARY_COLUMNS)]
 
     def risk(self) -> pd.DataFrame:
         """Risk figures with Monte Carlo standard errors (see sim.analysis.risk)."""
@@ -107,10 +111,11 @@ class Results:
         }
 
     def save(self, folder: str | Path) -> Path:
-        """Write monthly.parquet, summary.csv, manifest.json (and events.parquet) to `folder`."""
+        """Write monthly.parquet, summary.csv, risk.csv, manifest.json (and events.parquet) to `folder`."""
         folder = Path(folder)
         write_parquet(self.monthly, folder / "monthly.parquet")
         write_csv(self.summary(), folder / "summary.csv")
+        write_csv(self.risk(), folder / "risk.csv")
         if self.events is not None:
             write_parquet(self.events, folder / "events.parquet")
         write_json(self.manifest(), folder / "manifest.json")

@@ -7,6 +7,7 @@ import time
 import pandas as pd
 
 from sim.engine import EVENT_COLUMNS, simulate
+from sim.experiment.progress import Progress
 from sim.experiment.results import Results, monthly_frame
 from sim.population.build import build_population
 from sim.population.table import Population
@@ -19,11 +20,13 @@ def run(
     seed: int | None = None,
     events: bool | None = None,
     population: Population | None = None,
+    progress: bool | None = False,
 ) -> Results:
     """Run `replications` replications of `scenario` (defaults from its [run] section).
 
     Replication r draws from `SeedSequence(seed, spawn_key=(r, stream))`, so results are the
     same whatever runs them. The population is built once from the seed and shared.
+    `progress`: False shows nothing, None a bar on a terminal (log lines otherwise), as the sweeps do.
     """
     replications = scenario.run.replications if replications is None else replications
     seed = scenario.run.seed if seed is None else seed
@@ -32,11 +35,16 @@ def run(
     pop = build_population(scenario, seed) if population is None else population
     t1 = time.perf_counter()
     tables, logs = [], []
-    for rep in range(replications):
-        result = simulate(scenario, pop, seed, rep, record_events=events)
-        tables.append((rep, result.columns, result.monthly))
-        if result.events is not None:
-            logs.append(pd.DataFrame(result.events, columns=list(EVENT_COLUMNS)).assign(replication=rep))
+    bar = Progress(replications, label=f"{scenario.name}: replications", enabled=progress)
+    try:
+        for rep in range(replications):
+            result = simulate(scenario, pop, seed, rep, record_events=events)
+            tables.append((rep, result.columns, result.monthly))
+            if result.events is not None:
+                logs.append(pd.DataFrame(result.events, columns=list(EVENT_COLUMNS)).assign(replication=rep))
+            bar.update(True)
+    finally:
+        bar.close()
     t2 = time.perf_counter()
     event_frame = None
     if events:

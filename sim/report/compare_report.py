@@ -11,9 +11,11 @@ from sim.errors import InputError
 from sim.report import aggregate as agg
 from sim.report.common import OUTCOME_KINDS, built_line, flatten, fmt, fmt_diff, show_value
 from sim.report.compare_figures import compare_channels, compare_differences, compare_metric, compare_states
+from sim.report.finding import compare_finding
 from sim.report.html import Cell, Page, write_page
 from sim.report.i18n import check_lang, text
 from sim.report.load import RunData, as_run, load_compare
+from sim.report.words import word
 
 MIN_RUNS, MAX_RUNS = 2, 6
 
@@ -87,6 +89,7 @@ def compare_report(runs: Sequence[Any] | str | Path, path: str | Path, lang: str
     runs = as_runs(runs)
     names = [r.name for r in runs]
     page = Page(" · ".join(names), text("compare_report", lang), lang)
+    page.paragraph("finding", word("t_finding", lang), compare_finding(runs, lang).text)
     rows, n_pairs = outcome_rows(runs, lang)
     ref = names[0]
     header: list[Cell | str] = [text("outcome", lang), *(Cell(n, numeric=True) for n in names)]

@@ -19,6 +19,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from sim.report.printing import PRINT_CSS, PRINT_JS
+
 FONT_STACK = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif'
 PLOT_CONFIG = {"responsive": True, "displaylogo": False, "scrollZoom": False}
 CSP = (
@@ -56,6 +58,7 @@ footer {{ padding: 12px 32px 24px 32px; color: #52606d; font-size: 12px; }}
 footer dl {{ display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0 0 8px 0; }}
 footer dt {{ font-weight: bold; }} footer dd {{ margin: 0; word-break: break-all; }}
 """
+CSS += PRINT_CSS
 
 # Sorts table rows by a clicked column. It only moves existing row nodes; it never builds HTML.
 SORT_JS = """
@@ -146,6 +149,10 @@ class Page:
             items.append(f'<div class="card"><h3>{esc(card.title)}</h3>{big}{small}</div>')
         self._section(anchor, title, note, f'<div class="cards">{"".join(items)}</div>')
 
+    def paragraph(self, anchor: str, title: str, body: str, note: str = "") -> None:
+        """A paragraph of text (the finding), escaped."""
+        self._section(anchor, title, note, f'<p class="finding">{esc(body)}</p>')
+
     def figure(self, anchor: str, title: str, fig: go.Figure | None, note: str = "") -> None:
         """A plotly figure (skipped when None: its columns are not in these results)."""
         if fig is None:
@@ -199,7 +206,7 @@ class Page:
             f'<header><div class="kind">{esc(self.kind)}</div><h1>{esc(self.title)}</h1>{desc}</header>\n'
             f"<nav>{nav}</nav>\n<main>\n" + "\n".join(self._body) + "\n</main>\n"
             f"<footer><dl>{foot}</dl><div>{esc(self._footer_note)}</div></footer>\n"
-            f"<script>{SORT_JS}</script>\n</body>\n</html>\n"
+            f"<script>{SORT_JS}{PRINT_JS}</script>\n</body>\n</html>\n"
         )
 
 

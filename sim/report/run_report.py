@@ -8,10 +8,12 @@ from typing import Any
 
 from sim.report import aggregate as agg
 from sim.report.common import add_parameters, built_line, fmt, provenance, target_path
+from sim.report.finding import run_finding
 from sim.report.html import Card, Page, write_page
 from sim.report.i18n import check_lang, text
 from sim.report.load import RunData, as_run
 from sim.report.run_figures import RUN_FIGURES
+from sim.report.words import word
 
 
 def _interval(d: dict[str, float], kind: str, lang: str) -> str:
@@ -102,6 +104,7 @@ def _when(month: int, lang: str) -> str:
 def build_run_page(run: RunData, lang: str) -> Page:
     """The run report as a Page (not yet rendered)."""
     page = Page(run.name, text("run_report", lang), lang, str(run.scenario.get("description") or ""))
+    page.paragraph("finding", word("t_finding", lang), run_finding(run, lang).text)
     page.cards("headline", text("headline", lang), headline_cards(run, lang), text("band_note", lang))
     for anchor, make, note in RUN_FIGURES:
         fig = make(run, lang)
