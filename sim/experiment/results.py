@@ -71,6 +71,8 @@ class Results:
     events: pd.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
     engine: str = "des"  # "des" (the SimPy model) or "expected" (the expected-value twin)
+    by_township: pd.DataFrame | None = None  # see township_frame
+    by_channel: pd.DataFrame | None = None  # see channel_frame
 
     def summary(self) -> pd.DataFrame:
         """Mean (with its SE), P5, P50, P95 of each metric at months 0, 12, 24, 60, the deadline and
@@ -111,13 +113,17 @@ class Results:
         }
 
     def save(self, folder: str | Path) -> Path:
-        """Write monthly.parquet, summary.csv, risk.csv, manifest.json (and events.parquet) to `folder`."""
+        """Write monthly.parquet, summary.csv, risk.csv, manifest.json (and events, by_township, by_channel)."""
         folder = Path(folder)
         write_parquet(self.monthly, folder / "monthly.parquet")
         write_csv(self.summary(), folder / "summary.csv")
         write_csv(self.risk(), folder / "risk.csv")
         if self.events is not None:
             write_parquet(self.events, folder / "events.parquet")
+        if self.by_township is not None:
+            write_parquet(self.by_township, folder / "by_township.parquet")
+        if self.by_channel is not None:
+            write_parquet(self.by_channel, folder / "by_channel.parquet")
         write_json(self.manifest(), folder / "manifest.json")
         return folder
 
@@ -131,4 +137,42 @@ def monthly_frame(replication_tables: list[tuple[int, tuple[str, ...], np.ndarra
         frame.insert(0, "month", months.astype(np.int64))
         frame.insert(0, "replication", np.full(len(months), rep, dtype=np.int64))
         frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def township_frame(tables: list[tuple[int, np.ndarray]], names: tuple[str, ...]) -> pd.DataFrame:
+    """Stack per-replication township tables (sim.engine.by_township) into one long DataFrame.
+
+    Columns: replication, level ('township'; counties come with the province work), unit (the
+    township's name), month, then staff, establishment, awaiting, over_establishment (people)
+    and one_time_cost (yuan, paid so far).
+    """
+    from sim.engine.by_township import TOWNSHIP_OUTCOMES
+
+    frames = []
+    for rep, table in tables:
+        frame = pd.DataFrame(table[:, 2:], columns=list(TOWNSHIP_OUTCOMES))
+        frame.insert(0, "month", table[:, 1].astype(np.int64))
+        frame.insert(0, "unit", [names[int(k)] for k in table[:, 0]])
+        frame.insert(0, "level", "township")
+        frame.insert(0, "replication", np.int64(rep))
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def channel_frame(tables: list[tuple[int, np.ndarray]]) -> pd.DataFrame:
+    """One-time cost paid per channel and replication: replication, channel, one_time_cost (yuan), people_paid."""
+    from sim.scenario.schema import CHANNEL_IDS
+
+    frames = [
+        pd.DataFrame(
+            {
+                "replication": np.int64(rep),
+                "channel": list(CHANNEL_IDS),
+                "one_time_cost": table[:, 0],
+                "people_paid": table[:, 1].astype(np.int64),
+            }
+        )
+        for rep, table in tables
+    ]
     return pd.concat(frames, ignore_index=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pandas as pd
 
 from sim.engine import EVENT_COLUMNS, simulate
 from sim.experiment.progress import Progress
-from sim.experiment.results import Results, monthly_frame
+from sim.experiment.results import Results, channel_frame, monthly_frame, township_frame
 from sim.population.build import build_population
 from sim.population.table import Population
 from sim.scenario.schema import Scenario
@@ -34,12 +35,19 @@ def run(
     t0 = time.perf_counter()
     pop = build_population(scenario, seed) if population is None else population
     t1 = time.perf_counter()
-    tables, logs = [], []
+    tables, logs, townships, channels = [], [], [], []
     bar = Progress(replications, label=f"{scenario.name}: replications", enabled=progress)
     try:
         for rep in range(replications):
             result = simulate(scenario, pop, seed, rep, record_events=events)
-            tables.append((rep, result.columns, result.monthly))
+            columns, table = result.columns, result.monthly
+            if result.pool_unpaid is not None:  # the funding gap in yuan, beside the engine's columns
+                columns, table = (*columns, "pool_unpaid"), np.column_stack([table, result.pool_unpaid])
+            tables.append((rep, columns, table))
+            if result.by_township is not None:
+                townships.append((rep, result.by_township))
+            if result.channel_one_time is not None:
+                channels.append((rep, result.channel_one_time))
             if result.events is not None:
                 logs.append(pd.DataFrame(result.events, columns=list(EVENT_COLUMNS)).assign(replication=rep))
             bar.update(True)
@@ -55,4 +63,13 @@ def run(
         "replications_s": t2 - t1,
         "per_replication_s": (t2 - t1) / max(replications, 1),
     }
-    return Results(scenario, seed, replications, monthly_frame(tables), event_frame, timings)
+    return Results(
+        scenario,
+        seed,
+        replications,
+        monthly_frame(tables),
+        event_frame,
+        timings,
+        by_township=township_frame(townships, pop.townships.names) if townships else None,
+        by_channel=channel_frame(channels) if channels else None,
+    )

@@ -13,6 +13,7 @@ from sim.report.html import Card, Page, write_page
 from sim.report.i18n import check_lang, text
 from sim.report.load import RunData, as_run
 from sim.report.run_figures import RUN_FIGURES
+from sim.report.townships import add_township_sections
 from sim.report.words import word
 
 
@@ -106,6 +107,7 @@ def build_run_page(run: RunData, lang: str) -> Page:
     page = Page(run.name, text("run_report", lang), lang, str(run.scenario.get("description") or ""))
     page.paragraph("finding", word("t_finding", lang), run_finding(run, lang).text)
     page.cards("headline", text("headline", lang), headline_cards(run, lang), text("band_note", lang))
+    add_township_sections(page, run, lang)
     for anchor, make, note in RUN_FIGURES:
         fig = make(run, lang)
         if fig is not None:

@@ -72,6 +72,8 @@ def headline_rows(run: RunData) -> list[dict[str, Any]]:
             censored = np.where(np.isnan(values), np.inf, values)
             mid, p5, p95 = (float(x) for x in np.quantile(censored, [0.5, 0.05, 0.95]))
             d = {"mean": mid, "p5": p5, "p95": p95, "n": len(values)}
+        if kind == "probability":  # a 0/1 indicator has no band: its mean is the probability
+            d = {**d, "p5": math.nan, "p95": math.nan}
         rows.append({"key": key, "kind": kind, **{k: _finite(v) for k, v in d.items()}})
     return rows
 
@@ -145,6 +147,7 @@ def print_run_summary(payload: dict[str, Any], lang: str, file: TextIO | None = 
         )
         start = payload["start"]
         band = f"{_show(row['p5'], kind, lang, unit, start)}–{_show(row['p95'], kind, lang, unit, start)}"
+        band = "" if row["p5"] is None and row["p95"] is None else band
         head.add_row(_label(row["key"], kind, lang, unit), _show(row["mean"], kind, lang, unit, start), band)
     console.print(head)
     table = Table(title=word("t_table", lang), box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)

@@ -126,3 +126,78 @@ def word(key: str, lang: str, **fmt: object) -> str:
     pair = _WORDS[key]
     out = pair[1].replace(" ", "") if lang == "zh" else pair[0]  # Chinese runs numbers into the text
     return out.format(**fmt) if fmt else out
+
+
+_WORDS.update(
+    {
+        # workbook
+        "w_finding": ("Finding", "结论"),
+        "w_headline": ("Headline outcomes", "主要结果"),
+        "w_cost_component": ("Yearly cost by component", "分项目年度支出"),
+        "w_cost_payer": ("Yearly cost by payer", "分支付方年度支出"),
+        "w_channels": ("Channel flows", "分流渠道"),
+        "w_risk": ("Risk", "风险"),
+        "w_townships": ("By township", "分乡镇"),
+        "w_monthly": ("Monthly means", "逐月均值"),
+        "w_parameters": ("Parameters", "方案参数"),
+        "w_differences": ("Paired differences", "配对差异"),
+        "w_design": ("Design points", "设计点"),
+        "w_summary": ("Summary", "汇总"),
+        "w_parameter": ("Parameter", "参数"),
+        "w_value": ("Value", "取值"),
+        "w_source": ("Source", "来源"),
+        "w_default": ("default", "默认值"),
+        "w_year": ("Year", "年份"),
+        "w_total": ("Total", "合计"),
+        "w_channel": ("Channel", "分流渠道"),
+        "w_diverted_deadline": ("Diverted by the deadline (people)", "期限前分流(人)"),
+        "w_diverted_end": ("Diverted by the horizon (people)", "期末累计分流(人)"),
+        "w_returned_end": ("Returned (回流) by the horizon (people)", "期末累计回流(人)"),
+        "w_queue_deadline": ("Queueing at the deadline (people)", "期限时排队人数(人)"),
+        "w_figure": ("Risk figure", "风险指标"),
+        "w_month": ("Model month", "模型月"),
+        "w_calendar": ("Calendar month", "日历月份"),
+        "w_estimate": ("Estimate", "估计值"),
+        "w_se": ("Monte Carlo standard error", "蒙特卡罗标准误"),
+        "w_replications": ("Replications", "重复模拟次数"),
+        "w_scenario": ("Scenario", "方案"),
+        "w_period": ("Period", "模拟期"),
+        "w_deadline": ("Diversion deadline", "分流期限"),
+        "w_seed": ("Seed", "随机种子"),
+        "w_unit": ("Money unit", "金额单位"),
+        "w_diff": ("Difference from the first scenario (mean)", "与第一个方案之差(均值)"),
+        "r_p_over_establishment": ("P(staff over establishment, 超编)", "超编概率"),
+        "r_expected_over_establishment": ("Expected number over establishment (people)", "超编人数期望(人)"),
+        "r_rebound_share": ("Rebound share (of the cut regained)", "反弹比例(精简人数中重新增加的比例)"),
+        "r_p_pool_dry_by_deadline": ("P(pool runs dry by the deadline)", "期限前资金池见底的概率"),
+        "r_payback_month_township": ("Payback month, township (median, model month)", "回收期,乡镇口径(中位数,模型月)"),
+        "r_p_payback_township": ("P(payback within the horizon), township", "模拟期内收回的概率(乡镇口径)"),
+        "r_payback_month_government": (
+            "Payback month, whole government (median, model month)",
+            "回收期,政府整体(中位数,模型月)",
+        ),
+        "r_p_payback_government": ("P(payback within the horizon), whole government", "模拟期内收回的概率(政府整体)"),
+    }
+)
+
+_WORDS.update(
+    {
+        "tw_township": ("Township", "乡镇"),
+        "tw_staff_deadline": ("Staff employed at the deadline (people)", "期限时实有人员(人)"),
+        "tw_establishment": ("Establishment after the reform (posts)", "改革后编制(名)"),
+        "tw_awaiting_deadline": ("Awaiting a post at the deadline (people)", "期限时待岗(人)"),
+        "tw_over_deadline": ("Over establishment at the deadline (people)", "期限时超编(人)"),
+        "tw_staff_end": ("Staff employed at the horizon (people)", "期末实有人员(人)"),
+        "tw_over_end": ("Over establishment at the horizon (people)", "期末超编(人)"),
+        "tw_p_over_end": ("P(over establishment) at the horizon", "期末超编概率"),
+        "tw_one_time": ("One-time cost ({unit})", "一次性支出({unit})"),
+        "tw_chart": ("The {n} townships in most trouble", "问题最突出的{n}个乡镇"),
+        "tw_people_axis": ("People (mean over replications)", "人数(各次重复模拟的均值)"),
+        "tw_table": ("Results by township", "分乡镇结果"),
+        "tw_note": (
+            "Means over replications; most trouble first (awaiting at the deadline plus over establishment at the "
+            "horizon). Click a heading to sort.",
+            "各次重复模拟的均值;按问题轻重排序(期限时待岗人数加期末超编人数)。点击列标题排序。",
+        ),
+    }
+)
