@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.cli.common import default_lang
+from sim.cli.run_cmd import check_xlsx_path
 from sim.errors import InputError
 from sim.experiment.compare import Comparison, compare
 from sim.experiment.executors import EXECUTORS, make_executor
@@ -46,6 +48,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--scheduler", default=None, metavar="ADDR", help="Dask scheduler address (with --executor dask)")
     p.add_argument("--no-report", action="store_true", help="do not write report.html")
+    p.add_argument(
+        "--lang", choices=("en", "zh"), default=None, help="language of the finding and report (default: the locale)"
+    )
+    p.add_argument("--xlsx", default=None, metavar="FILE", help="also write an Excel workbook of the comparison")
     p.set_defaults(handler=compare_command)
 
 
@@ -59,6 +65,8 @@ def compare_command(args: argparse.Namespace) -> int:
     if args.seed is not None and args.seed < 0:
         raise InputError(f"--seed: expected a non-negative whole number, found {args.seed}")
     make_executor(args.executor, args.workers, args.scheduler)  # checks the arguments before any run
+    xlsx = check_xlsx_path(args.xlsx)
+    lang = args.lang or default_lang()
     names = "-vs-".join(re.sub(r"[^\w.-]+", "_", s.name) for s in scenarios)
     out = Path(args.out) if args.out else Path("results") / f"compare-{names}"
     if out.exists() and not out.is_dir():
@@ -74,18 +82,27 @@ def compare_command(args: argparse.Namespace) -> int:
     )
     result.save(out)
     print(format_differences(result))
+    from sim.report.load import load_compare
+    from sim.report.terminal import print_compare_finding
+
+    print()
+    print_compare_finding(load_compare(out), lang)
     if not args.no_report:
-        write_compare_report(out)
+        write_compare_report(out, lang)
+    if xlsx is not None:
+        from sim.report.workbook import write_workbook
+
+        print(f"workbook in {write_workbook(out, xlsx, lang)}")
     print(f"\nresults in {out}/ ({result.replications} replications per scenario, seed {result.seed})")
     return 0
 
 
-def write_compare_report(folder: Path) -> Path | None:
+def write_compare_report(folder: Path, lang: str = "en") -> Path | None:
     """report.html in the comparison folder; a failing report is a warning, never a lost comparison."""
     from sim.report import compare_report
 
     try:
-        return Path(compare_report(folder, folder / "report.html"))
+        return Path(compare_report(folder, folder / "report.html", lang))
     except Exception as exc:  # noqa: BLE001 - the results are saved whatever the report does
         print(f"compare: report not written ({type(exc).__name__}: {exc})", file=sys.stderr)
         return None

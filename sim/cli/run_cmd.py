@@ -60,7 +60,7 @@ def run_command(args: argparse.Namespace) -> int:
     if not args.no_report:
         write_report(out, lang)
     from sim.report.load import load_run
-    from sim.report.terminal import print_run_summary, run_payload
+    from sim.report.terminal import print_line, print_run_summary, run_payload
     from sim.report.words import word
 
     data = load_run(out)  # the summary reads what was saved, as the report and the workbook do
@@ -76,7 +76,7 @@ def run_command(args: argparse.Namespace) -> int:
         print(done, file=sys.stderr)
     else:
         print_run_summary(payload, lang)
-        print(done)
+        print_line(done)
     return 0
 
 

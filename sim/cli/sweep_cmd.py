@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sim.cli.common import default_lang
+from sim.cli.run_cmd import check_xlsx_path
 from sim.errors import InputError
 from sim.experiment.executors import EXECUTORS, make_executor
 from sim.experiment.jobs import Context
@@ -33,6 +35,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="with --resume: resume even if the spec or code changed")
     p.add_argument("--no-report", action="store_true", help="do not write report.html")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    p.add_argument("--xlsx", default=None, metavar="FILE", help="also write an Excel workbook of the sweep")
+    p.add_argument(
+        "--lang", choices=("en", "zh"), default=None, help="language of the workbook headers (default: the locale)"
+    )
     p.set_defaults(handler=sweep_command)
 
 
@@ -40,6 +46,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     """Check everything, run, summarise; 1 if any job failed."""
     if args.force and not args.resume:
         raise InputError("--force only makes sense with --resume")
+    xlsx = check_xlsx_path(args.xlsx)
     plan = plan_sweep(args.spec, out=args.out)
     previous = check_resumable(plan, args.resume, args.force)
     executor = make_executor(args.executor, args.workers, args.scheduler, args.connect_timeout)
@@ -61,6 +68,10 @@ def sweep_command(args: argparse.Namespace) -> int:
     done = len(results.points_done())
     finish_outputs(results, report=not args.no_report)
     print(f"{plan.spec.name}: {done} of {design.n_points} points complete; results in {plan.out}/")
+    if xlsx is not None and done:
+        from sim.report.workbook import write_workbook
+
+        print(f"workbook in {write_workbook(plan.out, xlsx, args.lang or default_lang())}")
     if len(failed):
         print(
             f"{plan.spec.name}: {len(failed)} of {plan.n_jobs} jobs failed (tracebacks in {plan.out}/jobs.parquet); "

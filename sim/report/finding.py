@@ -265,6 +265,9 @@ def compare_finding(runs: list[RunData], lang: str = "en") -> Finding:
             diff = f"{_show_diff(mean, kind, lang, unit)} {_unit_name(kind, lang, unit)}"
             low_s, high_s = _show_diff(low, kind, lang, unit), _show_diff(high, kind, lang, unit)
             clear = math.isfinite(low) and math.isfinite(high) and (low > 0 or high < 0)
+            if mean == 0 and low == 0 and high == 0:
+                items.append(word("fc_equal", lang, what=what))
+                continue
             if mean == 0 or not clear:
                 items.append(word("fc_same", lang, what=what, diff=diff, low=low_s, high=high_s))
                 continue

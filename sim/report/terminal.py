@@ -179,3 +179,10 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+def print_line(line: str, file: TextIO | None = None) -> None:
+    """One line of text folded to the terminal's width (long paths included)."""
+    from rich.console import Console
+
+    Console(file=file, highlight=False, emoji=False).print(_escape(line), overflow="fold")

@@ -71,6 +71,7 @@ _WORDS: dict[str, tuple[str, str]] = {
         "{what}: no clear difference ({diff} [{low}, {high}])",
         "{what}:无明显差别({diff},95%区间[{low},{high}])",
     ),
+    "fc_equal": ("{what}: the same in every replication", "{what}:各次重复模拟均相同"),
     "fc_better": ("better", "更优"),
     "fc_worse": ("worse", "更差"),
     "fc_sep": ("; ", ";"),

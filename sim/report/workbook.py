@@ -252,11 +252,17 @@ def township_sheet(s: Sheets, run: RunData, lang: str, unit: MoneyUnit) -> None:
     """by_township.parquet, when the results folder holds it."""
     if run.folder is None or not (run.folder / "by_township.parquet").is_file():
         return
+    from sim.report.townships import COLUMNS as TOWNSHIP_COLUMNS
     from sim.report.townships import township_table
 
     table = township_table(pd.read_parquet(run.folder / "by_township.parquet"), run, lang, unit)
-    kinds = ["money" if "元" in str(c) or "yuan" in str(c) else "people" for c in table.columns]
-    kinds[0] = "number"
+    kinds = [
+        "number",
+        *(
+            "money" if c == "one_time_cost" else "probability" if c.startswith("p_") else "people"
+            for c, _ in TOWNSHIP_COLUMNS
+        ),
+    ]
     s.sheet(word("w_townships", lang), list(table.columns), table.to_numpy().tolist(), kinds)
 
 
@@ -269,9 +275,8 @@ def parameter_sheet(
         shown = value if isinstance(value, int | float) and not isinstance(value, bool) else _text(value)
         source = sources.get(key)
         rows.append([key, shown, Path(str(source)).name if source else word("w_default", lang)])
-    s.sheet(
-        word("w_parameters", lang), [word("w_parameter", lang), word("w_value", lang), word("w_source", lang)], rows
-    )
+    header = [word("w_parameter", lang), word("w_value", lang), word("w_source", lang)]
+    s.sheet(title or word("w_parameters", lang), header, rows)
 
 
 def _text(value: Any) -> str:
