@@ -128,6 +128,15 @@ class Results:
         return folder
 
 
+def monthly_table(result: Any) -> tuple[tuple[str, ...], np.ndarray]:
+    """A replication's metric columns and table, with `pool_unpaid` (the funding gap in yuan) when it has one."""
+    columns, table = tuple(result.columns), np.asarray(result.monthly, dtype=np.float64)
+    unpaid = getattr(result, "pool_unpaid", None)
+    if unpaid is not None:
+        columns, table = (*columns, "pool_unpaid"), np.column_stack([table, unpaid])
+    return columns, table
+
+
 def monthly_frame(replication_tables: list[tuple[int, tuple[str, ...], np.ndarray]]) -> pd.DataFrame:
     """Stack per-replication metric arrays into one long DataFrame."""
     frames = []

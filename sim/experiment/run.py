@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import pandas as pd
 
 from sim.engine import EVENT_COLUMNS, simulate
 from sim.experiment.progress import Progress
-from sim.experiment.results import Results, channel_frame, monthly_frame, township_frame
+from sim.experiment.results import Results, channel_frame, monthly_frame, monthly_table, township_frame
 from sim.population.build import build_population
 from sim.population.table import Population
 from sim.scenario.schema import Scenario
@@ -40,10 +39,7 @@ def run(
     try:
         for rep in range(replications):
             result = simulate(scenario, pop, seed, rep, record_events=events)
-            columns, table = result.columns, result.monthly
-            if result.pool_unpaid is not None:  # the funding gap in yuan, beside the engine's columns
-                columns, table = (*columns, "pool_unpaid"), np.column_stack([table, result.pool_unpaid])
-            tables.append((rep, columns, table))
+            tables.append((rep, *monthly_table(result)))
             if result.by_township is not None:
                 townships.append((rep, result.by_township))
             if result.channel_one_time is not None:

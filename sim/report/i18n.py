@@ -281,6 +281,7 @@ _METRIC_FIXED: dict[str, tuple[str, str]] = {
     "pool_paid_cumulative": ("Pool payments, cumulative", "资金池累计支付"),
     "pool_balance": _TEXT["pool_balance"],
     "pool_waiting": _TEXT["pool_waiting"],
+    "pool_unpaid": ("Funding gap: pool requests not paid", "资金缺口(资金池未能支付的申请)"),
     "cost_township": _TEXT["cost_township"],
     "cost_government": _TEXT["cost_government"],
     "savings_cumulative_township": ("Cumulative savings, township", "累计节约(乡镇)"),

@@ -16,7 +16,7 @@ import numpy as np
 from sim.report import aggregate as agg
 from sim.report.dates import month_label
 from sim.report.finding import compare_finding, funding_gap, run_finding
-from sim.report.i18n import metric_label
+from sim.report.i18n import metric_label, name
 from sim.report.load import RunData
 from sim.report.units import money_unit
 from sim.report.words import word
@@ -82,6 +82,27 @@ def _finite(value: float) -> float | None:
     return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
 
 
+def channel_costs(run: RunData) -> list[dict[str, Any]]:
+    """Per channel: mean one-time yuan paid, mean people diverted by the horizon, and yuan per diverted person.
+
+    Read from by_channel.parquet (absent: an empty list); channels nobody took are left out.
+    """
+    if run.folder is None or not (run.folder / "by_channel.parquet").is_file():
+        return []
+    import pandas as pd
+
+    frame = pd.read_parquet(run.folder / "by_channel.parquet")
+    cost = frame.groupby("channel", sort=False)["one_time_cost"].mean()
+    rows = []
+    for channel, yuan in cost.items():
+        col = f"diverted_{channel}"
+        people = float(agg.at_month(run.monthly, col, run.horizon).mean()) if run.has(col) else math.nan
+        if people > 0:
+            rows.append({"channel": str(channel), "one_time_cost": float(yuan), "diverted": people,
+                         "per_person": float(yuan) / people})  # fmt: skip
+    return rows
+
+
 def run_payload(run: RunData, lang: str) -> dict[str, Any]:
     """Everything the terminal summary shows, as plain data (money in yuan, months as model months)."""
     finding = run_finding(run, lang)
@@ -103,6 +124,7 @@ def run_payload(run: RunData, lang: str) -> dict[str, Any]:
         "headline": headline_rows(run),
         "months": [{"month": m, "date": month_label(run.start, m), "tag": t} for m, t in months],
         "table": table,
+        "channels": channel_costs(run),
     }
 
 
@@ -162,6 +184,15 @@ def print_run_summary(payload: dict[str, Any], lang: str, file: TextIO | None = 
         label += f"({unit.name})" if unit is not None and lang == "zh" else ""
         table.add_row(label, *(_show(v, kind, lang, unit) for v in row["values"]))
     console.print(table)
+    if payload.get("channels"):
+        unit = money_unit([r["per_person"] for r in payload["channels"]], lang)
+        costs = Table(title=word("t_channels", lang), box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+        costs.add_column(word("w_channel", lang), overflow="fold", ratio=3)
+        costs.add_column(word("w_diverted_end", lang), justify="right", overflow="fold", ratio=1)
+        costs.add_column(f"{word('t_per_person', lang)} ({unit.name})", justify="right", overflow="fold", ratio=1)
+        for r in payload["channels"]:
+            costs.add_row(name("channel", r["channel"], lang), f"{r['diverted']:,.0f}", unit.show(r["per_person"]))
+        console.print(costs)
 
 
 def print_compare_finding(runs: list[RunData], lang: str, file: TextIO | None = None, width: int | None = None) -> str:

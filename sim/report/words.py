@@ -95,6 +95,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "t_band": ("P5–P95", "P5–P95"),
     "t_table": ("Means at key months", "关键月份的均值"),
     "t_metric": ("Metric", "指标"),
+    "t_per_person": ("One-time cost per person", "人均一次性支出"),
     "t_channels": ("One-time cost per diverted person, by channel", "各渠道人均一次性支出"),
     "t_results": (
         "results in {out}/ ({n} replications, {ms} ms each)",

@@ -23,7 +23,7 @@ from sim.report.dates import month_label
 from sim.report.finding import compare_finding, paired, run_finding
 from sim.report.i18n import CHANNELS, check_lang, metric_label, name
 from sim.report.load import RunData, load_compare, load_run, load_sweep, read_manifest
-from sim.report.terminal import HEADLINE, headline_rows
+from sim.report.terminal import HEADLINE, channel_costs, headline_rows
 from sim.report.units import THOUSAND, WAN, MoneyUnit
 from sim.report.words import word
 from sim.spreadsheet_cells import neutralise_cell
@@ -190,7 +190,14 @@ def channel_sheet(s: Sheets, run: RunData, lang: str) -> None:
                 mean_at(f"queue_{ch}", run.deadline),
             ]
         )
-    s.sheet(word("w_channels", lang), header, rows, ["number", "people", "people", "people", "people"])
+    costs = {r["channel"]: r for r in channel_costs(run)}
+    unit = workbook_unit(lang)
+    header += [f"{word('tw_one_time', lang, unit=unit.name)}", f"{word('t_per_person', lang)} ({unit.name})"]
+    for ch, row in zip(channels, rows, strict=True):
+        c = costs.get(ch)
+        row += [unit.scale(c["one_time_cost"]), unit.scale(c["per_person"])] if c else [None, None]
+    kinds = ["number", "people", "people", "people", "people", "money", "money"]
+    s.sheet(word("w_channels", lang), header, rows, kinds)
 
 
 def risk_sheet(s: Sheets, run: RunData, lang: str) -> None:
