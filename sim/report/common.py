@@ -43,12 +43,17 @@ def fmt(value: float, kind: str, lang: str = "en") -> str:
         return f"{value:.0%}"
     if kind == "month":
         return f"{value:.0f}" if math.isfinite(value) else text("not_reached", lang)
-    if kind.startswith("money"):
-        value = value / 1e6
+    if kind.startswith("money"):  # 万元 in Chinese, million yuan in English (the unit the labels name)
+        value = value / money_divisor(lang)
         return signed(value, 1) if kind.endswith("signed") else f"{value:,.1f}".replace("-", "−")
     if kind.endswith("signed"):
         return signed(value, 0)
     return f"{value:,.0f}".replace("-", "−")
+
+
+def money_divisor(lang: str) -> float:
+    """Yuan per unit of the money that cards and tables show: 万元 (1e4) in Chinese, million yuan in English."""
+    return 1e4 if lang == "zh" else 1e6
 
 
 def signed(value: float, decimals: int) -> str:
@@ -66,7 +71,7 @@ def fmt_diff(value: float, kind: str, lang: str = "en") -> str:
     if kind == "probability":
         return f"{signed(value * 100, 1)} pp"
     if kind.startswith("money"):
-        return signed(value / 1e6, 1)
+        return signed(value / money_divisor(lang), 1)
     return signed(value, 1 if kind == "month" or abs(value) < 10 else 0)
 
 

@@ -15,6 +15,7 @@ from sim.report.finding import compare_finding
 from sim.report.html import Cell, Page, write_page
 from sim.report.i18n import check_lang, text
 from sim.report.load import RunData, as_run, load_compare
+from sim.report.localise import localise_figure
 from sim.report.words import word
 
 MIN_RUNS, MAX_RUNS = 2, 6
@@ -106,7 +107,7 @@ def compare_report(runs: Sequence[Any] | str | Path, path: str | Path, lang: str
         ("savings", text("sec_cmp_savings", lang), compare_metric(runs, "savings_cumulative_government", lang), ""),
     ]
     for anchor, title, fig, note in figures:
-        page.figure(anchor, title, fig, note)
+        page.figure(anchor, title, localise_figure(fig, runs[0].start, runs[0].horizon, lang), note)
     params = differing_parameters(runs)
     if params:
         page.table("parameters", text("sec_cmp_params", lang), [text("parameter", lang), *names], params)

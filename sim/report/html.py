@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from sim.report.localise import ZH_LOCALE_JS
 from sim.report.printing import PRINT_CSS, PRINT_JS
 
 FONT_STACK = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif'
@@ -166,7 +167,7 @@ class Page:
             include_plotlyjs=False,
             full_html=False,
             div_id=f"fig-{anchor}",
-            config=PLOT_CONFIG,
+            config={**PLOT_CONFIG, "locale": "zh-CN"} if self.lang == "zh" else PLOT_CONFIG,
             default_width="100%",
             default_height=f"{int(spec['layout'].get('height') or 450)}px",
         )
@@ -202,7 +203,7 @@ class Page:
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{esc(self.kind)}: {esc(self.title)}</title>\n<style>{CSS}</style>\n"
             f"<script>window.PlotlyConfig = {{MathJaxConfig: 'local'}};</script>\n"
-            f"<script>{plotly_js()}</script>\n</head>\n<body>\n"
+            f"<script>{plotly_js()}</script>\n<script>{ZH_LOCALE_JS}</script>\n</head>\n<body>\n"
             f'<header><div class="kind">{esc(self.kind)}</div><h1>{esc(self.title)}</h1>{desc}</header>\n'
             f"<nav>{nav}</nav>\n<main>\n" + "\n".join(self._body) + "\n</main>\n"
             f"<footer><dl>{foot}</dl><div>{esc(self._footer_note)}</div></footer>\n"

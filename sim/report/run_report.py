@@ -12,6 +12,7 @@ from sim.report.finding import run_finding
 from sim.report.html import Card, Page, write_page
 from sim.report.i18n import check_lang, text
 from sim.report.load import RunData, as_run
+from sim.report.localise import localise_figure
 from sim.report.run_figures import RUN_FIGURES
 from sim.report.townships import add_township_sections
 from sim.report.words import word
@@ -109,7 +110,7 @@ def build_run_page(run: RunData, lang: str) -> Page:
     page.cards("headline", text("headline", lang), headline_cards(run, lang), text("band_note", lang))
     add_township_sections(page, run, lang)
     for anchor, make, note in RUN_FIGURES:
-        fig = make(run, lang)
+        fig = localise_figure(make(run, lang), run.start, run.horizon, lang)
         if fig is not None:
             page.figure(anchor, str(fig.layout.title.text), fig, text(note, lang))
     add_parameters(page, run, lang)
