@@ -21,7 +21,7 @@ from sim.report import SweepData
 BASE = Path(__file__).resolve().parents[1] / "scenarios" / "base.toml"
 SMALL = {"population.synthetic.townships": 3, "time.horizon_months": 72}
 HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> & "q"'
-RUN_FIGURES = 11
+RUN_FIGURES = 12  # with the ranked chart of townships (the run is saved: by_township.parquet)
 
 
 def small(overrides: dict[str, Any] | None = None, n: int = 3) -> sim.Results:

@@ -30,18 +30,38 @@ PRINT_CSS = """
 }
 """
 
-# Lay plotly charts out again at the paper's width just before printing (and back after).
+# Lay plotly charts out again at the paper's width just before printing, no taller than a page
+# region (PRINT_MAX_PX), and restore them afterwards.
+PRINT_MAX_PX = 860
 PRINT_JS = """
 (function () {
-  function relayout() {
+  var MAX = %d;
+  function graphs() { return document.querySelectorAll(".js-plotly-plot"); }
+  function before() {
     if (!window.Plotly) { return; }
-    document.querySelectorAll(".js-plotly-plot").forEach(function (g) { window.Plotly.Plots.resize(g); });
+    graphs().forEach(function (g) {
+      var h = g._fullLayout && g._fullLayout.height;
+      if (h && h > MAX) {
+        g.setAttribute("data-screen-height", h);
+        g.style.height = MAX + "px";
+        g.parentElement.style.height = MAX + "px";  // plotly's wrapper holds the screen height too
+        window.Plotly.relayout(g, {height: MAX});
+      } else { window.Plotly.Plots.resize(g); }
+    });
   }
-  window.addEventListener("beforeprint", relayout);
-  window.addEventListener("afterprint", relayout);
-  if (window.matchMedia) {
-    var mq = window.matchMedia("print");
-    if (mq.addEventListener) { mq.addEventListener("change", relayout); }
+  function after() {
+    if (!window.Plotly) { return; }
+    graphs().forEach(function (g) {
+      var h = g.getAttribute("data-screen-height");
+      if (h) {
+        g.removeAttribute("data-screen-height");
+        g.style.height = h + "px";
+        g.parentElement.style.height = h + "px";
+        window.Plotly.relayout(g, {height: Number(h)});
+      } else { window.Plotly.Plots.resize(g); }
+    });
   }
+  window.addEventListener("beforeprint", before);
+  window.addEventListener("afterprint", after);
 })();
-"""
+""".replace("%d", str(PRINT_MAX_PX))
