@@ -243,3 +243,31 @@ def test_export_writes_the_workbook_of_a_saved_run(hanshou: dict, tmp_path: Path
     assert "By township" in openpyxl.load_workbook(tmp_path / "e.xlsx").sheetnames
     bad = fenliu("export", hanshou["folder_en"], "--xlsx", tmp_path / "e.csv", cwd=tmp_path)
     assert bad.returncode == 2 and "xlsx" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_report_figures_show_calendar_months_and_a_finance_bureau_units() -> None:
+    import sim
+    from sim.report.load import as_run
+    from sim.report.localise import localise_figure
+    from sim.report.run_figures import RUN_FIGURES
+
+    scenario = sim.load_scenario(LIBRARY / "base.toml", overrides={"population.synthetic.townships": 2})
+    run = as_run(sim.run(scenario, replications=2, seed=1, events=False))
+    make = {anchor: f for anchor, f, _ in RUN_FIGURES}
+    figs = {lang: localise_figure(make["savings"](run, lang), run.start, run.horizon, lang) for lang in ("en", "zh")}
+    en, zh = figs["en"], figs["zh"]
+    line = next(t for t in en.data if t.hovertemplate and "customdata" in t.hovertemplate)
+    # month m is time.start + m: base starts 2005-01, so month 29 (the deadline) is 2007-06
+    assert line.x[0] == "2005-01-01" and line.x[29] == "2007-06-01"
+    assert list(np.asarray(line.customdata)[:, -1][:30]) == list(range(30))  # the model month, for the hover
+    assert "month %{customdata[2]:.0f}" in line.hovertemplate and "million yuan" in line.hovertemplate
+    assert en.layout.xaxis.type == "date"
+    deadline = [s for s in en.layout.shapes if s.x0 == "2007-06-01"]
+    assert deadline, "the deadline marker sits on the deadline's calendar month"
+    # the same money in 万元 or 亿元 in Chinese: scaled from millions by 100 or 1/100, the unit on the axis
+    line_zh = next(t for t in zh.data if t.hovertemplate and "customdata" in t.hovertemplate)
+    unit = zh.layout.yaxis.title.text
+    assert unit in ("万元", "亿元")
+    factor = 100.0 if unit == "万元" else 0.01
+    assert np.allclose(np.asarray(line_zh.y, dtype=float), np.asarray(line.y, dtype=float) * factor)
+    assert unit in line_zh.hovertemplate and "第%{customdata[2]:.0f}月" in line_zh.hovertemplate

@@ -112,9 +112,9 @@ def run_finding(run: RunData, lang: str = "en") -> Finding:
         shares = contributor_shares(run)
         if shares:
             items = []
-            for who, share in sorted(shares.items(), key=lambda kv: -kv[1]):
-                f.numbers[f"pool_share_{who}"] = share
-                items.append(word("f_payer_share", lang, name=name("contributor", who, lang), share=pct(share)))
+            for who, part in sorted(shares.items(), key=lambda kv: -kv[1]):
+                f.numbers[f"pool_share_{who}"] = part
+                items.append(word("f_payer_share", lang, name=name("contributor", who, lang), share=pct(part)))
             f.sentences.append(word("f_payers", lang, payers=word("f_list_sep", lang).join(items)))
         else:
             f.sentences.append(word("f_no_payers", lang))

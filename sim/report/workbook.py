@@ -141,8 +141,8 @@ def headline_sheet(s: Sheets, run: RunData, lang: str, unit: MoneyUnit) -> None:
         rows.append([label, *values, when])
     kinds_by_row = [r["kind"] for r in headline_rows(run)]
     ws = s.sheet(word("w_headline", lang), header, [], ())
-    for r, (row, kind) in enumerate(zip(rows, kinds_by_row, strict=True), start=1):
-        for c, value in enumerate(row):
+    for r, (cells, kind) in enumerate(zip(rows, kinds_by_row, strict=True), start=1):
+        for c, value in enumerate(cells):
             s.cell(ws, r, c, value, kind if 1 <= c <= 3 else "number")
     ws.set_column(0, 0, 56)
 
@@ -330,7 +330,6 @@ def compare_workbook(runs: list[RunData], path: Path, lang: str) -> None:
     s.lang = lang
     about = [(word("w_scenario", lang), " · ".join(r.name for r in runs)), (word("w_unit", lang), unit.name)]
     s.text_sheet(word("w_finding", lang), about[0][1], about, compare_finding(runs, lang).text)
-    kinds = dict(HEADLINE)
     header = [word("w_scenario", lang), word("t_outcome", lang), word("t_mean", lang), "P5", "P95"]
     rows, row_kinds = [], []
     for run in runs:
@@ -339,8 +338,8 @@ def compare_workbook(runs: list[RunData], path: Path, lang: str) -> None:
             rows.append([run.name, label, *(_scaled(row[k], row["kind"], unit) for k in ("mean", "p5", "p95"))])
             row_kinds.append(row["kind"])
     ws = s.sheet(word("w_headline", lang), header, [], ())
-    for r, (row, kind) in enumerate(zip(rows, row_kinds, strict=True), start=1):
-        for c, value in enumerate(row):
+    for r, (cells, kind) in enumerate(zip(rows, row_kinds, strict=True), start=1):
+        for c, value in enumerate(cells):
             s.cell(ws, r, c, value, kind if c >= 2 else "number")
     header = [word("w_scenario", lang), word("t_outcome", lang), word("w_diff", lang), "95% low", "95% high", "n"]
     rows, row_kinds = [], []
@@ -348,13 +347,13 @@ def compare_workbook(runs: list[RunData], path: Path, lang: str) -> None:
         for key, kind in HEADLINE:
             if key in runs[0].outcomes and key in other.outcomes:
                 mean, low, high, n = paired(runs[0], other, key)
-                kind = "number" if kind == "month" else kind
+                kind = "number" if kind == "month" else kind  # a difference of months keeps its decimals
                 scaled = [_scaled(v, kind, unit) for v in (mean, low, high)]
                 rows.append([other.name, word(f"o_{key}", lang, unit=unit.name), *scaled, n])
-                row_kinds.append(kinds[key])
+                row_kinds.append(kind)
     ws = s.sheet(word("w_differences", lang), header, [], ())
-    for r, (row, kind) in enumerate(zip(rows, row_kinds, strict=True), start=1):
-        for c, value in enumerate(row):
+    for r, (cells, kind) in enumerate(zip(rows, row_kinds, strict=True), start=1):
+        for c, value in enumerate(cells):
             s.cell(ws, r, c, value, kind if 2 <= c <= 4 else "number")
     for k, run in enumerate(runs, start=1):
         title = f"{word('w_parameters', lang)[:20]} {k}"
