@@ -7,8 +7,6 @@ import re
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 from sim.cli.common import default_lang
 from sim.cli.run_cmd import check_xlsx_path
 from sim.errors import InputError
@@ -81,7 +79,7 @@ def compare_command(args: argparse.Namespace) -> int:
         progress=None,
     )
     result.save(out)
-    print(format_differences(result))
+    print_differences(result, lang)
     from sim.report.load import load_compare
     from sim.report.terminal import print_compare_finding
 
@@ -108,27 +106,56 @@ def write_compare_report(folder: Path, lang: str = "en") -> Path | None:
         return None
 
 
-def format_differences(result: Comparison) -> str:
-    """Reference mean, then each scenario's paired difference and 95% interval, at the summary months."""
-    horizon = result.scenarios[0].time.horizon_months
-    months = summary_months(horizon)
+def print_differences(result: Comparison, lang: str) -> None:
+    """Reference mean, then each scenario's paired difference and 95% interval, at the key months.
+
+    One small table per metric, laid out with rich to fit the terminal (down to 80 columns);
+    the months are the summary months with the deadline, shown as calendar months.
+    """
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from sim.report.dates import month_label
+    from sim.report.i18n import metric_label
+    from sim.report.workbook import workbook_unit
+
+    first = result.scenarios[0]
+    months = summary_months(first.time.horizon_months, first.reform.deadline_month)
     metrics = [m for m in HEADLINE if m in result.metrics()]
     bands = result.bands(months)
     diffs = result.differences(months)
-    blocks = []
+    console = Console(highlight=False, emoji=False)
+    zh = lang == "zh"
+    console.print(
+        f"与 {result.names[0]} 的配对差异:均值 [95% 区间],{result.replications} 次重复模拟,共同随机数"
+        if zh
+        else f"paired differences against {result.names[0]!r}: mean [95% CI] over {result.replications} "
+        "replications on common random numbers",
+        overflow="fold",
+    )
+
+    def signed(value: float) -> str:
+        return ("0" if round(value / scale) == 0 else f"{value / scale:+,.0f}").replace("-", "−")
+
     for metric in metrics:
-        rows = {}
+        money = metric.startswith(("cost_", "savings_", "pool_paid", "pool_balance"))
+        unit = workbook_unit(lang) if money else None
+        scale = unit.divisor if unit is not None else 1.0
+        title = metric_label(metric, lang) + (f" ({unit.name})" if unit is not None else "")
+        table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+        table.add_column("", overflow="fold", ratio=2)
+        for m in months:
+            tag = ("期限" if zh else "deadline") if m == first.reform.deadline_month else ""
+            table.add_column(f"{month_label(first.time.start, m)}\n{tag}".rstrip(), justify="right", overflow="fold")
         ref = bands[(bands["scenario"] == result.names[0]) & (bands["metric"] == metric)].set_index("month")
-        rows[f"{result.names[0]} (mean)"] = {f"month {m}": f"{ref.loc[m, 'mean']:,.1f}" for m in months}
+        means = [f"{ref.loc[m, 'mean'] / scale:,.0f}".replace("-", "−") for m in months]
+        table.add_row(f"{result.names[0]} ({'均值' if zh else 'mean'})", *means)
         for name in result.names[1:]:
             d = diffs[(diffs["scenario"] == name) & (diffs["metric"] == metric)].set_index("month")
-            rows[f"{name} − ref"] = {
-                f"month {m}": f"{d.loc[m, 'mean']:+,.1f} [{d.loc[m, 'ci_low']:+,.1f}, {d.loc[m, 'ci_high']:+,.1f}]"
+            cells = [
+                f"{signed(d.loc[m, 'mean'])}\n[{signed(d.loc[m, 'ci_low'])}, {signed(d.loc[m, 'ci_high'])}]"
                 for m in months
-            }
-        blocks.append(f"{metric}\n" + pd.DataFrame(rows).T.to_string())
-    head = (
-        f"paired differences against {result.names[0]!r}: mean [95% CI] over {result.replications} replications "
-        f"on common random numbers"
-    )
-    return head + "\n\n" + "\n\n".join(blocks)
+            ]
+            table.add_row(f"{name} − {result.names[0]}", *cells)
+        console.print(table)
