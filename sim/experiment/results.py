@@ -22,6 +22,7 @@ QUANTILES = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
 SUMMARY_COLUMNS = ("metric", "month", "mean", "se", "p5", "p50", "p95")
 DEPENDENCIES = ("simpy", "numpy", "pandas", "pyarrow", "pydantic", "plotly")
 FORMAT_VERSION = 1
+RUN_COLUMNS = ("pool_unpaid",)  # written beside the engine's columns by monthly_table
 
 
 def summary_months(horizon: int, deadline: int | None = None) -> list[int]:

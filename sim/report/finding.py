@@ -114,7 +114,9 @@ def run_finding(run: RunData, lang: str = "en") -> Finding:
             items = []
             for who, part in sorted(shares.items(), key=lambda kv: -kv[1]):
                 f.numbers[f"pool_share_{who}"] = part
-                items.append(word("f_payer_share", lang, name=name("contributor", who, lang), share=pct(part)))
+                label = name("contributor", who, lang)
+                label = label if lang == "zh" else label[:1].lower() + label[1:]  # within a sentence
+                items.append(word("f_payer_share", lang, name=label, share=pct(part)))
             f.sentences.append(word("f_payers", lang, payers=word("f_list_sep", lang).join(items)))
         else:
             f.sentences.append(word("f_no_payers", lang))

@@ -377,8 +377,9 @@ def sweep_workbook(folder: Path, path: Path, lang: str) -> None:
     if sweep.sobol is not None:
         s.sheet("Sobol", list(sweep.sobol.columns), sweep.sobol.to_numpy().tolist())
     scenario = sweep.manifest.get("base_scenario") or sweep.manifest.get("scenario") or {}
+    sources = sweep.manifest.get("base_scenario_sources") or {}
     if isinstance(scenario, dict) and scenario:
-        parameter_sheet(s, scenario, {}, lang)
+        parameter_sheet(s, scenario, sources if isinstance(sources, dict) else {}, lang)
     s.close()
 
 
