@@ -198,7 +198,7 @@ def test_text_cells_cannot_run_as_formulas(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     book = openpyxl.load_workbook(tmp_path / "r.xlsx")
-    values = [row[1] for row in book["Parameters"].iter_rows(values_only=True) if row[0] == "description"]
+    values = [row[2] for row in book["Parameters"].iter_rows(values_only=True) if row[1] == "description"]
     assert values == ['\'=HYPERLINK("http://x")']
     assert not any(c.data_type == "f" for ws in book.worksheets for row in ws.iter_rows() for c in row)
 

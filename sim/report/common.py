@@ -12,6 +12,7 @@ from sim.errors import InputError
 from sim.report.html import Cell, Page
 from sim.report.i18n import text
 from sim.report.load import RunData
+from sim.report.parameters import describe, section
 from sim.version import __version__
 
 # How each headline outcome is shown: kind of number and its label key.
@@ -103,7 +104,10 @@ def parameter_rows(run: RunData, lang: str) -> list[list[Cell | str]]:
     rows: list[list[Cell | str]] = []
     for key, value in flatten(run.scenario):
         source = sources.get(key)
-        rows.append([key, show_value(value), Path(str(source)).name if source else text("default", lang)])
+        unit = describe(key)[1]
+        shown = show_value(value) + (f" ({unit})" if unit and value is not None and unit != "YYYY-MM" else "")
+        label = f"{section(key, lang)} · {key}" if lang == "zh" else key
+        rows.append([label, shown, Path(str(source)).name if source else text("default", lang)])
     return rows
 
 

@@ -87,11 +87,9 @@ def channel_costs(run: RunData) -> list[dict[str, Any]]:
 
     Read from by_channel.parquet (absent: an empty list); channels nobody took are left out.
     """
-    if run.folder is None or not (run.folder / "by_channel.parquet").is_file():
+    frame = run.by_channel
+    if frame is None or len(frame) == 0:
         return []
-    import pandas as pd
-
-    frame = pd.read_parquet(run.folder / "by_channel.parquet")
     cost = frame.groupby("channel", sort=False)["one_time_cost"].mean()
     rows = []
     for channel, yuan in cost.items():

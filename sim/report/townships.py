@@ -85,9 +85,9 @@ def ranked_chart(means: pd.DataFrame, lang: str) -> go.Figure:
 
 def add_township_sections(page: Page, run: RunData, lang: str) -> None:
     """The ranked chart and the sortable table, when the results folder holds by_township.parquet."""
-    if run.folder is None or not (run.folder / "by_township.parquet").is_file():
+    frame = run.by_township
+    if frame is None or len(frame) == 0:
         return
-    frame = pd.read_parquet(run.folder / "by_township.parquet")
     means = township_means(frame, run.deadline, run.horizon)
     page.figure("townships", word("tw_chart", lang, n=min(RANKED, len(means))), ranked_chart(means, lang))
     unit = money_unit(means["one_time_cost"], lang)

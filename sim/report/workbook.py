@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from sim.errors import InputError
 from sim.report import aggregate as agg
@@ -23,6 +22,7 @@ from sim.report.dates import month_label
 from sim.report.finding import compare_finding, paired, run_finding
 from sim.report.i18n import CHANNELS, check_lang, metric_label, name
 from sim.report.load import RunData, load_compare, load_run, load_sweep, read_manifest
+from sim.report.parameters import describe, section
 from sim.report.terminal import HEADLINE, channel_costs, headline_rows
 from sim.report.units import THOUSAND, WAN, MoneyUnit
 from sim.report.words import word
@@ -257,12 +257,12 @@ def monthly_sheet(s: Sheets, run: RunData, lang: str, unit: MoneyUnit) -> None:
 
 def township_sheet(s: Sheets, run: RunData, lang: str, unit: MoneyUnit) -> None:
     """by_township.parquet, when the results folder holds it."""
-    if run.folder is None or not (run.folder / "by_township.parquet").is_file():
+    if run.by_township is None or len(run.by_township) == 0:
         return
     from sim.report.townships import COLUMNS as TOWNSHIP_COLUMNS
     from sim.report.townships import township_table
 
-    table = township_table(pd.read_parquet(run.folder / "by_township.parquet"), run, lang, unit)
+    table = township_table(run.by_township, run, lang, unit)
     kinds = [
         "number",
         *(
@@ -281,8 +281,17 @@ def parameter_sheet(
     for key, value in flatten(scenario):
         shown = value if isinstance(value, int | float) and not isinstance(value, bool) else _text(value)
         source = sources.get(key)
-        rows.append([key, shown, Path(str(source)).name if source else word("w_default", lang)])
-    header = [word("w_parameter", lang), word("w_value", lang), word("w_source", lang)]
+        description, unit = describe(key)
+        where = Path(str(source)).name if source else word("w_default", lang)
+        rows.append([section(key, lang), key, shown, unit, where, description])
+    header = [
+        word("w_section", lang),
+        word("w_parameter", lang),
+        word("w_value", lang),
+        word("w_unit_col", lang),
+        word("w_source", lang),
+        word("w_description", lang),
+    ]
     s.sheet(title or word("w_parameters", lang), header, rows)
 
 
