@@ -109,6 +109,12 @@ def money_axes(fig: go.Figure, lang: str) -> None:
             units[_ref(key)] = (1.0, "million yuan") if lang == "en" else (100.0, "万元")
         elif title in people:
             units[_ref(key)] = (1.0, "people" if lang == "en" else "人")
+    titled = {_ref(k) for k in fig.layout.to_plotly_json() if k.startswith("yaxis")}
+    shared = {units[r] for r in titled if r in units}
+    if len(shared) == 1 and all(r in units for r in titled if _has_title(fig, r)):
+        for ref in titled:  # subplots that leave their y title to the first panel share its unit
+            if ref not in units and _numeric_y(fig, ref):
+                units[ref] = next(iter(shared))
     if lang == "zh":  # large totals in 亿元
         for ref, (factor, unit) in list(units.items()):
             if unit == "万元" and _largest(fig, ref) * factor >= 1e4:
@@ -145,6 +151,24 @@ def money_axes(fig: go.Figure, lang: str) -> None:
             factor, unit = units[_ref(key)]
             if unit not in ("people", "人"):
                 fig.layout[key].title.text = unit if lang == "zh" else "Million yuan"
+
+
+def _numeric_y(fig: go.Figure, ref: str) -> bool:
+    """Whether every trace on y axis `ref` plots numbers upwards (not categories, not horizontal bars)."""
+    traces = [t for t in fig.data if (getattr(t, "yaxis", None) or "y") == ref]
+    for t in traces:
+        if getattr(t, "orientation", None) == "h" or t.y is None:
+            return False
+        try:
+            np.asarray(t.y, dtype=float)
+        except (TypeError, ValueError):
+            return False
+    return bool(traces)
+
+
+def _has_title(fig: go.Figure, ref: str) -> bool:
+    axis = fig.layout["yaxis" + ref[1:]]
+    return axis.title is not None and bool(axis.title.text)
 
 
 def _largest(fig: go.Figure, ref: str) -> float:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sim.report import aggregate as agg
 from sim.report.common import add_parameters, built_line, fmt, provenance, target_path
+from sim.report.dates import dated
 from sim.report.finding import run_finding
 from sim.report.html import Card, Page, write_page
 from sim.report.i18n import check_lang, text
@@ -30,15 +31,15 @@ def _money(value: float, lang: str) -> str:
     return f"{fmt(value, 'money', lang)} {text('unit_million', lang)}"
 
 
-def _month(value: float, lang: str) -> str:
-    return text("month_n", lang, m=int(value)) if math.isfinite(value) else text("not_reached", lang)
+def _month(value: float, lang: str, start: str) -> str:
+    return dated(start, value, lang) if math.isfinite(value) else text("not_reached", lang)
 
 
 def headline_cards(run: RunData, lang: str) -> list[Card]:
     """Cards for the questions planners ask first, each only when its columns exist."""
     out = run.outcomes
     cards = []
-    deadline = text("month_n", lang, m=run.deadline)
+    deadline = dated(run.start, run.deadline, lang)
     change = agg.describe(out["headcount_change"])
     before = float(run.bands["mean"]["headcount_total"].iloc[0])
     lines = [_interval(change, "people_signed", lang)]
@@ -78,11 +79,14 @@ def headline_cards(run: RunData, lang: str) -> list[Card]:
         share = run.risk_estimate("p_payback_government", run.horizon)
         lines = [f"{share:.0%} {text('card_payback_share', lang)}"]
         if "payback_township" in out:
-            lines.append(
-                f"{text('card_payback_township', lang)}: {_month(run.risk_estimate('payback_month_township'), lang)}"
-            )
+            township = _month(run.risk_estimate("payback_month_township"), lang, run.start)
+            lines.append(f"{text('card_payback_township', lang)}: {township}")
         cards.append(
-            Card(text("card_payback", lang), _month(run.risk_estimate("payback_month_government"), lang), tuple(lines))
+            Card(
+                text("card_payback", lang),
+                _month(run.risk_estimate("payback_month_government"), lang, run.start),
+                tuple(lines),
+            )
         )
     over = [(m, run.risk_estimate("p_over_establishment", m)) for m in sorted({60, run.horizon}) if m <= run.horizon]
     if over:
