@@ -271,3 +271,27 @@ def test_report_figures_show_calendar_months_and_a_finance_bureau_units() -> Non
     factor = 100.0 if unit == "万元" else 0.01
     assert np.allclose(np.asarray(line_zh.y, dtype=float), np.asarray(line.y, dtype=float) * factor)
     assert unit in line_zh.hovertemplate and "第%{customdata[2]:.0f}月" in line_zh.hovertemplate
+
+
+def test_sweep_writes_its_workbook(tmp_path: Path) -> None:
+    import openpyxl
+
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(
+        f'name = "tiny"\nbase = "{(LIBRARY / "base.toml").as_posix()}"\nseed = 1\nreplications = 2\n'
+        '[set]\n"population.synthetic.townships" = 2\n"time.horizon_months" = 36\n'
+        '[design]\nkind = "grid"\n[parameters."reform.cut_admin"]\nvalues = [0.05, 0.2]\n',
+        "utf-8",
+    )
+    done = fenliu(
+        "sweep", spec, "--executor", "inprocess", "--out", tmp_path / "out", "--xlsx", tmp_path / "s.xlsx",
+        "--lang", "en", "-q", "--no-report", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    book = openpyxl.load_workbook(tmp_path / "s.xlsx")
+    assert book.sheetnames == ["Design points", "Summary", "Parameters"]
+    summary = pd.read_parquet(tmp_path / "out" / "summary.parquet")
+    rows = [r for r in book["Summary"].iter_rows(min_row=2, values_only=True)]
+    money = [r for r in rows if r[1] == "cost_government"]
+    first = summary[(summary["metric"] == "cost_government")].iloc[0]
+    assert money[0][5] * 1e3 == pytest.approx(first["mean"])  # thousand yuan

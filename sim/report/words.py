@@ -147,6 +147,7 @@ _WORDS.update(
         "w_summary": ("Summary", "汇总"),
         "w_parameter": ("Parameter", "参数"),
         "w_section": ("Section", "类别"),
+        "w_point": ("Design point", "设计点"),
         "w_unit_col": ("Unit", "单位"),
         "w_description": ("Description (scenario reference)", "说明(方案参考,英文)"),
         "w_value": ("Value", "取值"),

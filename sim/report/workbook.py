@@ -382,7 +382,9 @@ def sweep_workbook(folder: Path, path: Path, lang: str) -> None:
     for col in ("mean", "p5", "p50", "p95"):
         summary.loc[money, col] = summary.loc[money, col] / unit.divisor
     summary.insert(2, word("w_unit", lang), np.where(money, unit.name, ""))
-    s.sheet(word("w_summary", lang), list(summary.columns), summary.to_numpy().tolist())
+    summary.insert(2, word("t_metric", lang), [metric_label(str(m), lang) for m in summary["metric"]])
+    headers = {"point": word("w_point", lang), "month": word("w_month", lang), "mean": word("t_mean", lang)}
+    s.sheet(word("w_summary", lang), [headers.get(c, c) for c in summary.columns], summary.to_numpy().tolist())
     if sweep.sobol is not None:
         s.sheet("Sobol", list(sweep.sobol.columns), sweep.sobol.to_numpy().tolist())
     scenario = sweep.manifest.get("base_scenario") or sweep.manifest.get("scenario") or {}
