@@ -37,7 +37,7 @@ def main() -> None:
         means = monthly.groupby("month")[metric].mean()
         print(f"  {metric:<26} {means[before]:>18,.0f} {means[deadline]:>22,.0f}")
 
-    # The same figures with their spread: mean, SE, P5, P50, P95 at months 0, 12, 24, 60, 120.
+    # The same figures with their spread: mean, SE, P5, P50, P95 at months 0, 12, 24, 29 (deadline), 60, 120.
     summary = results.summary()
     print("\npeople awaiting diversion (待分流):")
     awaiting = summary[summary["metric"] == "state_awaiting"]

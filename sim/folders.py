@@ -302,7 +302,6 @@ def check_file_output(path: str | Path, option: str = "--out") -> Path:
     path = Path(path)
     if path.is_dir():
         example = str(path / "report.html")
-        example = str(path / "report.html")
         raise InputError(f"{option} {str(path)!r} is a folder; expected a file name, e.g. {example!r}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -99,7 +99,7 @@ def test_cli_compare(tmp_path, capsys):
     argv += [f"--set={k}={v}" for k, v in FAST.items()]
     assert main(argv) == 0
     text = capsys.readouterr().out
-    assert "paired differences against 'base'" in text and "freeze − ref" in text
+    assert "paired differences against 'base'" in text and "freeze − base" in text
     assert (out / "differences.parquet").is_file() and (out / "01-freeze" / "monthly.parquet").is_file()
     assert (out / "report.html").is_file()
 

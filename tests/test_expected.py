@@ -169,7 +169,7 @@ def test_cli_runs_the_expected_engine(tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 0
     monthly = pd.read_parquet(out / "monthly.parquet")
     assert monthly["replication"].unique().tolist() == [0]
-    assert "headcount_total" in capsys.readouterr().out
+    assert "Headcount" in capsys.readouterr().out
     assert main(["run", str(BASE), "--engine", "expected", "--events", "--out", str(tmp_path / "x")]) == 2
 
 

@@ -51,6 +51,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sim.engine.model import monthly_columns
 from sim.errors import InputError
+from sim.experiment.results import RUN_COLUMNS
 from sim.scenario.schema import Scenario
 from sim.scenario.section import Section
 
@@ -262,8 +263,8 @@ def load_targets(path: str | Path) -> TargetsSpec:
 
 
 def metric_columns(scenario: Scenario) -> tuple[str, ...]:
-    """Every monthly column a run of `scenario` writes (as the engine names them)."""
-    return monthly_columns(scenario)
+    """Every monthly column a run of `scenario` writes (as the engine names them, then `pool_unpaid`)."""
+    return (*monthly_columns(scenario), *RUN_COLUMNS)
 
 
 def check_targets(spec: TargetsSpec, scenario: Scenario, source: str = "targets") -> None:

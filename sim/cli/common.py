@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from sim.scenario import Scenario, load_scenario
 
@@ -23,3 +24,21 @@ def add_scenario_args(parser: argparse.ArgumentParser) -> None:
 def scenario_from(args: argparse.Namespace) -> Scenario:
     """Load the scenario named on the command line with its overrides."""
     return load_scenario(args.scenario, args.overrides)
+
+
+def default_lang() -> str:
+    """'zh' when the locale (LC_ALL, LC_MESSAGES, LANG, LANGUAGE) is Chinese, else 'en'."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def add_output_args(parser: argparse.ArgumentParser) -> None:
+    """--lang, --json and --xlsx: how a command's results are shown and exported."""
+    parser.add_argument(
+        "--lang", choices=("en", "zh"), default=None, help="language of the terminal summary (default: from the locale)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON instead of a table")
+    parser.add_argument("--xlsx", default=None, metavar="FILE", help="also write an Excel workbook of the results")

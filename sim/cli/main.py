@@ -11,6 +11,7 @@ from sim.cli import (
     calibrate_cmd,
     compare_cmd,
     exits_cmd,
+    export_cmd,
     library_cmd,
     report_cmd,
     run_cmd,
@@ -31,6 +32,7 @@ COMMANDS = (
     validate_model_cmd,
     library_cmd,
     exits_cmd,
+    export_cmd,
 )
 
 

@@ -55,10 +55,10 @@ def report_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_report(folder: Path) -> Path | None:
-    """report.html (English) in a results folder just saved; a failing report warns, the results stay."""
+def write_report(folder: Path, lang: str = "en") -> Path | None:
+    """report.html in a results folder just saved; a failing report warns, the results stay."""
     try:
-        return report(folder, folder / "report.html")
+        return report(folder, folder / "report.html", lang)
     except Exception as exc:  # noqa: BLE001 - the results are saved whatever the report does
         print(f"fenliu: report not written ({type(exc).__name__}: {exc})", file=sys.stderr)
         return None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sim.cli.common import default_lang
+from sim.cli.run_cmd import check_xlsx_path
 from sim.experiment.executors import CONNECT_TIMEOUT, EXECUTORS, make_executor
 from sim.experiment.jobs import Context
 from sim.experiment.sweep import open_sweep_folder, plan_sweep, publish_sweep, run_plan
@@ -42,11 +44,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-report", action="store_true", help="do not write report.html")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    p.add_argument("--xlsx", default=None, metavar="FILE", help="also write an Excel workbook of the sweep")
+    p.add_argument(
+        "--lang", choices=("en", "zh"), default=None, help="language of the workbook headers (default: the locale)"
+    )
     p.set_defaults(handler=sweep_command)
 
 
 def sweep_command(args: argparse.Namespace) -> int:
     """Check everything, run, summarise; 1 if any job failed."""
+    xlsx = check_xlsx_path(args.xlsx)
     plan = plan_sweep(args.spec, out=args.out)
     executor = make_executor(args.executor, args.workers, args.scheduler, args.connect_timeout)
     design = plan.design
@@ -82,4 +89,8 @@ def sweep_command(args: argparse.Namespace) -> int:
         )
         return 1
     print(f"{plan.spec.name}: {done} of {design.n_points} points complete; results in {plan.out}/")
+    if xlsx is not None and done:
+        from sim.report.workbook import write_workbook
+
+        print(f"workbook in {write_workbook(plan.out, xlsx, args.lang or default_lang())}")
     return 0

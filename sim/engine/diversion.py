@@ -339,6 +339,7 @@ class Diversion:
         if self.model.log is not None:
             self._note(i, "paid", f"{amount:.0f} yuan after {env.now - start:g} months")
         self.model.ledger.book_one_time(parts, self.pool.settle(payment))
+        self.model.by_township.paid(i, k, amount)
         return True
 
     def _drop_place(self, i: int, k: int, pending: Pending) -> None:

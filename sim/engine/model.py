@@ -20,6 +20,7 @@ from simpy.resources.base import BaseResource
 
 from sim.engine import posting
 from sim.engine.attrition import event_month, retirement_abs_month
+from sim.engine.by_township import ByTownship
 from sim.engine.calendar import EXIT, POLICY, at_month
 from sim.engine.diversion import INSTITUTION_VACANCY, Diversion
 from sim.engine.hiring import Hiring
@@ -82,6 +83,9 @@ class RunResult:
     columns: tuple[str, ...]
     monthly: np.ndarray  # (months + 1, len(columns)), float64
     events: list[tuple[Any, ...]] | None
+    by_township: np.ndarray | None = None  # rows (township, month, *TOWNSHIP_OUTCOMES), sim.engine.by_township
+    channel_one_time: np.ndarray | None = None  # (channels, 2): one-time yuan paid and people paid, by channel
+    pool_unpaid: np.ndarray | None = None  # (months + 1,): yuan of pool requests not paid at month-end
 
 
 class Model:
@@ -116,6 +120,8 @@ class Model:
         self.diversion = Diversion(self)
         self.ledger = Ledger(self)
         self.rebound = Rebound(self)
+        deadline = min(scenario.reform.deadline_month, self.horizon)
+        self.by_township = ByTownship(self, (deadline, self.horizon), len(self.diversion.channels))
         self.contributor_names = [*self.diversion.pool.names, TOP_UP]
         self.columns = _model_columns(self.contributor_names)
         self.table = np.zeros((self.horizon + 1, len(self.columns)))
@@ -431,8 +437,11 @@ class Model:
         for month in range(self.horizon + 1):
             self.env.run(until=month + 1)
             self.snapshot(month)
+            self.by_township.capture(month)
         fill_derived(self.table, self.columns, self.scenario.reform.month if self.scenario.reform.enabled else None)
-        return RunResult(self.replication, self.columns, self.table, self.log)
+        bt = self.by_township
+        by_channel = np.column_stack([bt.channel_cost, bt.channel_paid.astype(float)])
+        return RunResult(self.replication, self.columns, self.table, self.log, bt.table(), by_channel, bt.unpaid)
 
     def close(self) -> None:
         """Break the reference cycles of a finished replication so that reference counting frees it now.
@@ -511,7 +520,13 @@ def with_counterfactual(scenario: Scenario, result: RunResult, twin: RunResult |
     if twin is None and scenario.reform.enabled:  # no twin was run: there are no savings to report
         nan = np.full((own.shape[0], len(COUNTERFACTUAL_COLUMNS)), np.nan)
         return RunResult(
-            result.replication, (*result.columns, *COUNTERFACTUAL_COLUMNS), np.hstack([own, nan]), result.events
+            result.replication,
+            (*result.columns, *COUNTERFACTUAL_COLUMNS),
+            np.hstack([own, nan]),
+            result.events,
+            result.by_township,
+            result.channel_one_time,
+            result.pool_unpaid,
         )
     base = twin.monthly if twin is not None else own
     twin_cols = {c: k for k, c in enumerate(twin.columns)} if twin is not None else cols
@@ -528,7 +543,15 @@ def with_counterfactual(scenario: Scenario, result: RunResult, twin: RunResult |
         saving = cf - own[:, cols[f"cost_{view}"]]
         extra.append(np.cumsum(saving * discount))
     table = np.column_stack([own, *extra])
-    return RunResult(result.replication, (*result.columns, *COUNTERFACTUAL_COLUMNS), table, result.events)
+    return RunResult(
+        result.replication,
+        (*result.columns, *COUNTERFACTUAL_COLUMNS),
+        table,
+        result.events,
+        result.by_township,
+        result.channel_one_time,
+        result.pool_unpaid,
+    )
 
 
 @_without_gc

@@ -99,6 +99,7 @@ counterfactual is run (as in the engine).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, fields
 
@@ -139,7 +140,7 @@ from sim.expected.cohorts import (
     small_unique,
     unique_rows,
 )
-from sim.experiment.results import Results, monthly_frame
+from sim.experiment.results import Results, monthly_frame, monthly_table
 from sim.population.build import build_population
 from sim.population.table import ADMIN, INSTITUTION, SECONDARY, SECTORS, TEMPORARY, Population
 from sim.scenario.schema import CHANNEL_IDS, PAYERS, Scenario
@@ -1521,13 +1522,15 @@ def project(scenario: Scenario, population: Population) -> RunResult:
     twin = None
     if scenario.money.counterfactual and scenario.reform.enabled:
         twin = Projection(no_reform(scenario), population, shared).run(costs_only=True)
-    return with_counterfactual(scenario, result, twin)
+    out = with_counterfactual(scenario, result, twin)
+    # no queue binds in the twin: nothing requested from the pool waits unpaid
+    return dataclasses.replace(out, pool_unpaid=np.zeros(out.monthly.shape[0]))
 
 
 def simulate_expected(scenario: Scenario, population: Population, seed: int, replication: int) -> RunResult:
     """The twin behind the engine's replication signature (for sweeps): the same table whatever the seed."""
     result = project(scenario, population)
-    return RunResult(replication, result.columns, result.monthly, None)
+    return RunResult(replication, result.columns, result.monthly, None, pool_unpaid=result.pool_unpaid)
 
 
 def expected(scenario: Scenario, population: Population | None = None, seed: int | None = None) -> Results:
@@ -1544,5 +1547,5 @@ def expected(scenario: Scenario, population: Population | None = None, seed: int
     t2 = time.perf_counter()
     timings = {"population_s": t1 - t0, "replications_s": t2 - t1, "per_replication_s": t2 - t1}
     return Results(
-        scenario, seed, 1, monthly_frame([(0, result.columns, result.monthly)]), None, timings, engine="expected"
+        scenario, seed, 1, monthly_frame([(0, *monthly_table(result))]), None, timings, engine="expected"
     )

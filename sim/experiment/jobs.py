@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from sim.engine.model import RunResult, simulate
 from sim.errors import InputError
 from sim.experiment.lifeline import watch_parent
+from sim.experiment.results import monthly_table
 from sim.population.build import build_population
 from sim.population.table import Population
 from sim.scenario.loader import scenario_hash, with_overrides
@@ -166,8 +167,8 @@ def execute(context: Context, job: Job) -> Outcome:
         columns: tuple[str, ...] = ()
         for rep in job.replications:
             result = context.model(scenario, population, context.seed, rep)
-            columns = tuple(result.columns)
-            tables.append(np.asarray(result.monthly, dtype=np.float64))
+            columns, table = monthly_table(result)
+            tables.append(table)
         return Outcome(job, True, columns, tables, None, started, time.time(), worker_name())
     except Exception as exc:  # noqa: BLE001 - a failed job is recorded, never fatal
         text = traceback.format_exc()

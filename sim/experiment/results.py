@@ -20,14 +20,16 @@ from sim.scenario.schema import Scenario
 from sim.version import __version__
 
 QUANTILES = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
-SUMMARY_COLUMNS = ("metric", "month", "mean", "se", "p5", "p50", "p90", "p95")
+SUMMARY_COLUMNS = ("metric", "month", "mean", "se", "p5", "p50", "p95")
 DEPENDENCIES = ("simpy", "numpy", "pandas", "pyarrow", "pydantic", "plotly")
 FORMAT_VERSION = 1
+RUN_COLUMNS = ("pool_unpaid",)  # written beside the engine's columns by monthly_table
 
 
-def summary_months(horizon: int) -> list[int]:
-    """The months that summaries report: 0, 12, 24, 60 and the horizon."""
-    return sorted({m for m in (0, 12, 24, 60, horizon) if m <= horizon})
+def summary_months(horizon: int, deadline: int | None = None) -> list[int]:
+    """The months that summaries report: 0, 12, 24, 60, the deadline (when given) and the horizon."""
+    extra = () if deadline is None else (deadline,)
+    return sorted({m for m in (0, 12, 24, 60, *extra, horizon) if 0 <= m <= horizon})
 
 
 def summarise(monthly: pd.DataFrame, months: list[int] | None = None) -> pd.DataFrame:
@@ -71,14 +73,19 @@ class Results:
     events: pd.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
     engine: str = "des"  # "des" (the SimPy model) or "expected" (the expected-value twin)
+    by_township: pd.DataFrame | None = None  # see township_frame
+    by_channel: pd.DataFrame | None = None  # see channel_frame
 
     def summary(self) -> pd.DataFrame:
-        """Mean (with its SE), P5, P50, P95 of each metric at months 0, 12, 24, 60 and the horizon,
-        followed by the risk figures (mean = estimate, with SE, P50 and P90).
+        """Mean (with its SE), P5, P50, P95 of each metric at months 0, 12, 24, 60, the deadline and
+        the horizon, followed by the risk figures (mean = estimate, with SE and P50; their P90 is in risk.csv).
         """
         risk = self.risk().rename(columns={"figure": "metric", "estimate": "mean"})
-        risk = risk.drop(columns=["replications"])
-        return pd.concat([summarise(self.monthly), risk], ignore_index=True)[list(SUMMARY_COLUMNS)]
+        risk = risk.drop(columns=["replications", "p90"])
+        horizon = int(self.monthly["month"].max())
+        months = summary_months(horizon, self.scenario.reform.deadline_month)
+        frames = [summarise(self.monthly, months), risk]
+        return pd.concat(frames, ignore_index=True)[list(SUMMARY_COLUMNS)]
 
     def risk(self, regrowth_threshold: float = REGROWTH_THRESHOLD) -> pd.DataFrame:
         """Risk figures with Monte Carlo standard errors (see sim.analysis.risk); `regrowth_threshold`
@@ -110,7 +117,7 @@ class Results:
         }
 
     def save(self, folder: str | Path, force: bool = False) -> Path:
-        """Write monthly.parquet, summary.csv, manifest.json (and events.parquet) as the folder `folder`.
+        """Write monthly.parquet, summary.csv, risk.csv, manifest.json (and events, by_township, by_channel).
 
         The folder is replaced whole and atomically (`sim.folders.OutputFolder`); a folder that
         fenliu did not write is refused unless `force`.
@@ -124,8 +131,13 @@ class Results:
         folder = Path(folder)
         write_parquet(self.monthly, folder / "monthly.parquet")
         write_csv(self.summary(), folder / "summary.csv")
+        write_csv(self.risk(), folder / "risk.csv")
         if self.events is not None:
             write_parquet(self.events, folder / "events.parquet")
+        if self.by_township is not None:
+            write_parquet(self.by_township, folder / "by_township.parquet")
+        if self.by_channel is not None:
+            write_parquet(self.by_channel, folder / "by_channel.parquet")
         write_json(self.manifest(), folder / "manifest.json")
         return folder
 
@@ -163,6 +175,15 @@ class MonthlyStack:
         return frame
 
 
+def monthly_table(result: Any) -> tuple[tuple[str, ...], np.ndarray]:
+    """A replication's metric columns and table, with `pool_unpaid` (the funding gap in yuan) when it has one."""
+    columns, table = tuple(result.columns), np.asarray(result.monthly, dtype=np.float64)
+    unpaid = getattr(result, "pool_unpaid", None)
+    if unpaid is not None:
+        columns, table = (*columns, "pool_unpaid"), np.column_stack([table, unpaid])
+    return columns, table
+
+
 def monthly_frame(replication_tables: list[tuple[int, tuple[str, ...], np.ndarray]]) -> pd.DataFrame:
     """Stack per-replication metric arrays into one long DataFrame."""
     if not replication_tables:
@@ -171,3 +192,41 @@ def monthly_frame(replication_tables: list[tuple[int, tuple[str, ...], np.ndarra
     for rep, columns, table in replication_tables:
         stack.add(rep, columns, table)
     return stack.frame()
+
+
+def township_frame(tables: list[tuple[int, np.ndarray]], names: tuple[str, ...]) -> pd.DataFrame:
+    """Stack per-replication township tables (sim.engine.by_township) into one long DataFrame.
+
+    Columns: replication, level ('township'; counties come with the province work), unit (the
+    township's name), month, then staff, establishment, awaiting, over_establishment (people)
+    and one_time_cost (yuan, paid so far).
+    """
+    from sim.engine.by_township import TOWNSHIP_OUTCOMES
+
+    frames = []
+    for rep, table in tables:
+        frame = pd.DataFrame(table[:, 2:], columns=list(TOWNSHIP_OUTCOMES))
+        frame.insert(0, "month", table[:, 1].astype(np.int64))
+        frame.insert(0, "unit", [names[int(k)] for k in table[:, 0]])
+        frame.insert(0, "level", "township")
+        frame.insert(0, "replication", np.int64(rep))
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def channel_frame(tables: list[tuple[int, np.ndarray]]) -> pd.DataFrame:
+    """One-time cost paid per channel and replication: replication, channel, one_time_cost (yuan), people_paid."""
+    from sim.scenario.schema import CHANNEL_IDS
+
+    frames = [
+        pd.DataFrame(
+            {
+                "replication": np.int64(rep),
+                "channel": list(CHANNEL_IDS),
+                "one_time_cost": table[:, 0],
+                "people_paid": table[:, 1].astype(np.int64),
+            }
+        )
+        for rep, table in tables
+    ]
+    return pd.concat(frames, ignore_index=True)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.spreadsheet_cells import neutralise_cell
@@ -30,10 +31,15 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow"))
 
 
+def plain_decimal(value: float) -> str:
+    """A float as a plain decimal (never scientific notation), to ten significant digits."""
+    return np.format_float_positional(value, precision=10, fractional=False, trim="-")
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a DataFrame as CSV, atomically."""
+    """Write a DataFrame as CSV with plain decimals, atomically."""
     safe = frame.map(neutralise_cell)  # text that a spreadsheet would run as a formula is written as text
-    atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False, float_format="%.6g"))
+    atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False, float_format=plain_decimal))
 
 
 def write_json(data: Any, path: Path) -> None:

@@ -12,6 +12,7 @@ from sim.errors import InputError
 from sim.report.html import Cell, Page
 from sim.report.i18n import text
 from sim.report.load import RunData
+from sim.report.parameters import describe, section
 from sim.version import __version__
 
 # How each headline outcome is shown: kind of number and its label key.
@@ -43,12 +44,17 @@ def fmt(value: float, kind: str, lang: str = "en") -> str:
         return f"{value:.0%}"
     if kind == "month":
         return f"{value:.0f}" if math.isfinite(value) else text("not_reached", lang)
-    if kind.startswith("money"):
-        value = value / 1e6
+    if kind.startswith("money"):  # 万元 in Chinese, million yuan in English (the unit the labels name)
+        value = value / money_divisor(lang)
         return signed(value, 1) if kind.endswith("signed") else f"{value:,.1f}".replace("-", "−")
     if kind.endswith("signed"):
         return signed(value, 0)
     return f"{value:,.0f}".replace("-", "−")
+
+
+def money_divisor(lang: str) -> float:
+    """Yuan per unit of the money that cards and tables show: 万元 (1e4) in Chinese, million yuan in English."""
+    return 1e4 if lang == "zh" else 1e6
 
 
 def signed(value: float, decimals: int) -> str:
@@ -66,7 +72,7 @@ def fmt_diff(value: float, kind: str, lang: str = "en") -> str:
     if kind == "probability":
         return f"{signed(value * 100, 1)} pp"
     if kind.startswith("money"):
-        return signed(value / 1e6, 1)
+        return signed(value / money_divisor(lang), 1)
     return signed(value, 1 if kind == "month" or abs(value) < 10 else 0)
 
 
@@ -98,7 +104,10 @@ def parameter_rows(run: RunData, lang: str) -> list[list[Cell | str]]:
     rows: list[list[Cell | str]] = []
     for key, value in flatten(run.scenario):
         source = sources.get(key)
-        rows.append([key, show_value(value), Path(str(source)).name if source else text("default", lang)])
+        unit = describe(key)[1]
+        shown = show_value(value) + (f" ({unit})" if unit and value is not None and unit != "YYYY-MM" else "")
+        label = f"{section(key, lang)} · {key}" if lang == "zh" else key
+        rows.append([label, shown, Path(str(source)).name if source else text("default", lang)])
     return rows
 
 

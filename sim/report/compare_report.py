@@ -12,9 +12,12 @@ from sim.report import aggregate as agg
 from sim.report.common import OUTCOME_KINDS, built_line, flatten, fmt, fmt_diff, show_value
 from sim.report.compare_figures import compare_channels, compare_differences, compare_metric, compare_states
 from sim.report.compare_intro import what_differs_cards, world_note
+from sim.report.finding import compare_finding
 from sim.report.html import Cell, Page, esc, write_page
 from sim.report.i18n import check_lang, text
 from sim.report.load import RunData, as_run, load_compare
+from sim.report.localise import localise_figure
+from sim.report.words import word
 
 MIN_RUNS, MAX_RUNS = 2, 6
 WARNING_STYLE = "background:#fff3cd;border-left:4px solid #c0392b;padding:8px 12px;margin:0"
@@ -89,6 +92,7 @@ def compare_report(runs: Sequence[Any] | str | Path, path: str | Path, lang: str
     runs = as_runs(runs)
     names = [r.name for r in runs]
     page = Page(" · ".join(names), text("compare_report", lang), lang)
+    page.paragraph("finding", word("t_finding", lang), compare_finding(runs, lang).text)
     warning = world_note(runs, lang)
     if warning:
         page.html(
@@ -111,7 +115,7 @@ def compare_report(runs: Sequence[Any] | str | Path, path: str | Path, lang: str
         ("savings", text("sec_cmp_savings", lang), compare_metric(runs, "savings_cumulative_government", lang), ""),
     ]
     for anchor, title, fig, note in figures:
-        page.figure(anchor, title, fig, note)
+        page.figure(anchor, title, localise_figure(fig, runs[0].start, runs[0].horizon, lang), note)
     params = differing_parameters(runs)
     if params:
         page.table("parameters", text("sec_cmp_params", lang), [text("parameter", lang), *names], params)

@@ -20,6 +20,8 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from sim.report.cjk_font import FALLBACK_NOTE, FONT_FAMILY, font_face, page_characters
+from sim.report.localise import ZH_LOCALE_JS
+from sim.report.printing import PRINT_CSS, PRINT_JS
 
 FONT_STACK = f'"{FONT_FAMILY}", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif'
 PLOT_CONFIG = {"responsive": True, "displaylogo": False, "scrollZoom": False}
@@ -58,6 +60,7 @@ footer {{ padding: 12px 32px 24px 32px; color: #52606d; font-size: 12px; }}
 footer dl {{ display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0 0 8px 0; }}
 footer dt {{ font-weight: bold; }} footer dd {{ margin: 0; word-break: break-all; }}
 """
+CSS += PRINT_CSS
 
 # Sorts table rows by a clicked column. It only moves existing row nodes; it never builds HTML.
 SORT_JS = """
@@ -148,6 +151,10 @@ class Page:
             items.append(f'<div class="card"><h3>{esc(card.title)}</h3>{big}{small}</div>')
         self._section(anchor, title, note, f'<div class="cards">{"".join(items)}</div>')
 
+    def paragraph(self, anchor: str, title: str, body: str, note: str = "") -> None:
+        """A paragraph of text (the finding), escaped."""
+        self._section(anchor, title, note, f'<p class="finding">{esc(body)}</p>')
+
     def figure(self, anchor: str, title: str, fig: go.Figure | None, note: str = "", caption: str = "") -> None:
         """A plotly figure (skipped when None: its columns are not in these results), `caption` under it."""
         if fig is None:
@@ -161,7 +168,7 @@ class Page:
             include_plotlyjs=False,
             full_html=False,
             div_id=f"fig-{anchor}",
-            config=PLOT_CONFIG,
+            config={**PLOT_CONFIG, "locale": "zh-CN"} if self.lang == "zh" else PLOT_CONFIG,
             default_width="100%",
             default_height=f"{int(spec['layout'].get('height') or 450)}px",
         )
@@ -212,10 +219,10 @@ class Page:
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"{title}<style>{font_css}{CSS}</style>\n"
             f"<script>window.PlotlyConfig = {{MathJaxConfig: 'local'}};</script>\n"
-            f"<script>{plotly_js()}</script>\n</head>\n<body>\n"
+            f"<script>{plotly_js()}</script>\n<script>{ZH_LOCALE_JS}</script>\n</head>\n<body>\n"
             + body
             + f"<footer><dl>{foot}</dl>{note_html}</footer>\n"
-            f"<script>{SORT_JS}</script>\n</body>\n</html>\n"
+            f"<script>{SORT_JS}{PRINT_JS}</script>\n</body>\n</html>\n"
         )
 
 

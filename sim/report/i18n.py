@@ -9,7 +9,7 @@ metric column, including the families the engine adds later (`diverted_<channel>
 from __future__ import annotations
 
 from sim.errors import InputError
-from sim.report import words
+from sim.report import panel_words
 
 LANGS = ("en", "zh")
 
@@ -90,7 +90,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "provenance": ("Provenance", "来源信息"),
     "scenario_hash": ("Scenario SHA-256", "方案哈希(SHA-256)"),
     "seed": ("Seed", "随机种子"),
-    "replications": ("Replications", "重复次数"),
+    "replications": ("Replications", "重复模拟次数"),
     "version": ("fenliu version", "fenliu 版本"),
     "built": ("Report built", "报告生成时间"),
     "results_folder": ("Results", "结果文件夹"),
@@ -105,17 +105,17 @@ _TEXT: dict[str, tuple[str, str]] = {
         "由 fenliu(分流)生成。离线文件,无需联网。",
     ),
     # cards
-    "card_headcount": ("Headcount change to the deadline", "截至期限的实有人员变化"),
+    "card_headcount": ("Headcount change to the deadline", "截至分流期限的实有人员变化"),
     "card_headcount_est": ("establishment", "编制"),
-    "card_awaiting": ("Still awaiting at the deadline", "期限时仍待分流人数"),
+    "card_awaiting": ("Still awaiting at the deadline", "分流期限时仍待岗人数"),
     "card_rotating": ("on rotating shifts", "轮流坐班"),
-    "card_one_time": ("One-time cost", "一次性成本"),
+    "card_one_time": ("One-time cost", "一次性支出"),
     "card_fiscal_gap": ("township fiscal gap over the horizon", "整个期间乡镇财政缺口"),
     "card_top_up": ("funding gap (pool top-ups)", "资金缺口(资金池追加补足)"),
     "card_pool_dry": ("P(pool runs dry by the deadline)", "期限前资金池见底的概率"),
     "card_rebound_share": ("rebound share (of the cut regained)", "反弹比例(精简人数中重新增加的比例)"),
-    "card_payback": ("Payback month (whole government)", "回本月份(政府整体)"),
-    "card_payback_share": ("of replications pay back", "的重复次数在期内回本"),
+    "card_payback": ("Payback month (whole government)", "回收期(政府整体)"),
+    "card_payback_share": ("of replications pay back", "的重复模拟在模拟期内收回一次性支出"),
     "card_payback_township": ("township view", "乡镇口径"),
     "card_rebound": ("Over establishment (rebound risk)", "超编概率(反弹风险)"),
     "card_year": ("year {y}", "第{y}年"),
@@ -127,20 +127,21 @@ _TEXT: dict[str, tuple[str, str]] = {
     "sec_sankey": ("Where the surplus went", "富余人员去向"),
     "sec_queues": ("Channel queues and waiting times", "分流渠道排队与等待时间"),
     "sec_pool": ("Severance funding pool", "补偿金资金池"),
-    "sec_cost_component": ("Cost by component", "按项目分的成本"),
-    "sec_cost_payer": ("Cost by payer: township and whole government", "按支付方分的成本:乡镇与政府整体"),
+    "sec_cost_component": ("Cost by component", "分项目支出"),
+    "sec_cost_payer": ("Cost by payer: township and whole government", "分支付方支出:乡镇与政府整体"),
     "sec_savings": ("Savings against no reform", "相对于不改革的节约"),
     "sec_rebound": ("Rebound risk", "反弹风险"),
     "sec_finances": ("Township finances", "乡镇财政"),
     "sec_composition": ("Age and education", "年龄与学历"),
     "note_headcount": (
-        "Staff actually employed (实有人员) by sector against the establishment (编制).",
-        "分部门的实有人员与编制对比。",
+        "Staff actually employed (实有人员) by sector against the establishment (编制); after the reform only exit, "
+        "no entry (只出不进) until staff are within the establishment.",
+        "分部门的实有人员与编制对比。改革后只出不进,直至实有人员降至编制以内。",
     ),
     "note_states": ("Mean number of people in each state.", "各状态人数(均值)。"),
     "note_sankey": (
         "Mean over replications of where the surplus stands at the end of the horizon.",
-        "期末富余人员去向(各次重复的均值)。",
+        "期末富余人员去向(各次重复模拟的均值)。",
     ),
     "note_queues": (
         "Mean queue length per channel; waiting time by Little's law (queue-months ÷ people who joined the queue), "
@@ -151,14 +152,14 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Balance, contributions by contributor (四个一点) and people waiting for money.",
         "资金池余额、各出资方(四个一点)出资及等待资金的人数。",
     ),
-    "note_cost": ("Yearly totals of the mean monthly cost.", "月均成本按年合计。"),
+    "note_cost": ("Yearly totals of the mean monthly cost.", "月均支出按年合计。"),
     "note_savings": (
         "Cumulative savings against the no-reform counterfactual; dashed line: median payback month.",
-        "相对于不改革情形的累计节约;竖虚线:回本月份中位数。",
+        "相对于不改革情形的累计节约;竖虚线:回收期中位数。",
     ),
     "note_rebound": (
         "Share of replications over establishment (超编), with returns (回流) and over-establishment hires (超编进人).",
-        "超编的重复次数比例,以及回流和超编进人。",
+        "超编的重复模拟比例,以及回流和超编进人。",
     ),
     "note_finances": (
         "Yearly fiscal gap of the townships (cost above own revenue and transfers) and their total debt.",
@@ -172,7 +173,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "share": ("Share", "比例"),
     "years": ("Years", "岁"),
     "million_yuan": ("Million yuan", "百万元"),
-    "unit_million": ("million yuan", "百万元"),
+    "unit_million": ("million yuan", "万元"),
     "months": ("Months", "月数"),
     "median": ("median", "中位数"),
     "mean": ("mean", "均值"),
@@ -181,7 +182,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "headcount": ("Headcount", "实有人员"),
     "reform": ("reform", "改革"),
     "deadline": ("deadline", "期限"),
-    "payback": ("payback", "回本"),
+    "payback": ("payback", "回收期"),
     "surplus": ("Surplus", "富余人员"),
     "still_awaiting": ("Still awaiting", "仍待分流"),
     "diverted_hub": ("Diverted", "已分流"),
@@ -193,8 +194,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "pool_paid": ("Paid out (cumulative)", "累计支付"),
     "pool_contributions": ("Contributions (cumulative)", "累计出资"),
     "pool_waiting": ("People waiting for money", "等待资金的人数"),
-    "cost_township": ("Township cost", "乡镇成本"),
-    "cost_government": ("Whole-government cost", "政府整体成本"),
+    "cost_township": ("Township cost", "乡镇支出"),
+    "cost_government": ("Whole-government cost", "政府整体支出(全部财政供养人员)"),
     "savings_township": ("Township view", "乡镇口径"),
     "savings_government": ("Whole-government view", "政府整体口径"),
     "p_over": ("P(headcount over establishment)", "超编概率"),
@@ -226,7 +227,7 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Scenario minus the first scenario; band: 95% t-interval of the mean difference.",
         "方案减第一个方案;阴影带:均值差的 95% t 区间。",
     ),
-    "sec_cmp_states": ("People by state at the deadline", "期限时各状态人数"),
+    "sec_cmp_states": ("People by state at the deadline", "分流期限时各状态人数"),
     "sec_cmp_channels": ("Diversion by channel", "各渠道分流人数"),
     "sec_cmp_savings": ("Cumulative savings by scenario", "各方案累计节约"),
     "sec_cmp_params": ("Parameters that differ", "不同的参数"),
@@ -250,20 +251,20 @@ _TEXT: dict[str, tuple[str, str]] = {
     "metric": ("Metric", "指标"),
     "binned_mean": ("binned mean", "分箱均值"),
     # outcomes (compare table rows)
-    "out_headcount_deadline": ("Headcount at the deadline", "期限时实有人员"),
-    "out_headcount_change": ("Headcount change to the deadline", "截至期限的人员变化"),
-    "out_awaiting_deadline": ("Awaiting at the deadline", "期限时待分流人数"),
+    "out_headcount_deadline": ("Headcount at the deadline", "分流期限时实有人员"),
+    "out_headcount_change": ("Headcount change to the deadline", "截至分流期限的实有人员变化"),
+    "out_awaiting_deadline": ("Awaiting at the deadline", "分流期限时待岗人数"),
     "out_headcount_horizon": ("Headcount at the horizon", "期末实有人员"),
     "out_over_y5": ("P(over establishment), year 5", "第5年超编概率"),
     "out_over_end": ("P(over establishment), horizon", "期末超编概率"),
     "out_diverted_total": ("Diverted through all channels", "各渠道分流合计"),
-    "out_one_time_cost": ("One-time cost, million yuan", "一次性成本(百万元)"),
-    "out_cost_township": ("Township cost, million yuan", "乡镇总成本(百万元)"),
-    "out_cost_government": ("Whole-government cost, million yuan", "政府整体总成本(百万元)"),
-    "out_savings_government": ("Savings at the horizon, million yuan", "期末累计节约(百万元)"),
-    "out_payback_government": ("Payback month (whole government)", "回本月份(政府整体)"),
-    "out_fiscal_gap": ("Fiscal gap, million yuan", "财政缺口(百万元)"),
-    "out_pool_waiting_deadline": ("Waiting for money at the deadline", "期限时等待资金人数"),
+    "out_one_time_cost": ("One-time cost, million yuan", "一次性支出(万元)"),
+    "out_cost_township": ("Township cost, million yuan", "乡镇总支出(万元)"),
+    "out_cost_government": ("Whole-government cost, million yuan", "政府整体总支出(万元)"),
+    "out_savings_government": ("Savings at the horizon, million yuan", "期末累计节约(万元)"),
+    "out_payback_government": ("Payback month (whole government)", "回收期(政府整体,月)"),
+    "out_fiscal_gap": ("Fiscal gap, million yuan", "财政缺口(万元)"),
+    "out_pool_waiting_deadline": ("Waiting for money at the deadline", "分流期限时等待资金人数"),
     "out_returned": ("Returned by the horizon", "期末累计回流"),
     "out_overquota_net": ("Over-establishment hires not undone", "未纠正的超编进人"),
 }
@@ -284,14 +285,15 @@ _METRIC_FIXED: dict[str, tuple[str, str]] = {
     "pool_balance": _TEXT["pool_balance"],
     "pool_waiting": _TEXT["pool_waiting"],
     "pool_dry": ("Pool dry (nobody waiting can be paid)", "资金池见底(等待者均无法支付)"),
+    "pool_unpaid": ("Funding gap: pool requests not paid", "资金缺口(资金池未能支付的申请)"),
     "cost_township": _TEXT["cost_township"],
     "cost_government": _TEXT["cost_government"],
     "savings_cumulative_township": ("Cumulative savings, township", "累计节约(乡镇)"),
     "savings_cumulative_government": ("Cumulative savings, whole government", "累计节约(政府整体)"),
     "fiscal_gap": ("Fiscal gap", "财政缺口"),
-    "cost_total": ("Cost, all payers", "全部支付方成本合计"),
-    "cost_township_counterfactual": ("Township cost without reform", "不改革时的乡镇成本"),
-    "cost_government_counterfactual": ("Whole-government cost without reform", "不改革时的政府整体成本"),
+    "cost_total": ("Cost, all payers", "全部支付方支出合计"),
+    "cost_township_counterfactual": ("Township cost without reform", "不改革时的乡镇支出"),
+    "cost_government_counterfactual": ("Whole-government cost without reform", "不改革时的政府整体支出"),
     "npv_savings_township": ("Present value of savings, township", "节约现值(乡镇)"),
     "npv_savings_government": ("Present value of savings, whole government", "节约现值(政府整体)"),
     "petitions_cumulative": ("Petitions to return, cumulative", "累计要求回流的申诉"),
@@ -304,8 +306,8 @@ _METRIC_FIXED: dict[str, tuple[str, str]] = {
     "cut_achieved": ("Cut achieved (re-growth set aside)", "已实现的精简人数(不计反弹)"),
     "regrowth_share": ("Re-growth as a share of the cut achieved", "反弹占已精简人数的比例"),
 }
-_TEXT.update(words.TEXT)  # the explanatory parts' words (Sankey, captions, rebound, comparisons, robustness)
-_METRIC_FIXED.update(words.METRICS)
+_TEXT.update(panel_words.TEXT)  # the explanatory parts' words (Sankey, captions, rebound, comparisons, robustness)
+_METRIC_FIXED.update(panel_words.METRICS)
 
 # (column prefix, kind of id after it, English template, Chinese template)
 _METRIC_FAMILIES: tuple[tuple[str, str, str, str], ...] = (
@@ -317,8 +319,8 @@ _METRIC_FAMILIES: tuple[tuple[str, str, str, str], ...] = (
     ("pool_contributed_", "contributor", "Contributed: {x}", "出资:{x}"),
     ("pool_put_", "payer", "Put into the pool by {x}", "{x}投入资金池"),
     ("pool_charged_", "payer", "Pool payments charged to {x}", "资金池支付中由{x}承担"),
-    ("cost_by_", "payer", "Cost paid by {x}", "{x}支付的成本"),
-    ("cost_", "component", "Cost: {x}", "成本:{x}"),
+    ("cost_by_", "payer", "Cost paid by {x}", "{x}承担的支出"),
+    ("cost_", "component", "Cost: {x}", "支出:{x}"),
 )
 
 

@@ -32,6 +32,8 @@ class RunData:
     manifest: dict[str, Any] = field(default_factory=dict)
     folder: Path | None = None
     label: str | None = None  # a display name that overrides the scenario's (e.g. in a comparison)
+    by_township: pd.DataFrame | None = None  # by_township.parquet, when the run wrote it
+    by_channel: pd.DataFrame | None = None  # by_channel.parquet, when the run wrote it
 
     @property
     def name(self) -> str:
@@ -205,7 +207,8 @@ def load_run(folder: str | Path) -> RunData:
         raise InputError(f"{folder}: holds a {manifest.get('kind')!r} result, expected a run")
     monthly = _read_table(folder, "monthly")
     assert monthly is not None
-    return RunData(check_monthly(monthly, str(folder / "monthly.parquet")), manifest, folder)
+    extra = {stem: _read_table(folder, stem, required=False) for stem in ("by_township", "by_channel")}
+    return RunData(check_monthly(monthly, str(folder / "monthly.parquet")), manifest, folder, **extra)
 
 
 def check_monthly(monthly: pd.DataFrame, where: str) -> pd.DataFrame:
@@ -268,5 +271,7 @@ def as_run(obj: Any) -> RunData:
     monthly, manifest = getattr(obj, "monthly", None), getattr(obj, "manifest", None)
     if isinstance(monthly, pd.DataFrame):
         manifest = manifest() if callable(manifest) else manifest
-        return RunData(check_monthly(monthly, "results"), dict(manifest or {}))
+        extra = {k: getattr(obj, k, None) for k in ("by_township", "by_channel")}
+        extra = {k: v if isinstance(v, pd.DataFrame) else None for k, v in extra.items()}
+        return RunData(check_monthly(monthly, "results"), dict(manifest or {}), **extra)
     raise InputError(f"expected a results folder, sim.Results or monthly DataFrame, found {type(obj).__name__}")

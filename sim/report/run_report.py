@@ -9,11 +9,16 @@ from typing import Any
 from sim.report import aggregate as agg
 from sim.report.captions import caption
 from sim.report.common import add_parameters, built_line, fmt, provenance, target_path
+from sim.report.dates import dated
+from sim.report.finding import run_finding
 from sim.report.html import Card, Page, write_page
 from sim.report.i18n import check_lang, text
 from sim.report.load import RunData, as_run
+from sim.report.localise import localise_figure
 from sim.report.rebound_view import rebound_card
 from sim.report.run_figures import RUN_FIGURES
+from sim.report.townships import add_township_sections
+from sim.report.words import word
 
 
 def _interval(d: dict[str, float], kind: str, lang: str) -> str:
@@ -28,15 +33,15 @@ def _money(value: float, lang: str) -> str:
     return f"{fmt(value, 'money', lang)} {text('unit_million', lang)}"
 
 
-def _month(value: float, lang: str) -> str:
-    return text("month_n", lang, m=int(value)) if math.isfinite(value) else text("not_reached", lang)
+def _month(value: float, lang: str, start: str) -> str:
+    return dated(start, value, lang) if math.isfinite(value) else text("not_reached", lang)
 
 
 def headline_cards(run: RunData, lang: str) -> list[Card]:
     """Cards for the questions planners ask first, each only when its columns exist."""
     out = run.outcomes
     cards = []
-    deadline = text("month_n", lang, m=run.deadline)
+    deadline = dated(run.start, run.deadline, lang)
     change = agg.describe(out["headcount_change"])
     before = float(run.bands["mean"]["headcount_total"].iloc[0])
     lines = [_interval(change, "people_signed", lang)]
@@ -76,11 +81,14 @@ def headline_cards(run: RunData, lang: str) -> list[Card]:
         share = run.risk_estimate("p_payback_government", run.horizon)
         lines = [f"{share:.0%} {text('card_payback_share', lang)}"]
         if "payback_township" in out:
-            lines.append(
-                f"{text('card_payback_township', lang)}: {_month(run.risk_estimate('payback_month_township'), lang)}"
-            )
+            township = _month(run.risk_estimate("payback_month_township"), lang, run.start)
+            lines.append(f"{text('card_payback_township', lang)}: {township}")
         cards.append(
-            Card(text("card_payback", lang), _month(run.risk_estimate("payback_month_government"), lang), tuple(lines))
+            Card(
+                text("card_payback", lang),
+                _month(run.risk_estimate("payback_month_government"), lang, run.start),
+                tuple(lines),
+            )
         )
     rebound = rebound_card(run, lang)  # re-growth, with the unfinished drive beside it and never mixed in
     if rebound is not None:
@@ -96,9 +104,11 @@ def _when(month: int, lang: str) -> str:
 def build_run_page(run: RunData, lang: str) -> Page:
     """The run report as a Page (not yet rendered)."""
     page = Page(run.name, text("run_report", lang), lang, str(run.scenario.get("description") or ""))
+    page.paragraph("finding", word("t_finding", lang), run_finding(run, lang).text)
     page.cards("headline", text("headline", lang), headline_cards(run, lang), text("band_note", lang))
+    add_township_sections(page, run, lang)
     for anchor, make, note in RUN_FIGURES:
-        fig = make(run, lang)
+        fig = localise_figure(make(run, lang), run.start, run.horizon, lang)
         if fig is not None:
             page.figure(anchor, str(fig.layout.title.text), fig, text(note, lang), caption(anchor, run, lang))
     add_parameters(page, run, lang)

@@ -1,0 +1,285 @@
+"""The finding in words: a short paragraph, computed from saved results with their uncertainty.
+
+`run_finding` says what happens by the deadline, what it costs and who pays, when it pays
+back, and the rebound risk; `compare_finding` says which scenario is better on each outcome
+and by how much, with the paired 95% interval. Each returns the text and the numbers it
+quotes (`Finding.numbers`), so that a test can recompute every number from the Parquet files.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.report import aggregate as agg
+from sim.report.dates import month_label
+from sim.report.i18n import name
+from sim.report.load import RunData
+from sim.report.units import money, money_unit
+from sim.report.words import word
+
+
+@dataclass
+class Finding:
+    """A paragraph (list of sentences) and the numbers it quotes, by key."""
+
+    sentences: list[str] = field(default_factory=list)
+    numbers: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The paragraph as one string."""
+        return "".join(self.sentences)
+
+
+def people(value: float) -> str:
+    """A count of people as the finding shows it."""
+    return f"{value:,.0f}".replace("-", "−") if math.isfinite(value) else "–"
+
+
+def signed_people(value: float) -> str:
+    """A signed count of people."""
+    shown = f"{value:+,.0f}"
+    return ("0" if shown in ("+0", "-0") else shown).replace("-", "−")
+
+
+def pct(value: float) -> str:
+    """A probability or share as a whole percentage."""
+    return f"{value:.0%}" if math.isfinite(value) else "–"
+
+
+def _band(values: np.ndarray) -> tuple[float, float, float]:
+    v = values[~np.isnan(values)]
+    if len(v) == 0:
+        return math.nan, math.nan, math.nan
+    p5, p95 = np.quantile(v, [0.05, 0.95])
+    return float(v.mean()), float(p5), float(p95)
+
+
+def funding_gap(run: RunData, month: int) -> np.ndarray | None:
+    """Yuan of pool requests not paid at `month`, per replication (None when the results lack it)."""
+    if not run.has("pool_unpaid"):
+        return None
+    return agg.at_month(run.monthly, "pool_unpaid", month).to_numpy(dtype=float)
+
+
+def contributor_shares(run: RunData) -> dict[str, float]:
+    """Each pool contributor's share of all contributions by the horizon (mean over replications)."""
+    cols = [c for c in run.columns if c.startswith("pool_contributed_") and c != "pool_contributed_cumulative"]
+    totals = {
+        c.removeprefix("pool_contributed_"): float(agg.at_month(run.monthly, c, run.horizon).mean()) for c in cols
+    }
+    whole = sum(totals.values())
+    return {k: v / whole for k, v in totals.items() if v > 0} if whole > 0 else {}
+
+
+def run_finding(run: RunData, lang: str = "en") -> Finding:
+    """The finding of one run: deadline, cost and payers, funding gap, payback, rebound risk."""
+    out, f = run.outcomes, Finding()
+    start, deadline = run.start, run.deadline
+    f.numbers["deadline_month"] = deadline
+    if "awaiting_deadline" in out:
+        a, a5, a95 = _band(out["awaiting_deadline"].to_numpy(dtype=float))
+        change = float(out["headcount_change"].mean())
+        head = float(out["headcount_deadline"].mean())
+        before = head - change
+        f.numbers.update(awaiting_mean=a, awaiting_p5=a5, awaiting_p95=a95, headcount_change=change, headcount=head)
+        share = f"{change / before:+.1%}".replace("-", "−") if before else "–"
+        f.sentences.append(
+            word(
+                "f_deadline",
+                lang,
+                date=month_label(start, deadline),
+                m=deadline,
+                awaiting=people(a),
+                a5=people(a5),
+                a95=people(a95),
+                change=signed_people(change),
+                pct=share,
+                head=people(head),
+            )
+        )
+    if "one_time_cost" in out:
+        c, c5, c95 = _band(out["one_time_cost"].to_numpy(dtype=float))
+        unit = money_unit([c, c5, c95], lang)
+        f.numbers.update(one_time_mean=c, one_time_p5=c5, one_time_p95=c95)
+        f.sentences.append(
+            " " * (lang == "en" and bool(f.sentences))
+            + word("f_cost", lang, cost=unit.label(c), c5=unit.show(c5), c95=unit.show(c95))
+        )
+        shares = contributor_shares(run)
+        if shares:
+            items = []
+            for who, part in sorted(shares.items(), key=lambda kv: -kv[1]):
+                f.numbers[f"pool_share_{who}"] = part
+                label = name("contributor", who, lang)
+                label = label if lang == "zh" else label[:1].lower() + label[1:]  # within a sentence
+                items.append(word("f_payer_share", lang, name=label, share=pct(part)))
+            f.sentences.append(word("f_payers", lang, payers=word("f_list_sep", lang).join(items)))
+        else:
+            f.sentences.append(word("f_no_payers", lang))
+        _gap_sentences(run, f, lang)
+    _payback_sentence(run, f, lang)
+    _rebound_sentence(run, f, lang)
+    f.numbers["replications"] = run.replications
+    f.sentences.append(word("f_replications", lang, n=run.replications))
+    return f
+
+
+def _gap_sentences(run: RunData, f: Finding, lang: str) -> None:
+    dry = run.risk_estimate("p_pool_dry_by_deadline")
+    f.numbers["p_pool_dry"] = dry
+    gap = funding_gap(run, run.deadline)
+    waiting = (
+        agg.at_month(run.monthly, "pool_waiting", run.deadline).to_numpy(dtype=float)
+        if run.has("pool_waiting")
+        else np.zeros(1)
+    )
+    w, w5, w95 = _band(waiting)
+    f.numbers.update(pool_waiting_mean=w, pool_waiting_p5=w5, pool_waiting_p95=w95)
+    if w > 0:
+        g = float(np.mean(gap)) if gap is not None else math.nan
+        f.numbers["funding_gap_deadline"] = g
+        shown = money(g, lang) if math.isfinite(g) else "–"
+        f.sentences.append(
+            word("f_gap", lang, gap=shown, waiting=people(w), w5=people(w5), w95=people(w95), dry=pct(dry))
+        )
+    else:
+        f.numbers["funding_gap_deadline"] = 0.0
+        f.sentences.append(word("f_no_gap", lang, dry=pct(dry)))
+    if run.has("pool_contributed_top_up"):
+        top = float(agg.at_month(run.monthly, "pool_contributed_top_up", run.horizon).mean())
+        if top > 0:
+            f.numbers["top_up"] = top
+            f.sentences.append(word("f_top_up", lang, top_up=money(top, lang)))
+
+
+def _payback_sentence(run: RunData, f: Finding, lang: str) -> None:
+    if "payback_government" not in run.outcomes:
+        return
+    share = run.risk_estimate("p_payback_government", run.horizon)
+    median = run.risk_estimate("payback_month_government")
+    f.numbers.update(payback_share=share, payback_median=median)
+    if share >= 0.5 and math.isfinite(median):
+        rows = run.risk.xs("payback_month_government", level="figure")
+        p90 = float(rows["p90"].iloc[-1])
+        f.numbers["payback_p90"] = p90
+        f.sentences.append(
+            word(
+                "f_payback",
+                lang,
+                date=month_label(run.start, median),
+                m=f"{median:.0f}",
+                p90=month_label(run.start, p90),
+                share=pct(share),
+            )
+        )
+    else:
+        f.sentences.append(word("f_no_payback", lang, share=pct(share)))
+
+
+def _rebound_sentence(run: RunData, f: Finding, lang: str) -> None:
+    y5 = min(60, run.horizon)
+    p5y = run.risk_estimate("p_over_establishment", y5)
+    pend = run.risk_estimate("p_over_establishment", run.horizon)
+    if not (math.isfinite(p5y) or math.isfinite(pend)):
+        return
+    f.numbers.update(p_over_y5=p5y, p_over_end=pend)
+    f.sentences.append(
+        word(
+            "f_rebound",
+            lang,
+            p5y=pct(p5y),
+            y5=month_label(run.start, y5),
+            pend=pct(pend),
+            end=month_label(run.start, run.horizon),
+        )
+    )
+    out = run.outcomes
+    if "returned" in out and "overquota_net" in out:
+        ret, over = float(out["returned"].mean()), float(out["overquota_net"].mean())
+        f.numbers.update(returned=ret, overquota_net=over)
+        f.sentences.append(word("f_rebound_counts", lang, returned=people(ret), overquota=people(over)))
+    else:
+        f.sentences.append(word("f_end", lang))
+
+
+# Outcomes a comparison speaks of, and whether more is better.
+COMPARED = (
+    ("awaiting_deadline", False, "people"),
+    ("one_time_cost", False, "money"),
+    ("savings_government", True, "money"),
+    ("payback_government", False, "months"),
+    ("over_y5", False, "probability"),
+    ("over_end", False, "probability"),
+    ("pool_waiting_deadline", False, "people"),
+)
+
+
+def paired(ref: RunData, other: RunData, key: str) -> tuple[float, float, float, int]:
+    """Mean paired difference other − ref of one outcome with its 95% t-interval and pair count."""
+    a, b = ref.outcomes[key].align(other.outcomes[key], join="inner")
+    return agg.mean_interval((b - a).to_numpy(dtype=float))
+
+
+def _show_diff(value: float, kind: str, lang: str, unit: object = None) -> str:
+    if not math.isfinite(value):
+        return "–"
+    if kind == "money":
+        return unit.show(value, signed=True)  # type: ignore[attr-defined]
+    if kind == "probability":
+        return f"{value * 100:+.1f}".replace("-", "−")
+    if kind == "months":
+        return f"{value:+.1f}".replace("-", "−")
+    return signed_people(value)
+
+
+def _unit_name(kind: str, lang: str, unit: object = None) -> str:
+    if kind == "money":
+        return str(unit.name)  # type: ignore[attr-defined]
+    return word({"people": "people_unit", "months": "months_unit", "probability": "pp_unit"}[kind], lang)
+
+
+def compare_finding(runs: list[RunData], lang: str = "en") -> Finding:
+    """For each scenario against the first: which is better on each outcome, by how much, with the interval.
+
+    A difference whose 95% interval contains 0 is called no clear difference.
+    """
+    f = Finding()
+    ref = runs[0]
+    n_pairs = 0
+    parts: list[str] = []
+    for other in runs[1:]:
+        items = []
+        for key, more_is_better, kind in COMPARED:
+            if key not in ref.outcomes or key not in other.outcomes:
+                continue
+            mean, low, high, n = paired(ref, other, key)
+            if n == 0 or not math.isfinite(mean):
+                continue
+            n_pairs = max(n_pairs, n)
+            f.numbers.update({f"{other.name}:{key}:mean": mean, f"{other.name}:{key}:low": low})
+            f.numbers[f"{other.name}:{key}:high"] = high
+            unit = money_unit([mean, low, high], lang) if kind == "money" else None
+            what = word(f"fc_{key}", lang)
+            diff = f"{_show_diff(mean, kind, lang, unit)} {_unit_name(kind, lang, unit)}"
+            low_s, high_s = _show_diff(low, kind, lang, unit), _show_diff(high, kind, lang, unit)
+            clear = math.isfinite(low) and math.isfinite(high) and (low > 0 or high < 0)
+            if mean == 0 and low == 0 and high == 0:
+                items.append(word("fc_equal", lang, what=what))
+                continue
+            if mean == 0 or not clear:
+                items.append(word("fc_same", lang, what=what, diff=diff, low=low_s, high=high_s))
+                continue
+            better = (mean > 0) == more_is_better
+            verdict = word("fc_better" if better else "fc_worse", lang)
+            items.append(
+                word("fc_item", lang, what=what, name=other.name, verdict=verdict, diff=diff, low=low_s, high=high_s)
+            )
+        parts.append(word("fc_scenario", lang, name=other.name, ref=ref.name) + word("fc_sep", lang).join(items))
+    f.numbers["pairs"] = n_pairs
+    f.sentences.append(word("fc_head", lang, ref=ref.name, n=n_pairs) + " ")
+    f.sentences.append(("。" if lang == "zh" else ". ").join(parts) + ("。" if lang == "zh" else "."))
+    return f
