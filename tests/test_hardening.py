@@ -60,7 +60,8 @@ def test_rerun_replaces_the_whole_folder_and_report_refuses_mixed_files(tmp_path
     assert (manifest["seed"], manifest["replications"]) == (2, 3)
     assert not (out / "events.parquet").exists()  # the old run's event log went with the old run
     assert pd.read_parquet(out / "monthly.parquet")["replication"].nunique() == 3
-    assert set(manifest["files"]) == {"monthly.parquet", "summary.csv"} and verify(out)
+    files = {"monthly.parquet", "summary.csv", "risk.csv", "by_township.parquet", "by_channel.parquet"}
+    assert set(manifest["files"]) == files and verify(out)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporaries, no lock left
     # a file from another run beside the manifest, or an edited file: report refuses
     (out / "events.parquet").write_bytes(old_events)

@@ -75,6 +75,17 @@ def contributor_shares(run: RunData) -> dict[str, float]:
     return {k: v / whole for k, v in totals.items() if v > 0} if whole > 0 else {}
 
 
+def pool_charges(run: RunData) -> dict[str, float]:
+    """Yuan paid out of the pool by the horizon, by the payer whose money it was (traced, mean over replications).
+
+    The pool traces each payment to the contributions it came from (`pool_charged_<payer>`, docs/model.md
+    section 7.6), so these are what each payer actually bore, never more than it put in.
+    """
+    cols = [c for c in run.columns if c.startswith("pool_charged_")]
+    totals = {c.removeprefix("pool_charged_"): float(agg.at_month(run.monthly, c, run.horizon).mean()) for c in cols}
+    return {k: v for k, v in totals.items() if v > 0}
+
+
 def run_finding(run: RunData, lang: str = "en") -> Finding:
     """The finding of one run: deadline, cost and payers, funding gap, payback, rebound risk."""
     out, f = run.outcomes, Finding()
@@ -118,6 +129,20 @@ def run_finding(run: RunData, lang: str = "en") -> Finding:
                 label = label if lang == "zh" else label[:1].lower() + label[1:]  # within a sentence
                 items.append(word("f_payer_share", lang, name=label, share=pct(part)))
             f.sentences.append(word("f_payers", lang, payers=word("f_list_sep", lang).join(items)))
+            charged = pool_charges(run)
+            if charged:
+                paid = sum(charged.values())
+                unit = money_unit([paid], lang)
+                parts = []
+                for who, amount in sorted(charged.items(), key=lambda kv: -kv[1]):
+                    f.numbers[f"pool_charged_{who}"] = amount
+                    label = name("payer", who, lang)
+                    label = label if lang == "zh" else label[:1].lower() + label[1:]
+                    parts.append(word("f_payer_share", lang, name=label, share=unit.label(amount)))
+                f.sentences.append(
+                    " " * (lang == "en")
+                    + word("f_charged", lang, paid=unit.label(paid), payers=word("f_list_sep", lang).join(parts))
+                )
         else:
             f.sentences.append(word("f_no_payers", lang))
         _gap_sentences(run, f, lang)

@@ -20,6 +20,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     ),
     "f_payers": ("; the severance pool was filled by {payers}.", ";补偿金资金池的出资构成为:{payers}。"),
     "f_no_payers": (".", "。"),
+    "f_charged": (
+        "Of the {paid} paid out of the pool by the horizon, each payer bore what was spent of its own money: {payers}.",
+        "至模拟期末资金池共支出{paid},按各方实际投入的资金追溯,各方承担:{payers}。",
+    ),
     "f_gap": (
         " The pools could not pay {gap} of requests at the deadline: {waiting} people [P5–P95 {w5}–{w95}] "
         "wait for money (probability the pool runs dry by the deadline {dry}).",
