@@ -7,11 +7,20 @@ import os
 import sys
 from collections.abc import Sequence
 
-from sim.cli import calibrate_cmd, compare_cmd, library_cmd, report_cmd, run_cmd, scenario_cmd, sweep_cmd
+from sim.cli import (
+    calibrate_cmd,
+    compare_cmd,
+    library_cmd,
+    optimise_cmd,
+    report_cmd,
+    run_cmd,
+    scenario_cmd,
+    sweep_cmd,
+)
 from sim.errors import InputError
 from sim.version import __version__
 
-COMMANDS = (scenario_cmd, run_cmd, compare_cmd, sweep_cmd, report_cmd, calibrate_cmd, library_cmd)
+COMMANDS = (scenario_cmd, run_cmd, compare_cmd, sweep_cmd, optimise_cmd, report_cmd, calibrate_cmd, library_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

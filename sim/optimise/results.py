@@ -12,6 +12,7 @@ candidate the search evaluated, with its search-phase estimates.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,9 +68,12 @@ class OptimiseResult:
         out = {}
         for key, lever in self.plan.spec.levers.items():
             value = row[key]
-            out[key] = int(value) if lever.integer and lever.values is None else value
-            if hasattr(out[key], "item"):
-                out[key] = out[key].item()
+            if hasattr(value, "item"):
+                value = value.item()
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                out[key] = None  # unset in the base (e.g. unlimited places)
+            else:
+                out[key] = int(value) if lever.integer and lever.values is None else value
         return out
 
     def export(self, point: int, path: str | Path) -> Path:
@@ -174,3 +178,18 @@ def save(result: OptimiseResult) -> Path:
     }
     write_json(manifest, out / MANIFEST)
     return out
+
+
+def load_result(plan: OptimisePlan) -> OptimiseResult:
+    """A finished search read back from its folder (InputError if it has not finished there)."""
+    path = plan.out / f"{PARETO}.parquet"
+    if not path.is_file():
+        raise InputError(f"--out {str(plan.out)!r} holds no finished search (no {path.name}); run the search first")
+    try:
+        manifest = json.loads((plan.out / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read {plan.out / MANIFEST}: {exc}") from None
+    if manifest.get("spec_sha256") != plan.spec.fingerprint():
+        raise InputError(f"--out {str(plan.out)!r} holds a search of a different spec; export from its own spec")
+    trials = pd.read_parquet(plan.out / f"{TRIALS}.parquet")
+    return OptimiseResult(plan, pd.read_parquet(path), trials, manifest["status"], manifest.get("timings", {}))

@@ -33,6 +33,7 @@ def optimise(
     resume: bool = False,
     force: bool = False,
     report: bool = True,
+    lang: str = "en",
     progress: Callable[[str], None] | None = None,
 ) -> OptimiseResult:
     """Search the spec's levers for the best policies under its risk constraints; write results/<name>/.
@@ -75,7 +76,7 @@ def optimise(
     result = OptimiseResult(plan, table, trials_table(plan, study), status, timings)
     save(result)
     if report:
-        from sim.report.optimise_report import write_optimise_report
+        from sim.report.optimise_report import optimise_report
 
-        write_optimise_report(result, plan.out / "report.html")
+        optimise_report(plan.out, lang=lang)
     return result
