@@ -234,7 +234,9 @@ class OptimiseSpec(_Strict):
     description: str = Field(default="", description="One line on what the search asks.")
     base: str | None = Field(default=None, description="Base scenario file, relative to the spec file.")
     seed: int | None = Field(default=None, ge=0, description="Root seed (default: the base's run.seed).")
-    set: dict[str, Any] = Field(default_factory=dict, description="Fixed dotted overrides of the base.")
+    set: dict[str, Any] = Field(
+        default_factory=dict, description="Dotted overrides of the base (a lever set here starts the search there)."
+    )
     levers: dict[str, LeverSpec] = Field(description="Searched keys.", min_length=1)
     objectives: dict[str, ObjectiveSpec] = Field(description="Objectives, by name.", min_length=1)
     constraints: dict[str, ConstraintSpec] = Field(default_factory=dict, description="Risk constraints, by name.")
@@ -243,9 +245,9 @@ class OptimiseSpec(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> OptimiseSpec:
-        clash = set(self.levers) & (set(self.set) | set(self.uncertainties))
+        clash = set(self.levers) & set(self.uncertainties)
         if clash:
-            raise ValueError(f"keys both searched and fixed or uncertain: {sorted(clash)}")
+            raise ValueError(f"keys both searched and uncertain: {sorted(clash)}")
         if set(self.objectives) & set(self.constraints):
             raise ValueError("an objective and a constraint share a name")
         sampled = any(u.sampled for u in self.uncertainties.values())
