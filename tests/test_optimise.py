@@ -115,10 +115,15 @@ def test_infeasible_problem_says_so(tmp_path: Path, capsys: pytest.CaptureFixtur
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda s: s["levers"].update({"channels.enterprise.no_such_key": {"low": 0, "high": 1}}),
-         "levers.channels.enterprise.no_such_key"),
+        (
+            lambda s: s["levers"].update({"channels.enterprise.no_such_key": {"low": 0, "high": 1}}),
+            "levers.channels.enterprise.no_such_key",
+        ),
         (lambda s: s["levers"].update({B: {"low": 5, "high": 1}}), "empty range"),
-        (lambda s: s["constraints"]["awaiting"].update({"metric": "regrowth_share_typo"}), "constraints.awaiting.metric"),
+        (
+            lambda s: s["constraints"]["awaiting"].update({"metric": "regrowth_share_typo"}),
+            "constraints.awaiting.metric",
+        ),
         (lambda s: s["budget"].update({"evaluations": 2, "confirm": 3}), "impossible budget"),
         (lambda s: s["budget"].update({"confirm_replications": 1}), "budget"),
         (lambda s: s["objectives"]["cost"].update({"at": 999}), "objectives.cost.at"),

@@ -21,9 +21,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "confirm the best candidates by the simulation, and write the Pareto table, a report and scenario "
         "exports to results/<name>/. Exit 2 for a bad spec, 1 when no candidate meets every constraint.",
     )
-    p.add_argument("spec", metavar="SPEC", help="optimisation spec (TOML), e.g. scenarios/optimise/hengyang-cheapest.toml")
+    p.add_argument(
+        "spec", metavar="SPEC", help="optimisation spec (TOML), e.g. scenarios/optimise/hengyang-cheapest.toml"
+    )
     p.add_argument("--workers", "-w", type=int, default=None, help="worker processes (default: the CPUs available)")
-    p.add_argument("--executor", choices=EXECUTORS, default="local", help="local process pool (default), dask, inprocess")
+    p.add_argument(
+        "--executor", choices=EXECUTORS, default="local", help="local process pool (default), dask, inprocess"
+    )
     p.add_argument("--scheduler", default=None, metavar="ADDR", help="Dask scheduler, e.g. tcp://10.0.0.5:8786")
     p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S", help="seconds to reach the scheduler")
     p.add_argument("--out", default=None, help="results folder (default: results/<spec name>/)")

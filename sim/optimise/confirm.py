@@ -58,7 +58,9 @@ def pick(plan: OptimisePlan, study: optuna.Study) -> list[tuple[int, dict[str, A
     params = {t.number: dict(t.params) for t in trials}
     feasible = {n: minimised(plan, r) for n, r in rows.items() if r["feasible"]}
     ranked = [n for front in fronts(feasible) for n in front]
-    ranked += sorted((n for n in rows if n not in feasible), key=lambda n: (rows[n]["violation"], minimised(plan, rows[n])))
+    ranked += sorted(
+        (n for n in rows if n not in feasible), key=lambda n: (rows[n]["violation"], minimised(plan, rows[n]))
+    )
     return [(n, params[n]) for n in ranked[: plan.spec.budget.confirm]]
 
 
@@ -84,7 +86,11 @@ def confirm(
     evals: dict[int, Evaluation] = {}
     for number, levers in chosen:
         old = (reuse or {}).get(number)
-        evals[number] = Evaluation(dict(levers), {k: [list(w) for w in v] for k, v in old.values.items()}) if old else Evaluation(dict(levers))
+        evals[number] = (
+            Evaluation(dict(levers), {k: [list(w) for w in v] for k, v in old.values.items()})
+            if old
+            else Evaluation(dict(levers))
+        )
     evals[START] = Evaluation(plan.start_levers())
     while True:
         groups: dict[tuple[int, int], dict[int, Evaluation]] = {}

@@ -127,6 +127,4 @@ def check_metrics(spec: OptimiseSpec, scenario: Scenario, source: str) -> None:
             )
         month = month_of(metric.at, scenario)
         if not 0 <= month <= horizon:
-            raise InputError(
-                f"key '{key}.at': month {month} lies outside the run (0 .. {horizon})", source=source
-            )
+            raise InputError(f"key '{key}.at': month {month} lies outside the run (0 .. {horizon})", source=source)

@@ -18,9 +18,9 @@ from scipy.stats import qmc
 
 from sim.engine.model import simulate
 from sim.errors import InputError
+from sim.expected import simulate_expected
 from sim.experiment.executors import Executor
 from sim.experiment.jobs import Context, Job, Simulate, point_scenario
-from sim.expected import simulate_expected
 from sim.optimise.metrics import check_metrics, metric_values
 from sim.optimise.spec import OptimiseSpec, load_optimise_spec
 from sim.scenario.loader import load_scenario, with_overrides
@@ -107,7 +107,9 @@ def plan_optimise(
         folder = spec_file.parent if spec_file is not None else Path.cwd()
         path = (folder / spec_obj.base).resolve()
         if not path.is_file():
-            raise InputError(f"key 'base': scenario file {spec_obj.base!r} not found (looked for {path})", source=source)
+            raise InputError(
+                f"key 'base': scenario file {spec_obj.base!r} not found (looked for {path})", source=source
+            )
         base_file = str(path)
         scenario = load_scenario(path)
     elif isinstance(base, Scenario):
@@ -150,7 +152,7 @@ class Evaluation:
 
     def replications(self) -> int:
         """Replications per world gathered so far."""
-        first = next(iter(self.values.values()), [[]])
+        first: list[list[float]] = next(iter(self.values.values()), [[]])
         return len(first[0])
 
     def arrays(self, name: str) -> list[np.ndarray]:

@@ -65,7 +65,7 @@ class OptimiseResult:
             points = ", ".join(str(p) for p in self.pareto["point"] if p >= 0)
             raise InputError(f"--export {point}: no such point (the points are {points or 'none'}; -1 is the start)")
         row = rows.iloc[0]
-        out = {}
+        out: dict[str, Any] = {}
         for key, lever in self.plan.spec.levers.items():
             value = row[key]
             if hasattr(value, "item"):
@@ -96,7 +96,12 @@ class OptimiseResult:
         if len(plan.worlds) > 1:
             lines.append("# The search averaged over sampled worlds; this file holds the base world.")
         path = Path(path)
-        atomic_write(path, lambda tmp: tmp.write_text("\n".join(lines) + "\n\n" + text, "utf-8"))
+        body = "\n".join(lines) + "\n\n" + text
+
+        def write(tmp: Path) -> None:
+            tmp.write_text(body, "utf-8")
+
+        atomic_write(path, write)
         return path
 
 

@@ -16,7 +16,9 @@ from sim.optimise.spec import OptimiseSpec
 from sim.scenario.schema import Scenario
 
 
-def _started(kind: str, workers: int | None, scheduler: str | None, timeout: float, plan: OptimisePlan, engine: str) -> Executor:
+def _started(
+    kind: str, workers: int | None, scheduler: str | None, timeout: float, plan: OptimisePlan, engine: str
+) -> Executor:
     executor = make_executor(kind, workers, scheduler, timeout)
     executor.start(context_of(plan, engine))
     return executor

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import optuna
+from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial, Trial, TrialState
 
 from sim.errors import InputError
@@ -112,7 +113,10 @@ def open_study(plan: OptimisePlan, batch: int, resume: bool, force: bool) -> opt
             f"--out {str(plan.out)!r} already holds a search; pass --resume to continue it, or choose another folder"
         )
     plan.out.mkdir(parents=True, exist_ok=True)
-    directions = ["minimize" if o.sense == "minimise" else "maximize" for o in plan.spec.objectives.values()]
+    directions: list[StudyDirection] = [
+        StudyDirection.MINIMIZE if o.sense == "minimise" else StudyDirection.MAXIMIZE
+        for o in plan.spec.objectives.values()
+    ]
     study = optuna.create_study(
         storage=storage_of(plan),
         study_name=STUDY_NAME,

@@ -221,9 +221,7 @@ class BudgetSpec(_Strict):
                 f"replications ({self.replications}); confirmation adds replications"
             )
         if self.confirm > self.evaluations:
-            raise ValueError(
-                f"impossible budget: confirm ({self.confirm}) exceeds evaluations ({self.evaluations})"
-            )
+            raise ValueError(f"impossible budget: confirm ({self.confirm}) exceeds evaluations ({self.evaluations})")
         return self
 
 

@@ -122,7 +122,10 @@ def _front(pareto: pd.DataFrame, trials: pd.DataFrame, x: str, y: str, lang: str
     if not start.empty:
         fig.add_trace(
             go.Scatter(
-                x=start[x], y=start[y], mode="markers", name=_t("start", lang),
+                x=start[x],
+                y=start[y],
+                mode="markers",
+                name=_t("start", lang),
                 marker={"symbol": "star", "size": 16, "color": "#f0b429"},
             )
         )
@@ -152,7 +155,9 @@ def optimise_report(folder: str | Path, path: str | Path | None = None, lang: st
     for name in objectives:
         if not chosen.empty:
             lines = (f"{_t('start', lang)}: {_num(start.iloc[0][name])}",) if not start.empty else ()
-            cards.append(Card(f"{_t('chosen', lang)} {int(chosen.iloc[0]['point'])}: {name}", _num(chosen.iloc[0][name]), lines))
+            cards.append(
+                Card(f"{_t('chosen', lang)} {int(chosen.iloc[0]['point'])}: {name}", _num(chosen.iloc[0][name]), lines)
+            )
     page.cards("outcome", _t("status", lang), cards, "" if status == "feasible" else _t("infeasible_note", lang))
     x = objectives[0]
     y = objectives[1] if len(objectives) > 1 else (constraints[0] if constraints else objectives[0])
