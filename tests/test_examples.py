@@ -117,6 +117,7 @@ def test_results_of_the_examples(out: Path) -> None:
     assert [p.read_bytes() for p in p05] == [p.read_bytes() for p in p06] and p05
     assert (out / "07-calibrate" / "suzhou_calibrated.toml").is_file()
     assert (out / "08-reproduce" / "again" / "monthly.parquet").is_file()
+    assert (out / "09-optimise" / "pareto.parquet").is_file() and (out / "09-optimise" / "point-0.toml").is_file()
 
 
 def test_every_example_is_in_the_guide_verbatim() -> None:
@@ -160,7 +161,7 @@ def test_the_guide_s_fenliu_commands_parse() -> None:
                 continue
             raise AssertionError(f"the guide's command does not parse: {line}") from exc
         names.add(args.command)
-    expected = {"run", "validate", "show", "roster", "report", "compare", "sweep", "scenarios", "calibrate"}
+    expected = {"run", "validate", "show", "roster", "report", "compare", "sweep", "scenarios", "calibrate", "optimise"}
     assert expected <= names, f"the guide never shows: {sorted(expected - names)}"
 
 
