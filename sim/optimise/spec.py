@@ -71,6 +71,8 @@ class LeverSpec(_Strict):
                 raise ValueError("give either 'values' or 'low'/'high', not both")
             if not self.values:
                 raise ValueError("empty choice: 'values' must list at least one value")
+            if not all(v is None or isinstance(v, (bool, int, float, str)) for v in self.values):
+                raise ValueError("choices must be numbers, strings or booleans (a list or table cannot be searched)")
             return self
         if self.low is None or self.high is None:
             raise ValueError("expected 'values' = [...] or both 'low' and 'high'")
