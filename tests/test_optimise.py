@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from optimise_helpers import ROOT, two_channel_spec
 
+import sim
 from sim.cli.main import main
 from sim.optimise import optimise
 from sim.optimise.metrics import estimate, metric_values
@@ -79,6 +80,8 @@ def test_finds_the_known_optimum(known) -> None:
     assert (known.plan.out / "pareto.csv").is_file() and (known.plan.out / "trials.parquet").is_file()
     html = (known.plan.out / "report.html").read_text("utf-8")
     assert "Pareto front" in html and "Chosen point against the starting scenario" in html
+    zh = sim.report(known.plan.out, known.plan.out / "report-zh.html", lang="zh").read_text("utf-8")
+    assert "帕累托前沿" in zh and "选定方案与起始情景对比" in zh
 
 
 def test_export_is_reproduced_by_fenliu_run(known, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
