@@ -10,6 +10,7 @@ Python API::
     comparison = sim.compare(["scenarios/base.toml", "my-variant.toml"])   # common random numbers
     sweep = sim.sweep("scenarios/sweeps/freeze-and-enforcement.toml")     # see docs/experiments.md
     sim.sensitivity(sweep, "headcount_total", month=60)
+    search = sim.optimise("scenarios/optimise/hengyang-cheapest.toml")   # cheapest policy under risk caps
 """
 
 from sim import report
@@ -18,6 +19,7 @@ from sim.errors import InputError
 from sim.estimate import estimate_exits
 from sim.expected import expected
 from sim.experiment import Comparison, Results, SweepResults, compare, open_sweep, run, sensitivity, sweep
+from sim.optimise import optimise
 from sim.population import Population, build_population
 from sim.scenario import Scenario, load_scenario, with_overrides
 from sim.version import __version__
@@ -37,6 +39,7 @@ __all__ = [
     "expected",
     "load_scenario",
     "open_sweep",
+    "optimise",
     "report",
     "run",
     "sensitivity",

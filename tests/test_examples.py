@@ -122,6 +122,7 @@ def test_results_of_the_examples(out: Path) -> None:
     for anchor in ('id="robustness"', 'id="robustness-table"', 'id="prim"'):
         assert anchor in robust, anchor
     assert '"type":"box"' in robust and "coverage" in robust and "density" in robust
+    assert (out / "11-optimise" / "pareto.parquet").is_file() and (out / "11-optimise" / "point-0.toml").is_file()
 
 
 def test_every_example_is_in_the_guide_verbatim() -> None:
@@ -167,6 +168,7 @@ def test_the_guide_s_fenliu_commands_parse() -> None:
         names.add(args.command)
     expected = {"run", "validate", "show", "roster", "report", "compare", "sweep", "scenarios", "calibrate"}
     expected |= {"estimate-exits"}
+    expected |= {"optimise"}
     assert expected <= names, f"the guide never shows: {sorted(expected - names)}"
 
 

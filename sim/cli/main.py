@@ -13,6 +13,7 @@ from sim.cli import (
     exits_cmd,
     export_cmd,
     library_cmd,
+    optimise_cmd,
     report_cmd,
     run_cmd,
     scenario_cmd,
@@ -33,6 +34,7 @@ COMMANDS = (
     library_cmd,
     exits_cmd,
     export_cmd,
+    optimise_cmd,
 )
 
 

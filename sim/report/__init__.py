@@ -104,6 +104,10 @@ def report(results: Any, path: str | Path | None = None, lang: str = "en") -> Pa
             return sweep_report(results, path, lang)
         if kind == "compare":
             return compare_report(results, path if path is not None else Path(results) / "report.html", lang)
+        if kind == "optimise":
+            from sim.report.optimise_report import optimise_report
+
+            return optimise_report(results, path, lang)
     return run_report(results, path, lang)
 
 
