@@ -96,9 +96,9 @@ def style(fig: go.Figure, title: str, height: int = 450, hover: str = "x unified
 
 def add_band(
     fig: go.Figure,
-    x: Sequence[float],
-    low: Sequence[float],
-    high: Sequence[float],
+    x: Sequence[float] | np.ndarray,
+    low: Sequence[float] | np.ndarray,
+    high: Sequence[float] | np.ndarray,
     color: str,
     label: str,
     *,
@@ -108,10 +108,10 @@ def add_band(
     legend: bool = False,
 ) -> None:
     """A filled P5–P95 (or interval) band as one polygon trace."""
-    x = np.asarray(x)
+    xs = np.asarray(x)
     fig.add_trace(
         go.Scatter(
-            x=np.concatenate([x, x[::-1]]),
+            x=np.concatenate([xs, xs[::-1]]),
             y=np.concatenate([np.asarray(high), np.asarray(low)[::-1]]),
             fill="toself",
             fillcolor=rgba(color, 0.22),
@@ -128,8 +128,8 @@ def add_band(
 
 def add_line(
     fig: go.Figure,
-    x: Sequence[float],
-    y: Sequence[float],
+    x: Sequence[float] | np.ndarray,
+    y: Sequence[float] | np.ndarray,
     color: str,
     label: str,
     fmt: str,
@@ -143,7 +143,7 @@ def add_line(
     scale: float = 1.0,
 ) -> None:
     """A line whose hover also shows its band, when given."""
-    y = np.asarray(y, dtype=float) / scale
+    ys = np.asarray(y, dtype=float) / scale
     trace: dict[str, Any] = {"hovertemplate": f"%{{y:{fmt}}}<extra>{label}</extra>"}
     if band is not None:
         lo, hi = np.asarray(band[0], dtype=float) / scale, np.asarray(band[1], dtype=float) / scale
@@ -155,7 +155,7 @@ def add_line(
     fig.add_trace(
         go.Scatter(
             x=np.asarray(x),
-            y=y,
+            y=ys,
             mode="lines",
             line={"color": color, "width": 2, "dash": dash},
             name=label,

@@ -378,7 +378,7 @@ def scenario_figures(run: RunData) -> list[tuple[str, int, float]]:
             if isinstance(value, int | float):
                 out.append((metric, 0, float(value)))
     targets = run.scenario.get("targets")
-    items = targets.items() if isinstance(targets, dict) else enumerate(targets or [])
+    items: list[tuple[Any, Any]] = list(targets.items() if isinstance(targets, dict) else enumerate(targets or []))
     for key, item in items:
         if isinstance(item, dict) and "value" in item:
             metric = str(item.get("metric", key))
