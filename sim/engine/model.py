@@ -17,8 +17,9 @@ from typing import Any, ParamSpec, TypeVar
 import numpy as np
 import simpy
 
-from sim.engine import posting
+from sim.engine import geography, posting
 from sim.engine.attrition import event_month, retirement_abs_month
+from sim.engine.by_county import ByCounty
 from sim.engine.calendar import EXIT, POLICY, at_month
 from sim.engine.diversion import INSTITUTION_VACANCY, Diversion
 from sim.engine.hiring import Hiring
@@ -70,6 +71,8 @@ class RunResult:
     columns: tuple[str, ...]
     monthly: np.ndarray  # (months + 1, len(columns)), float64
     events: list[tuple[Any, ...]] | None
+    by_county: np.ndarray | None = None  # (months + 1, counties, COUNTY_OUTCOMES), sim.engine.by_county
+    county_names: tuple[str, ...] = ()
 
 
 class Model:
@@ -87,6 +90,8 @@ class Model:
         self.horizon = scenario.time.horizon_months
         self.people = People.from_population(population)
         self.townships = population.townships
+        self.counties = geography.resolve(scenario, population.staff_counts().sum(axis=1))
+        self.county_of = [c for c, county in enumerate(self.counties) for _ in range(county.first, county.last)]
         self.est = (
             np.stack([population.townships.establishment_admin, population.townships.establishment_institution], axis=1)
             .astype(int)
@@ -104,7 +109,8 @@ class Model:
         self.diversion = Diversion(self)
         self.ledger = Ledger(self)
         self.rebound = Rebound(self)
-        self.contributor_names = [*self.diversion.pool.names, TOP_UP]
+        self.contributor_names = [*geography.contributor_names(scenario), TOP_UP]
+        self.by_county = ByCounty(self)
         self.columns = _model_columns(self.contributor_names)
         self.table = np.zeros((self.horizon + 1, len(self.columns)))
         self._schedule_initial_exits(population)
@@ -259,16 +265,16 @@ class Model:
     # ----- reform -----------------------------------------------------------------------
     def new_establishment(self) -> list[list[int]]:
         """The new establishment per township and sector, from class numbers or cuts."""
-        reform = self.scenario.reform
         out = []
         for tw, (old_a, old_i) in enumerate(self.est):
             klass = self.scenario.township_classes[int(self.townships.klass[tw])]
+            county = self.counties[self.county_of[tw]]  # the county's own cut, or the province's
             new_a = klass.new_establishment_admin
             new_i = klass.new_establishment_institution
             out.append(
                 [
-                    math.floor(old_a * (1 - reform.cut_admin) + 1e-9) if new_a is None else new_a,
-                    math.floor(old_i * (1 - reform.cut_institution) + 1e-9) if new_i is None else new_i,
+                    math.floor(old_a * (1 - county.cut_admin) + 1e-9) if new_a is None else new_a,
+                    math.floor(old_i * (1 - county.cut_institution) + 1e-9) if new_i is None else new_i,
                 ]
             )
         return out
@@ -411,6 +417,7 @@ class Model:
                 now_abs,
             ),
         )
+        self.by_county.capture(month)
 
     @_without_gc
     def run(self) -> RunResult:
@@ -419,7 +426,8 @@ class Model:
             self.env.run(until=month + 1)
             self.snapshot(month)
         fill_derived(self.table, self.columns, self.scenario.reform.month if self.scenario.reform.enabled else None)
-        return RunResult(self.replication, self.columns, self.table, self.log)
+        names = tuple(c.name for c in self.counties)
+        return RunResult(self.replication, self.columns, self.table, self.log, self.by_county.table, names)
 
 
 SECTOR_COLUMNS = (
@@ -436,7 +444,7 @@ def _model_columns(contributors: list[str]) -> tuple[str, ...]:
 
 def monthly_columns(scenario: Scenario) -> tuple[str, ...]:
     """Every metric column that `simulate` writes for `scenario`, in order."""
-    contributors = [*(c.name for c in scenario.pool.contributors), TOP_UP]
+    contributors = [*geography.contributor_names(scenario), TOP_UP]
     return (*_model_columns(contributors), *COUNTERFACTUAL_COLUMNS)
 
 
@@ -469,7 +477,12 @@ def with_counterfactual(scenario: Scenario, result: RunResult, twin: RunResult |
     if twin is None and scenario.reform.enabled:  # no twin was run: there are no savings to report
         nan = np.full((own.shape[0], len(COUNTERFACTUAL_COLUMNS)), np.nan)
         return RunResult(
-            result.replication, (*result.columns, *COUNTERFACTUAL_COLUMNS), np.hstack([own, nan]), result.events
+            result.replication,
+            (*result.columns, *COUNTERFACTUAL_COLUMNS),
+            np.hstack([own, nan]),
+            result.events,
+            result.by_county,
+            result.county_names,
         )
     base = twin.monthly if twin is not None else own
     twin_cols = {c: k for k, c in enumerate(twin.columns)} if twin is not None else cols
@@ -486,7 +499,14 @@ def with_counterfactual(scenario: Scenario, result: RunResult, twin: RunResult |
         saving = cf - own[:, cols[f"cost_{view}"]]
         extra.append(np.cumsum(saving * discount))
     table = np.column_stack([own, *extra])
-    return RunResult(result.replication, (*result.columns, *COUNTERFACTUAL_COLUMNS), table, result.events)
+    return RunResult(
+        result.replication,
+        (*result.columns, *COUNTERFACTUAL_COLUMNS),
+        table,
+        result.events,
+        result.by_county,
+        result.county_names,
+    )
 
 
 @_without_gc

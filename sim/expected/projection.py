@@ -106,6 +106,7 @@ import numpy as np
 from sim.engine.attrition import retirement_abs_month
 from sim.engine.diversion import EXIT_CHANNELS, INSTITUTION_VACANCY, static_eligibility
 from sim.engine.funds import fiscal_index, pro_rata, retirement_payer
+from sim.engine.geography import single_city
 from sim.engine.ledger import CHANNEL_COMPONENT, COMPONENTS, LEDGER_COLUMNS, PUBLIC, C, P
 from sim.engine.model import (
     COUNTERFACTUAL_COLUMNS,
@@ -119,6 +120,7 @@ from sim.engine.pool import TOP_UP
 from sim.engine.rebound import REBOUND_COLUMNS
 from sim.engine.rebound_rules import DERIVED_COLUMNS, fill_derived, request_rate
 from sim.engine.states import columns_for
+from sim.errors import InputError
 from sim.expected.ahead import Ahead
 from sim.expected.cohorts import (
     N_CHANNELS,
@@ -1515,6 +1517,12 @@ def _ratio(x: np.ndarray, n: np.ndarray) -> np.ndarray:
 
 def project(scenario: Scenario, population: Population) -> RunResult:
     """One projection, with the no-reform counterfactual's savings columns (as `sim.engine.simulate`)."""
+    if not single_city(scenario):
+        raise InputError(
+            "the expected-value twin models one county (a city) only; this scenario has counties with their own "
+            "pools, places or rules ([[counties]] or geography.counties): run it with the discrete-event engine "
+            "(--engine des)"
+        )
     shared: dict = {}
     result = Projection(scenario, population, shared).run()
     twin = None

@@ -71,19 +71,34 @@ class Results:
     events: pd.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
     engine: str = "des"  # "des" (the SimPy model) or "expected" (the expected-value twin)
+    by_county: pd.DataFrame | None = None  # see county_frame; only for scenarios with counties
 
-    def summary(self) -> pd.DataFrame:
+    def summary(self, by: str | None = None) -> pd.DataFrame:
         """Mean (with its SE), P5, P50, P95 of each metric at months 0, 12, 24, 60 and the horizon,
         followed by the risk figures (mean = estimate, with SE, P50 and P90).
+
+        `by="county"`: the same for each county's outcomes (sim.experiment.by_county), one block per county.
         """
+        if by is not None:
+            from sim.experiment.by_county import county_summary, require_by
+
+            require_by(self, by)
+            return county_summary(self)
         risk = self.risk().rename(columns={"figure": "metric", "estimate": "mean"})
         risk = risk.drop(columns=["replications"])
         return pd.concat([summarise(self.monthly), risk], ignore_index=True)[list(SUMMARY_COLUMNS)]
 
-    def risk(self, regrowth_threshold: float = REGROWTH_THRESHOLD) -> pd.DataFrame:
+    def risk(self, regrowth_threshold: float = REGROWTH_THRESHOLD, by: str | None = None) -> pd.DataFrame:
         """Risk figures with Monte Carlo standard errors (see sim.analysis.risk); `regrowth_threshold`
         is the re-growth share that `p_regrowth_share_over_<pct>pct` asks about (default 5%).
+
+        `by="county"`: each county's risk figures (sim.experiment.by_county.county_risk).
         """
+        if by is not None:
+            from sim.experiment.by_county import county_risk, require_by
+
+            require_by(self, by)
+            return county_risk(self)
         reform = self.scenario.reform
         return risk_table(self.monthly, reform.month, reform.deadline_month, regrowth_threshold)
 
@@ -126,6 +141,11 @@ class Results:
         write_csv(self.summary(), folder / "summary.csv")
         if self.events is not None:
             write_parquet(self.events, folder / "events.parquet")
+        if self.by_county is not None:
+            write_parquet(self.by_county, folder / "by_county.parquet")
+            from sim.experiment.by_county import county_risk
+
+            write_csv(county_risk(self), folder / "risk_by_county.csv")
         write_json(self.manifest(), folder / "manifest.json")
         return folder
 
@@ -138,5 +158,25 @@ def monthly_frame(replication_tables: list[tuple[int, tuple[str, ...], np.ndarra
         frame = pd.DataFrame(table, columns=list(columns))
         frame.insert(0, "month", months.astype(np.int64))
         frame.insert(0, "replication", np.full(len(months), rep, dtype=np.int64))
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def county_frame(tables: list[tuple[int, np.ndarray]], names: tuple[str, ...]) -> pd.DataFrame:
+    """Stack per-replication county tables (sim.engine.by_county) into one long DataFrame.
+
+    Columns: replication, level ('county'), unit (the county's name), month, then the outcomes of
+    `sim.engine.by_county.COUNTY_OUTCOMES` (the shape of by_township.parquet).
+    """
+    from sim.engine.by_county import COUNTY_OUTCOMES
+
+    frames = []
+    for rep, table in tables:
+        months, counties = table.shape[0], table.shape[1]
+        frame = pd.DataFrame(table.reshape(months * counties, -1), columns=list(COUNTY_OUTCOMES))
+        frame.insert(0, "month", np.repeat(np.arange(months, dtype=np.int64), counties))
+        frame.insert(0, "unit", np.tile(np.asarray(names, dtype=object), months))
+        frame.insert(0, "level", "county")
+        frame.insert(0, "replication", np.int64(rep))
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)

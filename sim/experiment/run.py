@@ -7,7 +7,7 @@ import time
 import pandas as pd
 
 from sim.engine import EVENT_COLUMNS, simulate
-from sim.experiment.results import Results, monthly_frame
+from sim.experiment.results import Results, county_frame, monthly_frame
 from sim.population.build import build_population
 from sim.population.table import Population
 from sim.scenario.schema import Scenario
@@ -31,10 +31,12 @@ def run(
     t0 = time.perf_counter()
     pop = build_population(scenario, seed) if population is None else population
     t1 = time.perf_counter()
-    tables, logs = [], []
+    tables, logs, counties = [], [], []
     for rep in range(replications):
         result = simulate(scenario, pop, seed, rep, record_events=events)
         tables.append((rep, result.columns, result.monthly))
+        if result.by_county is not None and has_counties(scenario):
+            counties.append((rep, result.by_county))
         if result.events is not None:
             logs.append(pd.DataFrame(result.events, columns=list(EVENT_COLUMNS)).assign(replication=rep))
     t2 = time.perf_counter()
@@ -47,4 +49,10 @@ def run(
         "replications_s": t2 - t1,
         "per_replication_s": (t2 - t1) / max(replications, 1),
     }
-    return Results(scenario, seed, replications, monthly_frame(tables), event_frame, timings)
+    by_county = county_frame(counties, result.county_names) if counties else None
+    return Results(scenario, seed, replications, monthly_frame(tables), event_frame, timings, by_county=by_county)
+
+
+def has_counties(scenario: Scenario) -> bool:
+    """Whether the scenario lists or draws counties (by_county.parquet is written only then)."""
+    return bool(scenario.counties) or scenario.geography.counties > 1
