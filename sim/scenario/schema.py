@@ -652,7 +652,8 @@ class GeographySection(Section):
     """Counties drawn synthetically (when the scenario does not list them under [[counties]])."""
 
     counties: NonNegInt = doc(
-        "Number of counties the townships are split into, in order (0: the [[counties]] listed, or one county).",
+        "Number of counties the townships are split into, in order (0: the [[counties]] listed, or one county; "
+        "never more than there are townships).",
         default=0,
     )
     townships_spread: NonNegFloat = doc(
@@ -822,11 +823,6 @@ def check_counties(scenario: Scenario) -> None:
     counties, synthetic = scenario.counties, scenario.population.synthetic
     if counties and scenario.geography.counties:
         raise ValueError("list [[counties]] or draw geography.counties, not both")
-    if scenario.geography.counties > synthetic.townships and scenario.population.source == "synthetic":
-        raise ValueError(
-            f"geography.counties ({scenario.geography.counties}) exceeds population.synthetic.townships "
-            f"({synthetic.townships}): every county needs a township"
-        )
     names = [c.name for c in counties]
     if len(set(names)) != len(names):
         raise ValueError(f"counties: names must be unique, found {names}")
