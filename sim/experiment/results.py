@@ -12,7 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.by_county import county_risk
 from sim.analysis.risk import REGROWTH_THRESHOLD, risk_table
+from sim.errors import InputError
 from sim.experiment.storage import write_csv, write_json, write_parquet
 from sim.folders import OutputFolder
 from sim.scenario.loader import scenario_hash, scenario_sources
@@ -77,13 +79,16 @@ class Results:
         """Mean (with its SE), P5, P50, P95 of each metric at months 0, 12, 24, 60 and the horizon,
         followed by the risk figures (mean = estimate, with SE, P50 and P90).
 
-        `by="county"`: the same for each county's outcomes (sim.experiment.by_county), one block per county.
+        `by="county"`: mean, SE and quantiles of each county's outcomes (sim.engine.by_county), per county.
         """
         if by is not None:
-            from sim.experiment.by_county import county_summary, require_by
-
-            require_by(self, by)
-            return county_summary(self)
+            frame = self._by(by)
+            parts = []
+            for unit, sub in frame.groupby("unit", sort=False):
+                table = summarise(sub.drop(columns=["level", "unit"]))
+                table.insert(0, "unit", unit)
+                parts.append(table)
+            return pd.concat(parts, ignore_index=True)
         risk = self.risk().rename(columns={"figure": "metric", "estimate": "mean"})
         risk = risk.drop(columns=["replications"])
         return pd.concat([summarise(self.monthly), risk], ignore_index=True)[list(SUMMARY_COLUMNS)]
@@ -92,15 +97,23 @@ class Results:
         """Risk figures with Monte Carlo standard errors (see sim.analysis.risk); `regrowth_threshold`
         is the re-growth share that `p_regrowth_share_over_<pct>pct` asks about (default 5%).
 
-        `by="county"`: each county's risk figures (sim.experiment.by_county.county_risk).
+        `by="county"`: each county's risk figures (sim.analysis.by_county.county_risk).
         """
         if by is not None:
-            from sim.experiment.by_county import county_risk, require_by
-
-            require_by(self, by)
-            return county_risk(self)
+            return county_risk(self._by(by), self.scenario.model_dump(mode="json"))
         reform = self.scenario.reform
         return risk_table(self.monthly, reform.month, reform.deadline_month, regrowth_threshold)
+
+    def _by(self, by: str) -> pd.DataFrame:
+        """The table of a geographic level, refusing a level it does not have with a clear message."""
+        if by != "county":
+            raise InputError(f"by: expected 'county', found {by!r}")
+        if self.by_county is None:
+            raise InputError(
+                "by='county': these results have no counties (the scenario lists no [[counties]] and draws none "
+                "with geography.counties)"
+            )
+        return self.by_county
 
     def metric(self, name: str) -> pd.DataFrame:
         """One metric as a (month × replication) table."""
@@ -143,9 +156,7 @@ class Results:
             write_parquet(self.events, folder / "events.parquet")
         if self.by_county is not None:
             write_parquet(self.by_county, folder / "by_county.parquet")
-            from sim.experiment.by_county import county_risk
-
-            write_csv(county_risk(self), folder / "risk_by_county.csv")
+            write_csv(self.risk(by="county"), folder / "risk_by_county.csv")
         write_json(self.manifest(), folder / "manifest.json")
         return folder
 
