@@ -162,7 +162,9 @@ def test_county_places_are_the_countys_own() -> None:
     pools = [c.pool for c in geography.resolve(small("geography.counties=3"), np.array([100] * 4 + [50] * 8))]
     total = sum(sum(c.amount for c in p.contributors) for p in pools)
     assert total == pytest.approx(sum(c.amount for c in scenario.pool.contributors))
-    assert sum(c.amount for c in pools[0].contributors) == pytest.approx(2 * sum(c.amount for c in pools[1].contributors))
+    assert sum(c.amount for c in pools[0].contributors) == pytest.approx(
+        2 * sum(c.amount for c in pools[1].contributors)
+    )
 
 
 def test_synthetic_county_sizes_add_up() -> None:
@@ -203,3 +205,30 @@ def test_run_writes_by_county(tmp_path: Path) -> None:
     assert (tmp_path / "risk_by_county.csv").exists()
     with pytest.raises(InputError, match="no counties"):
         run(small("time.horizon_months=30"), replications=1).risk(by="county")
+
+
+def test_the_report_ranks_the_counties(tmp_path: Path) -> None:
+    from sim.report.county_figures import county_table, ranked_figure
+    from sim.report.run_report import run_report
+
+    poor = {"initial_balance": 1e5, "contributors": []}
+    scenario = listed(
+        [
+            {"name": "甲县", "townships": 4},
+            {"name": "乙县", "townships": 4, "pool": poor},
+            {"name": "丙县", "townships": 4},
+        ],
+        "time.horizon_months=30",
+    )
+    results = run(scenario, replications=2)
+    results.save(tmp_path / "run")
+    page = run_report(tmp_path / "run").read_text("utf-8")
+    assert 'id="counties"' in page and 'id="counties-ranked"' in page and "乙县" in page
+    table = county_table(results.by_county, scenario.model_dump(mode="json"))
+    assert table.loc["乙县", "p_pool_dry_by_deadline"] == 1.0  # the county with almost no money runs dry
+    fig = ranked_figure(table, "en")
+    for trace, figure in zip(fig.data, ("awaiting_at_deadline", "p_pool_dry_by_deadline"), strict=False):
+        assert trace.y[-1] == table[figure].idxmax()  # the worst county is at the top of its chart
+    city = run(small("time.horizon_months=30"), replications=1)
+    city.save(tmp_path / "city")
+    assert 'id="counties"' not in run_report(tmp_path / "city").read_text("utf-8")
