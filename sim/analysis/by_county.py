@@ -44,12 +44,12 @@ def county_risk(frame: pd.DataFrame, scenario: Mapping[str, Any]) -> pd.DataFram
         figures = [
             _mean_row("awaiting_at_deadline", deadline, awaiting[:, deadline]),
             _mean_row("awaiting_at_horizon", horizon, awaiting[:, horizon]),
-            _prob_row("p_pool_dry_by_deadline", deadline, (dry[:, : deadline + 1] > 0).any(axis=1)),
+            _prob_row("p_pool_dry_by_deadline", deadline, np.asarray((dry[:, : deadline + 1] > 0).any(axis=1))),
             _mean_row("one_time_cost", horizon, wide("one_time_cost")[:, horizon]),
             _mean_row("regrowth", horizon, wide("regrowth")[:, horizon]),
             _mean_row("diverted", horizon, wide("diverted")[:, horizon]),
             _mean_row("staff", horizon, wide("staff")[:, horizon]),
-            _prob_row("p_over_establishment", horizon, wide("over_establishment")[:, horizon] > 0),
+            _prob_row("p_over_establishment", horizon, np.asarray(wide("over_establishment")[:, horizon] > 0)),
         ]
         rows += [{"unit": unit, **row} for row in figures]
     return pd.DataFrame(rows, columns=list(COUNTY_RISK_COLUMNS))

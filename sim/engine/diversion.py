@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import simpy
@@ -166,7 +166,7 @@ class Diversion:
                     at_month(model.env, month, self._release, POLICY, (c, k))
 
     def _release(self, event: simpy.Event) -> None:
-        c, k = event.value
+        c, k = cast(tuple[int, int], event.value)
         places = self.county_places[c][k]
         assert places is not None
         places.release(int(self.counties[c].places[k] or 0))
@@ -455,7 +455,7 @@ class Diversion:
         self.model.ledger.withholding = True
 
     def _deadline(self, event: simpy.Event) -> None:
-        c = event.value
+        c = cast(int, event.value)
         county = self.counties[c]
         policy = county.after_deadline
         if policy == "keep_queueing":
@@ -475,6 +475,10 @@ class Diversion:
     # ----- metrics ----------------------------------------------------------------------
     def queue_lengths(self) -> list[int]:
         """People waiting for a place, per channel."""
-        out = [sum(p[k].waiting for p in self.county_places if p[k] is not None) for k in range(len(self.channels))]
+        out = [0] * len(self.channels)
+        for county_places in self.county_places:
+            for k, places in enumerate(county_places):
+                if places is not None:
+                    out[k] += places.waiting
         out[INSTITUTION_VACANCY] = self.vacancies.waiting()
         return out

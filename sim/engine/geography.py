@@ -110,7 +110,8 @@ def _county(
         share=share,
         pool=cfg.pool if cfg.pool is not None else pool,
         places=tuple(
-            cfg.places.get(cid, p) if cfg.places is not None else p for cid, p in zip(CHANNEL_IDS, places, strict=True)
+            cfg.places[cid] if cfg.places is not None and cid in cfg.places else p
+            for cid, p in zip(CHANNEL_IDS, places, strict=True)
         ),
         cut_admin=reform.cut_admin if cfg.cut_admin is None else cfg.cut_admin,
         cut_institution=reform.cut_institution if cfg.cut_institution is None else cfg.cut_institution,

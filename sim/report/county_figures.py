@@ -98,12 +98,14 @@ def add_county_panel(page: Page, run: RunData, lang: str, source: Any = None) ->
     if frame is None or frame.empty:
         return
     table = county_table(frame, run.scenario)
-    header = [_word("county", lang), *(Cell(zh if lang == "zh" else en, numeric=True) for _, _, en, zh in COLUMNS)]
-    kinds = [kind for _, kind, *_ in COLUMNS]
-    rows = [
-        [str(unit), *(Cell(fmt(float(v), kind, lang), float(v), True) for v, kind in zip(row, kinds, strict=True))]
-        for unit, row in zip(table.index, table.to_numpy(), strict=True)
-    ]
+    header: list[Cell | str] = [_word("county", lang)]
+    header += [Cell(zh if lang == "zh" else en, numeric=True) for _, _, en, zh in COLUMNS]
+    kinds = [str(c[1]) for c in COLUMNS]
+    rows: list[list[Cell | str]] = []
+    for unit, values in zip(table.index, table.to_numpy(), strict=True):
+        cells: list[Cell | str] = [str(unit)]
+        cells += [Cell(fmt(float(v), kind, lang), float(v), True) for v, kind in zip(values, kinds, strict=True)]
+        rows.append(cells)
     page.table("counties", _word("title", lang), header, rows, _word("note", lang), sortable=True)
     fig = ranked_figure(table, lang)
     page.figure("counties-ranked", str(fig.layout.title.text), fig, _word("note", lang))
