@@ -1517,18 +1517,23 @@ def _ratio(x: np.ndarray, n: np.ndarray) -> np.ndarray:
 
 def project(scenario: Scenario, population: Population) -> RunResult:
     """One projection, with the no-reform counterfactual's savings columns (as `sim.engine.simulate`)."""
-    if not single_city(scenario):
-        raise InputError(
-            "the expected-value twin models one county (a city) only; this scenario has counties with their own "
-            "pools, places or rules ([[counties]] or geography.counties): run it with the discrete-event engine "
-            "(--engine des)"
-        )
+    refuse_counties(scenario)
     shared: dict = {}
     result = Projection(scenario, population, shared).run()
     twin = None
     if scenario.money.counterfactual and scenario.reform.enabled:
         twin = Projection(no_reform(scenario), population, shared).run(costs_only=True)
     return with_counterfactual(scenario, result, twin)
+
+
+def refuse_counties(scenario: Scenario) -> None:
+    """The twin models one county (a city): refuse a scenario whose counties have anything of their own."""
+    if not single_city(scenario):
+        raise InputError(
+            "the expected-value twin models one county (a city) only; this scenario has counties with their own "
+            "pools, places or rules ([[counties]] or geography.counties): run it with the discrete-event engine "
+            "(--engine des)"
+        )
 
 
 def simulate_expected(scenario: Scenario, population: Population, seed: int, replication: int) -> RunResult:
@@ -1543,6 +1548,7 @@ def expected(scenario: Scenario, population: Population | None = None, seed: int
     The population is the engine's (`build_population(scenario, seed)`, seed defaulting to
     `run.seed`), so the twin and `sim.run` describe the same people.
     """
+    refuse_counties(scenario)
     seed = scenario.run.seed if seed is None else seed
     t0 = time.perf_counter()
     pop = build_population(scenario, seed) if population is None else population
