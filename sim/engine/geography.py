@@ -139,6 +139,11 @@ def contributor_names(scenario: Scenario) -> list[str]:
     return names
 
 
+def has_counties(scenario: Scenario) -> bool:
+    """Whether the scenario lists or draws counties (results by county are kept only then)."""
+    return bool(scenario.counties) or scenario.geography.counties > 1
+
+
 def is_province(scenario: Scenario) -> bool:
     """Whether the scenario has more than one county (listed or drawn)."""
     return len(scenario.counties) > 1 or scenario.geography.counties > 1

@@ -110,7 +110,7 @@ class Model:
         self.ledger = Ledger(self)
         self.rebound = Rebound(self)
         self.contributor_names = [*geography.contributor_names(scenario), TOP_UP]
-        self.by_county = ByCounty(self)
+        self.by_county = ByCounty(self) if geography.has_counties(scenario) else None  # a city needs none
         self.columns = _model_columns(self.contributor_names)
         self.table = np.zeros((self.horizon + 1, len(self.columns)))
         self._schedule_initial_exits(population)
@@ -417,7 +417,8 @@ class Model:
                 now_abs,
             ),
         )
-        self.by_county.capture(month)
+        if self.by_county is not None:
+            self.by_county.capture(month)
 
     @_without_gc
     def run(self) -> RunResult:
@@ -427,7 +428,8 @@ class Model:
             self.snapshot(month)
         fill_derived(self.table, self.columns, self.scenario.reform.month if self.scenario.reform.enabled else None)
         names = tuple(c.name for c in self.counties)
-        return RunResult(self.replication, self.columns, self.table, self.log, self.by_county.table, names)
+        by_county = self.by_county.table if self.by_county is not None else None
+        return RunResult(self.replication, self.columns, self.table, self.log, by_county, names)
 
 
 SECTOR_COLUMNS = (

@@ -35,7 +35,7 @@ def run(
     for rep in range(replications):
         result = simulate(scenario, pop, seed, rep, record_events=events)
         tables.append((rep, result.columns, result.monthly))
-        if result.by_county is not None and has_counties(scenario):
+        if result.by_county is not None:
             counties.append((rep, result.by_county))
         if result.events is not None:
             logs.append(pd.DataFrame(result.events, columns=list(EVENT_COLUMNS)).assign(replication=rep))
@@ -52,7 +52,3 @@ def run(
     by_county = county_frame(counties, result.county_names) if counties else None
     return Results(scenario, seed, replications, monthly_frame(tables), event_frame, timings, by_county=by_county)
 
-
-def has_counties(scenario: Scenario) -> bool:
-    """Whether the scenario lists or draws counties (by_county.parquet is written only then)."""
-    return bool(scenario.counties) or scenario.geography.counties > 1
