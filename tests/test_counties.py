@@ -202,7 +202,11 @@ def test_run_writes_by_county(tmp_path: Path) -> None:
     frame = pd.read_parquet(tmp_path / "by_county.parquet")
     assert list(frame.columns[:4]) == ["replication", "level", "unit", "month"]
     assert len(frame) == 3 * 31
-    assert (tmp_path / "risk_by_county.csv").exists()
+    risk = pd.read_csv(tmp_path / "risk_by_county.csv")
+    assert set(risk["unit"]) == {"C001", "C002", "C003"}
+    summary = pd.read_csv(tmp_path / "summary_by_county.csv")
+    staff0 = summary[(summary["metric"] == "staff") & (summary["month"] == 0)].set_index("unit")["mean"]
+    assert staff0.sum() == pytest.approx(results.monthly.query("month == 0")["headcount_total"].mean())
     with pytest.raises(InputError, match="no counties"):
         run(small("time.horizon_months=30"), replications=1).risk(by="county")
 

@@ -138,7 +138,8 @@ class Results:
         }
 
     def save(self, folder: str | Path, force: bool = False) -> Path:
-        """Write monthly.parquet, summary.csv, manifest.json (and events.parquet) as the folder `folder`.
+        """Write monthly.parquet, summary.csv, manifest.json (and events.parquet; by_county.parquet,
+        risk_by_county.csv and summary_by_county.csv for a scenario with counties) as the folder `folder`.
 
         The folder is replaced whole and atomically (`sim.folders.OutputFolder`); a folder that
         fenliu did not write is refused unless `force`.
@@ -157,6 +158,7 @@ class Results:
         if self.by_county is not None:
             write_parquet(self.by_county, folder / "by_county.parquet")
             write_csv(self.risk(by="county"), folder / "risk_by_county.csv")
+            write_csv(self.summary(by="county"), folder / "summary_by_county.csv")
         write_json(self.manifest(), folder / "manifest.json")
         return folder
 
