@@ -51,4 +51,3 @@ def run(
     }
     by_county = county_frame(counties, result.county_names) if counties else None
     return Results(scenario, seed, replications, monthly_frame(tables), event_frame, timings, by_county=by_county)
-
