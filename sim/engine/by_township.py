@@ -40,7 +40,7 @@ class ByTownship:
 
     def capture(self, month: int) -> None:
         """Note the month's unpaid requests; keep each township's outcomes when `month` is a chosen one."""
-        self.unpaid[month] = unpaid_amount(self.model.diversion.pool)
+        self.unpaid[month] = sum(unpaid_amount(pool) for pool in self.model.diversion.pools)  # every county's
         if month not in self.months:
             return
         people, model = self.model.people, self.model

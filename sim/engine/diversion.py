@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import simpy
 
 from sim.engine.calendar import POLICY, at_month
-from sim.engine.pool import Pool
+from sim.engine.pool import Pool, ProvincePool
 from sim.engine.queues import Pending, expire
 from sim.engine.resources import Places
 from sim.engine.rng import stream
@@ -61,25 +61,34 @@ class Diversion:
         self.model = model
         self.cfg = model.scenario.diversion
         self.channels: list[ChannelSection] = [model.scenario.channels.get(c) for c in CHANNEL_IDS]
-        self.pool = Pool(model)
+        self.counties = model.counties
+        rng = stream(model.seed, model.replication, "pool")  # counties draw one after another
+        self.pools = [Pool(model, county.pool, rng) for county in self.counties]
+        self.pool: Pool | ProvincePool = self.pools[0] if len(self.pools) == 1 else ProvincePool(self.pools)
         self.by_merit = [ch.allocation == "merit" for ch in self.channels]
         self._arrivals = itertools.count()
         env = model.env
-        self.places: list[Places | None] = []
-        for k, ch in enumerate(self.channels):
-            limited = ch.places_per_year is not None and k != INSTITUTION_VACANCY
-            self.places.append(Places(env) if limited else None)
+        self.county_places: list[list[Places | None]] = []  # by county, then channel
+        for county in self.counties:
+            self.county_places.append(
+                [
+                    Places(env) if county.places[k] is not None and k != INSTITUTION_VACANCY else None
+                    for k in range(len(self.channels))
+                ]
+            )
+        self.places = self.county_places[0]  # the first county's (a city's only) places
         n_tw = len(model.townships)
         self.vacancies = Vacancies(self, n_tw)  # the institution vacancy channel: vacancies come to the surplus
         self.diverted = [0] * len(CHANNEL_IDS)
         self.fates = [0] * len(SURPLUS_COLUMNS)  # surplus at the reform, then reposted, retired, left while waiting
+        self.diverted_county = [0] * len(self.counties)
         self.process: dict[int, simpy.Process] = {}
         self.phase: dict[int, str] = {}
         self.pending: dict[int, Pending] = {}
         self.channel_of: dict[int, int] = {}
         self.diverted_at: dict[int, int] = {}
         self.surplus: list[list[list[int]]] = [[[] for _ in SECTORS] for _ in range(n_tw)]
-        self.stopped = False
+        self.stopped_county = [False] * len(self.counties)  # each county's drive stopped at its deadline
 
     # ----- set-up at the reform ---------------------------------------------------------
     def start(self, surplus: list[int], score: dict[int, float]) -> None:
@@ -106,7 +115,8 @@ class Diversion:
                     self._log_choices(i)
                 self._no_channel(i)
         self._schedule_releases()
-        at_month(model.env, model.scenario.reform.deadline_month, self._deadline, POLICY)
+        for c, county in enumerate(self.counties):
+            at_month(model.env, county.deadline_month, self._deadline, POLICY, c)
         at_month(model.env, model.scenario.reform.deadline_month, self._withhold, POLICY)
 
     def _preferences(self, surplus: list[int], score: dict[int, float]) -> dict[int, list[int]]:
@@ -149,19 +159,31 @@ class Diversion:
     def _schedule_releases(self) -> None:
         model = self.model
         reform_abs = model.start_abs + model.scenario.reform.month
-        for k, ch in enumerate(self.channels):
-            places = self.places[k]
-            if places is None or not ch.open:
-                continue
-            first = reform_abs + (ch.release_month - 1 - reform_abs % 12) % 12
-            for month in range(first - model.start_abs, model.horizon + 1, 12):
-                at_month(model.env, month, self._release, POLICY, k)
+        for c, county_places in enumerate(self.county_places):
+            for k, ch in enumerate(self.channels):
+                if county_places[k] is None or not ch.open:
+                    continue
+                first = reform_abs + (ch.release_month - 1 - reform_abs % 12) % 12
+                for month in range(first - model.start_abs, model.horizon + 1, 12):
+                    at_month(model.env, month, self._release, POLICY, (c, k))
 
     def _release(self, event: simpy.Event) -> None:
-        k = event.value
-        places = self.places[k]
+        c, k = cast(tuple[int, int], event.value)
+        places = self.county_places[c][k]
         assert places is not None
-        places.release(int(self.channels[k].places_per_year or 0))
+        places.release(int(self.counties[c].places[k] or 0))
+
+    def county(self, i: int) -> int:
+        """The county of person i (a person never changes county)."""
+        return self.model.county_of[self.model.people.township[i]]
+
+    def stopped(self, i: int) -> bool:
+        """Whether person i's county has stopped its drive (its deadline passed, with enforcement)."""
+        return self.stopped_county[self.model.county_of[self.model.people.township[i]]]
+
+    def pool_of(self, i: int) -> Pool:
+        """The severance pool of person i's county."""
+        return self.pools[self.model.county_of[self.model.people.township[i]]]
 
     # ----- one person's path ------------------------------------------------------------
     def eligible(self, i: int, k: int) -> bool:
@@ -223,7 +245,7 @@ class Diversion:
                 self._log_choices(i)
             while True:
                 for k in self.candidates.get(i, []):
-                    if self.stopped:
+                    if self.stopped(i):
                         break
                     if not self.eligible_now(i, k):
                         continue
@@ -239,7 +261,7 @@ class Diversion:
                     return
                 if self.phase.get(i) != "retry":
                     self._no_channel(i)
-                if self.cfg.retry_months <= 0 or self.stopped or not self.candidates.get(i):
+                if self.cfg.retry_months <= 0 or self.stopped(i) or not self.candidates.get(i):
                     break
                 self.phase[i] = "retry"
                 wait = self._next_try(i)
@@ -247,7 +269,7 @@ class Diversion:
                     break  # no channel of theirs will be open to them again before the horizon
                 yield env.timeout(wait)
         except simpy.Interrupt as stop:
-            pending.clean_up(self.pool)
+            pending.clean_up(self.pool_of(i))
             pending.leave(self.model, i, str(stop.cause))
         finally:
             self.process.pop(i, None)
@@ -327,18 +349,19 @@ class Diversion:
             return True
         self.phase[i] = "money"
         start = env.now
-        pending.payment = payment = self.pool.request(amount)
+        pool = self.pool_of(i)
+        pending.payment = payment = pool.request(amount)
         pending.join(self.model, i, "money", CHANNEL_IDS[k], amount)
         if not payment.triggered:
             yield payment
         pending.leave(self.model, i, "paid")
         pending.payment = None
         if not self.eligible_now(i, k, env.now + self.channels[k].lead_time_months):
-            self.pool.refund(payment)
+            pool.refund(payment)
             return False
         if self.model.log is not None:
             self._note(i, "paid", f"{amount:.0f} yuan after {env.now - start:g} months")
-        self.model.ledger.book_one_time(parts, self.pool.settle(payment))
+        self.model.ledger.book_one_time(parts, pool.settle(payment))
         self.model.by_township.paid(i, k, amount)
         return True
 
@@ -352,7 +375,7 @@ class Diversion:
             self._note(i, "ineligible", f"{CHANNEL_IDS[k]} by the month of leaving")
 
     def _place_source(self, i: int, k: int) -> Places | None:
-        return self.places[k]
+        return self.county_places[self.county(i)][k]
 
     def _key(self, i: int, k: int) -> tuple[float, int]:
         """Queue order: best merit first (择优) or first come; ties in order of arrival."""
@@ -364,6 +387,7 @@ class Diversion:
         people = model.people
         self.phase.pop(i, None)
         self.diverted[k] += 1
+        self.diverted_county[self.county(i)] += 1
         self.channel_of[i] = k
         self.diverted_at[i] = model.month
         self._forget_surplus(i)
@@ -435,16 +459,20 @@ class Diversion:
     def _withhold(self, _event: simpy.Event) -> None:
         self.model.ledger.withholding = True
 
-    def _deadline(self, _event: simpy.Event) -> None:
-        policy = self.cfg.after_deadline
+    def _deadline(self, event: simpy.Event) -> None:
+        c = cast(int, event.value)
+        county = self.counties[c]
+        policy = county.after_deadline
         if policy == "keep_queueing":
             return
-        self.stopped = True
+        self.stopped_county[c] = True
+        county_of = self.model.county_of
+        people = self.model.people
         for i in list(self.process):
-            self.stop(i, "deadline")
+            if county_of[people.township[i]] == c:
+                self.stop(i, "deadline")
         if policy == "rotate":
-            people = self.model.people
-            for bucket in (b for tw in self.surplus for b in tw):
+            for bucket in (b for tw in self.surplus[county.first : county.last] for b in tw):
                 for i in bucket:
                     if people.state[i] == AWAITING and self.phase.get(i) != "lead":
                         self.model.move(i, ROTATING, "deadline", "rotating shifts after the deadline")
@@ -452,6 +480,10 @@ class Diversion:
     # ----- metrics ----------------------------------------------------------------------
     def queue_lengths(self) -> list[int]:
         """People waiting for a place, per channel."""
-        out = [p.waiting if p is not None else 0 for p in self.places]
+        out = [0] * len(self.channels)
+        for county_places in self.county_places:
+            for k, places in enumerate(county_places):
+                if places is not None:
+                    out[k] += places.waiting
         out[INSTITUTION_VACANCY] = self.vacancies.waiting()
         return out

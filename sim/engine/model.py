@@ -18,8 +18,9 @@ import numpy as np
 import simpy
 from simpy.resources.base import BaseResource
 
-from sim.engine import posting
+from sim.engine import geography, posting
 from sim.engine.attrition import event_month, retirement_abs_month
+from sim.engine.by_county import ByCounty
 from sim.engine.by_township import ByTownship
 from sim.engine.calendar import EXIT, POLICY, at_month
 from sim.engine.diversion import INSTITUTION_VACANCY, Diversion
@@ -86,6 +87,8 @@ class RunResult:
     by_township: np.ndarray | None = None  # rows (township, month, *TOWNSHIP_OUTCOMES), sim.engine.by_township
     channel_one_time: np.ndarray | None = None  # (channels, 2): one-time yuan paid and people paid, by channel
     pool_unpaid: np.ndarray | None = None  # (months + 1,): yuan of pool requests not paid at month-end
+    by_county: np.ndarray | None = None  # (months + 1, counties, COUNTY_OUTCOMES), sim.engine.by_county
+    county_names: tuple[str, ...] = ()
 
 
 class Model:
@@ -103,6 +106,8 @@ class Model:
         self.horizon = scenario.time.horizon_months
         self.people = People.from_population(population)
         self.townships = population.townships
+        self.counties = geography.resolve(scenario, population.staff_counts().sum(axis=1))
+        self.county_of = [c for c, county in enumerate(self.counties) for _ in range(county.first, county.last)]
         self.est = (
             np.stack([population.townships.establishment_admin, population.townships.establishment_institution], axis=1)
             .astype(int)
@@ -122,7 +127,8 @@ class Model:
         self.rebound = Rebound(self)
         deadline = min(scenario.reform.deadline_month, self.horizon)
         self.by_township = ByTownship(self, (deadline, self.horizon), len(self.diversion.channels))
-        self.contributor_names = [*self.diversion.pool.names, TOP_UP]
+        self.contributor_names = [*geography.contributor_names(scenario), TOP_UP]
+        self.by_county = ByCounty(self) if geography.has_counties(scenario) else None  # a city needs none
         self.columns = _model_columns(self.contributor_names)
         self.table = np.zeros((self.horizon + 1, len(self.columns)))
         self._schedule_initial_exits(population)
@@ -277,16 +283,16 @@ class Model:
     # ----- reform -----------------------------------------------------------------------
     def new_establishment(self) -> list[list[int]]:
         """The new establishment per township and sector, from class numbers or cuts."""
-        reform = self.scenario.reform
         out = []
         for tw, (old_a, old_i) in enumerate(self.est):
             klass = self.scenario.township_classes[int(self.townships.klass[tw])]
+            county = self.counties[self.county_of[tw]]  # the county's own cut, or the province's
             new_a = klass.new_establishment_admin
             new_i = klass.new_establishment_institution
             out.append(
                 [
-                    math.floor(old_a * (1 - reform.cut_admin) + 1e-9) if new_a is None else new_a,
-                    math.floor(old_i * (1 - reform.cut_institution) + 1e-9) if new_i is None else new_i,
+                    math.floor(old_a * (1 - county.cut_admin) + 1e-9) if new_a is None else new_a,
+                    math.floor(old_i * (1 - county.cut_institution) + 1e-9) if new_i is None else new_i,
                 ]
             )
         return out
@@ -430,6 +436,8 @@ class Model:
             ),
             *self.diversion.fates,
         )
+        if self.by_county is not None:
+            self.by_county.capture(month)
 
     @_without_gc
     def run(self) -> RunResult:
@@ -441,7 +449,17 @@ class Model:
         fill_derived(self.table, self.columns, self.scenario.reform.month if self.scenario.reform.enabled else None)
         bt = self.by_township
         by_channel = np.column_stack([bt.channel_cost, bt.channel_paid.astype(float)])
-        return RunResult(self.replication, self.columns, self.table, self.log, bt.table(), by_channel, bt.unpaid)
+        return RunResult(
+            self.replication,
+            self.columns,
+            self.table,
+            self.log,
+            by_township=bt.table(),
+            channel_one_time=by_channel,
+            pool_unpaid=bt.unpaid,
+            by_county=self.by_county.table if self.by_county is not None else None,
+            county_names=tuple(c.name for c in self.counties),
+        )
 
     def close(self) -> None:
         """Break the reference cycles of a finished replication so that reference counting frees it now.
@@ -458,12 +476,13 @@ class Model:
             self.hiring,
             self.diversion.vacancies,
             self.diversion,
-            self.diversion.pool,
+            *self.diversion.pools,
             self.ledger,
             self.rebound,
         )
-        resources: list[BaseResource | None] = [*self.diversion.places]
-        resources += [v for v in vars(self.diversion.pool).values() if isinstance(v, BaseResource)]
+        resources: list[BaseResource | None] = [p for places in self.diversion.county_places for p in places]
+        for pool in self.diversion.pools:
+            resources += [v for v in vars(pool).values() if isinstance(v, BaseResource)]
         for resource in resources:
             if resource is not None:  # its queued requests hold the waiting people's processes
                 resource.get_queue.clear()
@@ -487,7 +506,7 @@ def _model_columns(contributors: list[str]) -> tuple[str, ...]:
 
 def monthly_columns(scenario: Scenario) -> tuple[str, ...]:
     """Every metric column that `simulate` writes for `scenario`, in order."""
-    contributors = [*(c.name for c in scenario.pool.contributors), TOP_UP]
+    contributors = [*geography.contributor_names(scenario), TOP_UP]
     return (*_model_columns(contributors), *COUNTERFACTUAL_COLUMNS)
 
 
@@ -524,9 +543,11 @@ def with_counterfactual(scenario: Scenario, result: RunResult, twin: RunResult |
             (*result.columns, *COUNTERFACTUAL_COLUMNS),
             np.hstack([own, nan]),
             result.events,
-            result.by_township,
-            result.channel_one_time,
-            result.pool_unpaid,
+            by_township=result.by_township,
+            channel_one_time=result.channel_one_time,
+            pool_unpaid=result.pool_unpaid,
+            by_county=result.by_county,
+            county_names=result.county_names,
         )
     base = twin.monthly if twin is not None else own
     twin_cols = {c: k for k, c in enumerate(twin.columns)} if twin is not None else cols
@@ -548,9 +569,11 @@ def with_counterfactual(scenario: Scenario, result: RunResult, twin: RunResult |
         (*result.columns, *COUNTERFACTUAL_COLUMNS),
         table,
         result.events,
-        result.by_township,
-        result.channel_one_time,
-        result.pool_unpaid,
+        by_township=result.by_township,
+        channel_one_time=result.channel_one_time,
+        pool_unpaid=result.pool_unpaid,
+        by_county=result.by_county,
+        county_names=result.county_names,
     )
 
 

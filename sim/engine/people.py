@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.engine.states import IN_POST, ON_PAYROLL, STATE_NAMES
+from sim.engine.states import AWAITING, IN_POST, ON_PAYROLL, ROTATING, STATE_NAMES
 from sim.population.table import SECONDARY, Population
+
+SURPLUS = tuple(s in (AWAITING, ROTATING) for s in range(len(STATE_NAMES)))
 
 
 @dataclass
@@ -40,10 +42,12 @@ class People:
     post_sector: list[int] = field(default_factory=lambda: [0, 0, 0])
     birth_sum: list[int] = field(default_factory=lambda: [0, 0, 0])
     secondary_plus: list[int] = field(default_factory=lambda: [0, 0, 0])
+    surplus: list[int] = field(default_factory=list)  # per township: people awaiting or rotating
 
     def __post_init__(self) -> None:
         self.payroll = [[0, 0, 0] for _ in range(self.n_townships)]
         self.in_post = [[0, 0, 0] for _ in range(self.n_townships)]
+        self.surplus = [0] * self.n_townships
 
     @classmethod
     def from_population(cls, pop: Population) -> People:
@@ -138,6 +142,8 @@ class People:
             self._post(i, -1)
         elif new == IN_POST:
             self._post(i, 1)
+        if SURPLUS[old] != SURPLUS[new]:
+            self.surplus[self.township[i]] += 1 if SURPLUS[new] else -1
         was, now = ON_PAYROLL[old], ON_PAYROLL[new]
         if was != now:
             sector = self.sector[i]
@@ -151,6 +157,9 @@ class People:
         posted = self.state[i] == IN_POST
         if posted:
             self._post(i, -1)
+        if township is not None and SURPLUS[self.state[i]]:
+            self.surplus[self.township[i]] -= 1
+            self.surplus[township] += 1
         if ON_PAYROLL[self.state[i]]:
             self._leave_payroll(i)
             self.sector[i] = sector

@@ -24,12 +24,13 @@ import itertools
 from collections import deque
 from typing import TYPE_CHECKING, cast
 
+import numpy as np
 import simpy
 
 from sim.engine.calendar import POLICY, at_month
 from sim.engine.funds import covers, pro_rata_list
 from sim.engine.rng import stream
-from sim.scenario.schema import PAYERS
+from sim.scenario.schema import PAYERS, PoolSection
 
 if TYPE_CHECKING:
     from sim.engine.model import Model
@@ -52,10 +53,10 @@ class MoneyRequest(simpy.Event):
 class Pool:
     """The money per payer, its contributors' schedule, the waiting requests and running totals."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: Model, cfg: PoolSection | None = None, rng: np.random.Generator | None = None) -> None:
         self.model = model
         self.env = model.env
-        self.cfg = model.scenario.pool
+        self.cfg = model.scenario.pool if cfg is None else cfg  # a county's own pool (sim.engine.geography)
         self.discipline = self.cfg.discipline
         n = len(PAYERS)
         self.held = [0.0] * n  # each payer's money still in the pool
@@ -74,11 +75,13 @@ class Pool:
         self._by_amount: list[tuple[float, int, MoneyRequest]] = []  # all: smallest waiting (lazy deletion)
         if self.cfg.initial_balance > 0:
             self._put(PAYER_INDEX[self.cfg.initial_payer], self.cfg.initial_balance)
-        self._schedule_contributions()
+        self._schedule_contributions(rng)
 
     # ----- money in -----------------------------------------------------------------------
-    def _schedule_contributions(self) -> None:
-        rng = stream(self.model.seed, self.model.replication, "pool")
+    def _schedule_contributions(self, rng: np.random.Generator | None) -> None:
+        """Schedule the contributions; counties draw one after another from the one `pool` stream."""
+        if rng is None:
+            rng = stream(self.model.seed, self.model.replication, "pool")
         for contributor in self.cfg.contributors:
             step = {"once": 0, "monthly": 1, "yearly": 12}[contributor.schedule]
             count = 1 if contributor.schedule == "once" else contributor.payments
@@ -221,3 +224,57 @@ class Pool:
         """Someone waits for money and no waiting request can be paid from the balance."""
         smallest = self._smallest() if self.waiting else None
         return smallest is not None and not covers(self.balance, smallest.amount)
+
+
+class ProvincePool:
+    """The counties' pools read as one, for the province's monthly row (sums; dry when any county is dry)."""
+
+    def __init__(self, pools: list[Pool]) -> None:
+        self.pools = pools
+        self.names: list[str] = []
+        for pool in pools:
+            self.names.extend(n for n in pool.names if n not in self.names)
+
+    @property
+    def contributed(self) -> dict[str, float]:
+        """Money put in per contributor name, over the counties."""
+        out: dict[str, float] = {}
+        for pool in self.pools:
+            for name, amount in pool.contributed.items():
+                out[name] = out.get(name, 0.0) + amount
+        return out
+
+    @property
+    def contributed_total(self) -> float:
+        """Money put in, over the counties."""
+        return sum(p.contributed_total for p in self.pools)
+
+    @property
+    def paid(self) -> float:
+        """Money paid out, over the counties."""
+        return sum(p.paid for p in self.pools)
+
+    @property
+    def balance(self) -> float:
+        """Money in the pools, over the counties."""
+        return sum(p.balance for p in self.pools)
+
+    @property
+    def waiting(self) -> int:
+        """Requests waiting for money, over the counties."""
+        return sum(p.waiting for p in self.pools)
+
+    @property
+    def dry(self) -> bool:
+        """Some county's pool is dry (someone there waits, and nobody waiting there can be paid)."""
+        return any(p.dry for p in self.pools)
+
+    @property
+    def put_by(self) -> list[float]:
+        """Money put in per payer, over the counties."""
+        return [sum(col) for col in zip(*(p.put_by for p in self.pools), strict=True)]
+
+    @property
+    def charged_by(self) -> list[float]:
+        """Money charged per payer, over the counties."""
+        return [sum(col) for col in zip(*(p.charged_by for p in self.pools), strict=True)]

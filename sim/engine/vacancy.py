@@ -2,14 +2,14 @@
 
 An institution post that falls vacant below a township's new establishment (an exit, or hire
 credit ripening for one) is offered — before any outside hire — to the best surplus person of
-the whole city (one county) who would take the channel: a candidate for it at the reform
-(sector, education, sex and status rules, acceptance, exam), its age, retirement and service
-rules met now and when they leave, still awaiting or rotating, past any protection, not
-serving another channel's lead time, and the drive not stopped. Whatever queue they are in is
-left (place or money handed back); after the channel's lead time they move into that
-township's institution posts. The post is held (`reserved`, out of the hiring room) meanwhile.
-With nobody to take it, the post goes to hiring. Nobody queues for the channel: a vacancy
-comes to the surplus, as the establishment office assigns it (调剂).
+the township's county (the whole city when there is one county) who would take the channel: a
+candidate for it at the reform (sector, education, sex and status rules, acceptance, exam), its
+age, retirement and service rules met now and when they leave, still awaiting or rotating, past
+any protection, not serving another channel's lead time, and the county's drive not stopped.
+Whatever queue they are in is left (place or money handed back); after the channel's lead time
+they move into that township's institution posts. The post is held (`reserved`, out of the
+hiring room) meanwhile. With nobody to take it, the post goes to hiring. Nobody queues for the
+channel: a vacancy comes to the surplus, as the establishment office assigns it (调剂).
 """
 
 from __future__ import annotations
@@ -36,31 +36,37 @@ class Vacancies:
         self.diversion = diversion
         self.reserved = [0] * n_townships  # institution posts per township held for someone on their way
         self.offered = 0  # vacancies offered and taken
-        self.candidates: list[int] = []  # best first (merit) or in person order (first come)
+        self.by_county: list[list[int]] = []  # each county's candidates: best first (merit) or in person order
         self.placing: set[int] = set()
 
     def start(self, candidates: list[int], score: dict[int, float], by_merit: bool) -> None:
         """The surplus people who would take the channel, in the order vacancies reach them."""
-        self.candidates = sorted(candidates, key=(lambda i: (-score.get(i, 0.0), i)) if by_merit else None)
+        ordered = sorted(candidates, key=(lambda i: (-score.get(i, 0.0), i)) if by_merit else None)
+        div = self.diversion
+        self.by_county = [[] for _ in div.counties]
+        for i in ordered:
+            self.by_county[div.county(i)].append(i)
 
     def waiting(self) -> int:
         """Candidates still surplus (pruning those who are not): the channel's queue."""
         state = self.diversion.model.people.state
-        self.candidates = [i for i in self.candidates if state[i] in (AWAITING, ROTATING)]
-        return len(self.candidates) - len(self.placing)
+        self.by_county = [[i for i in cands if state[i] in (AWAITING, ROTATING)] for cands in self.by_county]
+        return sum(len(cands) for cands in self.by_county) - len(self.placing)
 
     def offer(self, tw: int) -> bool:
         """An institution post of township tw fell vacant below establishment: place the first candidate
         who may take it now, or return False (the post goes to hiring).
         """
         div = self.diversion
-        if not div.channels[INSTITUTION_VACANCY].open or div.stopped or not self.candidates:
-            return False
         model = div.model
+        c = model.county_of[tw]
+        candidates = self.by_county[c] if self.by_county else []
+        if not div.channels[INSTITUTION_VACANCY].open or div.stopped_county[c] or not candidates:
+            return False
         people, env = model.people, model.env
         lead = div.channels[INSTITUTION_VACANCY].lead_time_months
         protected_until = model.scenario.reform.month + model.scenario.reform.protection_months
-        for i in self.candidates:
+        for i in candidates:
             if people.state[i] not in (AWAITING, ROTATING) or i in self.placing or div.phase.get(i) == "lead":
                 continue
             if people.protected[i] and env.now < protected_until:

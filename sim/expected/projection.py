@@ -108,6 +108,7 @@ import numpy as np
 from sim.engine.attrition import retirement_abs_month
 from sim.engine.diversion import EXIT_CHANNELS, INSTITUTION_VACANCY, static_eligibility
 from sim.engine.funds import fiscal_index, pro_rata, retirement_payer
+from sim.engine.geography import single_city
 from sim.engine.ledger import CHANNEL_COMPONENT, COMPONENTS, LEDGER_COLUMNS, PUBLIC, C, P
 from sim.engine.model import (
     COUNTERFACTUAL_COLUMNS,
@@ -121,6 +122,7 @@ from sim.engine.pool import TOP_UP
 from sim.engine.rebound import REBOUND_COLUMNS
 from sim.engine.rebound_rules import DERIVED_COLUMNS, fill_derived, request_rate
 from sim.engine.states import columns_for
+from sim.errors import InputError
 from sim.expected.ahead import Ahead
 from sim.expected.cohorts import (
     N_CHANNELS,
@@ -1517,6 +1519,7 @@ def _ratio(x: np.ndarray, n: np.ndarray) -> np.ndarray:
 
 def project(scenario: Scenario, population: Population) -> RunResult:
     """One projection, with the no-reform counterfactual's savings columns (as `sim.engine.simulate`)."""
+    refuse_counties(scenario)
     shared: dict = {}
     result = Projection(scenario, population, shared).run()
     twin = None
@@ -1525,6 +1528,16 @@ def project(scenario: Scenario, population: Population) -> RunResult:
     out = with_counterfactual(scenario, result, twin)
     # no queue binds in the twin: nothing requested from the pool waits unpaid
     return dataclasses.replace(out, pool_unpaid=np.zeros(out.monthly.shape[0]))
+
+
+def refuse_counties(scenario: Scenario) -> None:
+    """The twin models one county (a city): refuse a scenario whose counties have anything of their own."""
+    if not single_city(scenario):
+        raise InputError(
+            "the expected-value twin models one county (a city) only; this scenario has counties with their own "
+            "pools, places or rules ([[counties]] or geography.counties): run it with the discrete-event engine "
+            "(--engine des)"
+        )
 
 
 def simulate_expected(scenario: Scenario, population: Population, seed: int, replication: int) -> RunResult:
@@ -1539,6 +1552,7 @@ def expected(scenario: Scenario, population: Population | None = None, seed: int
     The population is the engine's (`build_population(scenario, seed)`, seed defaulting to
     `run.seed`), so the twin and `sim.run` describe the same people.
     """
+    refuse_counties(scenario)
     seed = scenario.run.seed if seed is None else seed
     t0 = time.perf_counter()
     pop = build_population(scenario, seed) if population is None else population

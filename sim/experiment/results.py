@@ -12,7 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.by_county import county_risk
 from sim.analysis.risk import REGROWTH_THRESHOLD, risk_table
+from sim.errors import InputError
 from sim.experiment.storage import write_csv, write_json, write_parquet
 from sim.folders import OutputFolder
 from sim.scenario.loader import scenario_hash, scenario_sources
@@ -75,11 +77,22 @@ class Results:
     engine: str = "des"  # "des" (the SimPy model) or "expected" (the expected-value twin)
     by_township: pd.DataFrame | None = None  # see township_frame
     by_channel: pd.DataFrame | None = None  # see channel_frame
+    by_county: pd.DataFrame | None = None  # see county_frame; only for scenarios with counties
 
-    def summary(self) -> pd.DataFrame:
+    def summary(self, by: str | None = None) -> pd.DataFrame:
         """Mean (with its SE), P5, P50, P95 of each metric at months 0, 12, 24, 60, the deadline and
         the horizon, followed by the risk figures (mean = estimate, with SE and P50; their P90 is in risk.csv).
+
+        `by="county"`: mean, SE and quantiles of each county's outcomes (sim.engine.by_county), per county.
         """
+        if by is not None:
+            frame = self._by(by)
+            parts = []
+            for unit, sub in frame.groupby("unit", sort=False):
+                table = summarise(sub.drop(columns=["level", "unit"]))
+                table.insert(0, "unit", unit)
+                parts.append(table)
+            return pd.concat(parts, ignore_index=True)
         risk = self.risk().rename(columns={"figure": "metric", "estimate": "mean"})
         risk = risk.drop(columns=["replications", "p90"])
         horizon = int(self.monthly["month"].max())
@@ -87,12 +100,27 @@ class Results:
         frames = [summarise(self.monthly, months), risk]
         return pd.concat(frames, ignore_index=True)[list(SUMMARY_COLUMNS)]
 
-    def risk(self, regrowth_threshold: float = REGROWTH_THRESHOLD) -> pd.DataFrame:
+    def risk(self, regrowth_threshold: float = REGROWTH_THRESHOLD, by: str | None = None) -> pd.DataFrame:
         """Risk figures with Monte Carlo standard errors (see sim.analysis.risk); `regrowth_threshold`
         is the re-growth share that `p_regrowth_share_over_<pct>pct` asks about (default 5%).
+
+        `by="county"`: each county's risk figures (sim.analysis.by_county.county_risk).
         """
+        if by is not None:
+            return county_risk(self._by(by), self.scenario.model_dump(mode="json"))
         reform = self.scenario.reform
         return risk_table(self.monthly, reform.month, reform.deadline_month, regrowth_threshold)
+
+    def _by(self, by: str) -> pd.DataFrame:
+        """The table of a geographic level, refusing a level it does not have with a clear message."""
+        if by != "county":
+            raise InputError(f"by: expected 'county', found {by!r}")
+        if self.by_county is None:
+            raise InputError(
+                "by='county': these results have no counties (the scenario lists no [[counties]] and draws none "
+                "with geography.counties)"
+            )
+        return self.by_county
 
     def metric(self, name: str) -> pd.DataFrame:
         """One metric as a (month × replication) table."""
@@ -117,7 +145,8 @@ class Results:
         }
 
     def save(self, folder: str | Path, force: bool = False) -> Path:
-        """Write monthly.parquet, summary.csv, risk.csv, manifest.json (and events, by_township, by_channel).
+        """Write monthly.parquet, summary.csv, risk.csv, manifest.json (and events, by_township, by_channel;
+        by_county.parquet, risk_by_county.csv and summary_by_county.csv for a scenario with counties).
 
         The folder is replaced whole and atomically (`sim.folders.OutputFolder`); a folder that
         fenliu did not write is refused unless `force`.
@@ -138,6 +167,10 @@ class Results:
             write_parquet(self.by_township, folder / "by_township.parquet")
         if self.by_channel is not None:
             write_parquet(self.by_channel, folder / "by_channel.parquet")
+        if self.by_county is not None:
+            write_parquet(self.by_county, folder / "by_county.parquet")
+            write_csv(self.risk(by="county"), folder / "risk_by_county.csv")
+            write_csv(self.summary(by="county"), folder / "summary_by_county.csv")
         write_json(self.manifest(), folder / "manifest.json")
         return folder
 
@@ -229,4 +262,24 @@ def channel_frame(tables: list[tuple[int, np.ndarray]]) -> pd.DataFrame:
         )
         for rep, table in tables
     ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def county_frame(tables: list[tuple[int, np.ndarray]], names: tuple[str, ...]) -> pd.DataFrame:
+    """Stack per-replication county tables (sim.engine.by_county) into one long DataFrame.
+
+    Columns: replication, level ('county'), unit (the county's name), month, then the outcomes of
+    `sim.engine.by_county.COUNTY_OUTCOMES` (the shape of by_township.parquet).
+    """
+    from sim.engine.by_county import COUNTY_OUTCOMES
+
+    frames = []
+    for rep, table in tables:
+        months, counties = table.shape[0], table.shape[1]
+        frame = pd.DataFrame(table.reshape(months * counties, -1), columns=list(COUNTY_OUTCOMES))
+        frame.insert(0, "month", np.repeat(np.arange(months, dtype=np.int64), counties))
+        frame.insert(0, "unit", np.tile(np.asarray(names, dtype=object), months))
+        frame.insert(0, "level", "county")
+        frame.insert(0, "replication", np.int64(rep))
+        frames.append(frame)
     return pd.concat(frames, ignore_index=True)

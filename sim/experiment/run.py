@@ -8,7 +8,14 @@ import pandas as pd
 
 from sim.engine import EVENT_COLUMNS, simulate
 from sim.experiment.progress import Progress
-from sim.experiment.results import MonthlyStack, Results, channel_frame, monthly_table, township_frame
+from sim.experiment.results import (
+    MonthlyStack,
+    Results,
+    channel_frame,
+    county_frame,
+    monthly_table,
+    township_frame,
+)
 from sim.population.build import build_population
 from sim.population.table import Population
 from sim.scenario.schema import Scenario
@@ -34,7 +41,8 @@ def run(
     t0 = time.perf_counter()
     pop = build_population(scenario, seed) if population is None else population
     t1 = time.perf_counter()
-    stack, logs, townships, channels = MonthlyStack(replications), [], [], []
+    stack, logs, townships, channels, counties = MonthlyStack(replications), [], [], [], []
+    county_names: tuple[str, ...] = ()
     bar = Progress(replications, label=f"{scenario.name}: replications", enabled=progress)
     try:
         for rep in range(replications):
@@ -44,6 +52,9 @@ def run(
                 townships.append((rep, result.by_township))
             if result.channel_one_time is not None:
                 channels.append((rep, result.channel_one_time))
+            if result.by_county is not None:
+                counties.append((rep, result.by_county))
+                county_names = result.county_names
             if result.events is not None:
                 logs.append(pd.DataFrame(result.events, columns=list(EVENT_COLUMNS)).assign(replication=rep))
             bar.update(True)
@@ -68,4 +79,5 @@ def run(
         timings,
         by_township=township_frame(townships, pop.townships.names) if townships else None,
         by_channel=channel_frame(channels) if channels else None,
+        by_county=county_frame(counties, county_names) if counties else None,
     )

@@ -20,7 +20,15 @@ def build_population(scenario: Scenario, seed: int) -> Population:
     if population.source == "roster":
         if not population.roster:
             raise InputError("population.source = 'roster' needs population.roster (a file path)")
-        return check_population(read_roster(population.roster, scenario), scenario, population.roster)
+        roster = check_population(read_roster(population.roster, scenario), scenario, population.roster)
+        listed = sum(c.townships for c in scenario.counties)
+        if scenario.counties and listed != len(roster.townships):
+            raise InputError(
+                f"counties: their townships add up to {listed}, but the roster has {len(roster.townships)} "
+                "townships (counties take the roster's townships in order)",
+                source=population.roster,
+            )
+        return roster
     return synthetic_population(scenario, seed)
 
 

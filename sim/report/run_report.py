@@ -9,6 +9,7 @@ from typing import Any
 from sim.report import aggregate as agg
 from sim.report.captions import caption
 from sim.report.common import add_parameters, built_line, fmt, provenance, target_path
+from sim.report.county_figures import add_county_panel
 from sim.report.dates import dated
 from sim.report.finding import run_finding
 from sim.report.html import Card, Page, write_page
@@ -101,8 +102,8 @@ def _when(month: int, lang: str) -> str:
     return text("card_year", lang, y=month // 12) if month % 12 == 0 else text("month_n", lang, m=month)
 
 
-def build_run_page(run: RunData, lang: str) -> Page:
-    """The run report as a Page (not yet rendered)."""
+def build_run_page(run: RunData, lang: str, source: Any = None) -> Page:
+    """The run report as a Page (not yet rendered); `source` is the Results in memory, if any (its by_county)."""
     page = Page(run.name, text("run_report", lang), lang, str(run.scenario.get("description") or ""))
     page.paragraph("finding", word("t_finding", lang), run_finding(run, lang).text)
     page.cards("headline", text("headline", lang), headline_cards(run, lang), text("band_note", lang))
@@ -111,6 +112,7 @@ def build_run_page(run: RunData, lang: str) -> Page:
         fig = localise_figure(make(run, lang), run.start, run.horizon, lang)
         if fig is not None:
             page.figure(anchor, str(fig.layout.title.text), fig, text(note, lang), caption(anchor, run, lang))
+    add_county_panel(page, run, lang, source)
     add_parameters(page, run, lang)
     page.footer([*provenance(run, lang), built_line(lang)], text("generated_by", lang))
     return page
@@ -120,4 +122,4 @@ def run_report(results: Any, path: str | Path | None = None, lang: str = "en") -
     """Write the report of one run to `path` (default: report.html in its results folder)."""
     check_lang(lang)
     run = as_run(results)
-    return write_page(build_run_page(run, lang).render(), target_path(path, run.folder))
+    return write_page(build_run_page(run, lang, results).render(), target_path(path, run.folder))

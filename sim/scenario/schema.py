@@ -614,6 +614,54 @@ class PoolSection(Section):
         return self
 
 
+class CountySection(Section):
+    """One county (county-level city or district): its townships and what it sets apart from the province.
+
+    Every key left out takes the province-wide value; money and places the county does not set are
+    the province's, shared among counties by their staff at month 0 (docs/scenarios.md).
+    """
+
+    name: str = doc("County name (the unit of by_county.parquet).", default="county")
+    townships: PosInt = doc(
+        "Townships of the county: the next this many townships of the population, in order.", "townships", default=1
+    )
+    pool: PoolSection | None = doc(
+        "The county's own severance pool and contributors (四个一点); empty: the province's pool, each amount "
+        "times the county's share of the province's staff.",
+        default=None,
+    )
+    places: dict[ChannelId, NonNegInt] | None = doc(
+        "The county's own places per year by channel (teacher, police, enterprise placements); channels left out: "
+        "the province's places_per_year shared by staff (largest remainder). Institution vacancies are always the "
+        "county's own.",
+        default=None,
+    )
+    cut_admin: Probability | None = doc("The county's own administrative cut (empty: reform.cut_admin).", default=None)
+    cut_institution: Probability | None = doc(
+        "The county's own institution cut (empty: reform.cut_institution).", default=None
+    )
+    deadline_month: NonNegInt | None = doc(
+        "The county's own deadline of the drive (empty: reform.deadline_month).", "month", default=None
+    )
+    after_deadline: Literal["keep_queueing", "stay_awaiting", "rotate"] | None = doc(
+        "The county's own enforcement at its deadline (empty: diversion.after_deadline).", default=None
+    )
+
+
+class GeographySection(Section):
+    """Counties drawn synthetically (when the scenario does not list them under [[counties]])."""
+
+    counties: NonNegInt = doc(
+        "Number of counties the townships are split into, in order (0: the [[counties]] listed, or one county; "
+        "never more than there are townships).",
+        default=0,
+    )
+    townships_spread: NonNegFloat = doc(
+        "Spread (coefficient of variation) of townships per county; 0 splits them evenly.", "share", default=0.0
+    )
+    seed: NonNegInt = doc("Seed of the draw of county sizes (fixed, apart from the run's seed).", default=0)
+
+
 class MoneySection(Section):
     """The ledger: salaries, who pays them, growth and discounting; and the counterfactual."""
 
@@ -739,6 +787,11 @@ class Scenario(Section):
     rebound: ReboundSection = Field(default_factory=ReboundSection)
     training: TrainingSection = Field(default_factory=TrainingSection)
     output: OutputSection = Field(default_factory=OutputSection)
+    geography: GeographySection = Field(default_factory=GeographySection)
+    counties: tuple[CountySection, ...] = doc(
+        "Counties of a province, each with its townships, pool and places (empty: one county, the whole scenario).",
+        default=(),
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -761,4 +814,34 @@ class Scenario(Section):
                 f"reform.deadline_month ({self.reform.deadline_month}) lies beyond time.horizon_months "
                 f"({self.time.horizon_months})"
             )
+        check_counties(self)
         return self
+
+
+def check_counties(scenario: Scenario) -> None:
+    """The counties fit the scenario: unique names, deadlines in range, townships adding up."""
+    counties, synthetic = scenario.counties, scenario.population.synthetic
+    if counties and scenario.geography.counties:
+        raise ValueError("list [[counties]] or draw geography.counties, not both")
+    names = [c.name for c in counties]
+    if len(set(names)) != len(names):
+        raise ValueError(f"counties: names must be unique, found {names}")
+    for k, c in enumerate(counties):
+        horizon = scenario.time.horizon_months
+        if c.deadline_month is not None and not scenario.reform.month <= c.deadline_month <= horizon:
+            raise ValueError(
+                f"counties.{k}.deadline_month ({c.deadline_month}, county {c.name!r}) must lie from reform.month "
+                f"({scenario.reform.month}) to time.horizon_months ({scenario.time.horizon_months})"
+            )
+        for j, contributor in enumerate(c.pool.contributors if c.pool is not None else ()):
+            if contributor.first_month > scenario.time.horizon_months:
+                raise ValueError(
+                    f"counties.{k}.pool.contributors.{j}.first_month ({contributor.first_month}) lies beyond "
+                    f"time.horizon_months ({scenario.time.horizon_months})"
+                )
+    total = sum(c.townships for c in counties)
+    if counties and scenario.population.source == "synthetic" and total != synthetic.townships:
+        raise ValueError(
+            f"counties: their townships add up to {total}, but population.synthetic.townships is "
+            f"{synthetic.townships}; make them equal"
+        )

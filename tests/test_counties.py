@@ -1,0 +1,238 @@
+"""Counties of a province (issue 15): one county is today's city byte for byte; counties have their own
+pools, places, cuts and deadlines; results by county add up to the province's monthly columns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.engine import geography
+from sim.errors import InputError
+from sim.expected import expected
+from sim.experiment.run import run
+from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = ROOT / "scenarios" / "base.toml"
+SMALL = ["population.synthetic.townships=12", "time.horizon_months=48"]
+
+
+def small(*extra: str) -> Scenario:
+    """base.toml with 12 townships and a four-year horizon."""
+    return load_scenario(BASE, [*SMALL, *extra])
+
+
+def listed(counties: list[dict[str, Any]], *extra: str) -> Scenario:
+    """The small scenario with `counties` listed."""
+    return small(*extra).model_copy(update={"counties": tuple(_county(c) for c in counties)})
+
+
+def _county(spec: dict[str, Any]) -> Any:
+    from sim.scenario.schema import CountySection
+
+    return CountySection.model_validate(spec)
+
+
+def parquet_hash(results: Any, tmp: Path) -> str:
+    results.write(tmp)
+    return hashlib.sha256((tmp / "monthly.parquet").read_bytes()).hexdigest()
+
+
+def wide(frame: pd.DataFrame, unit: str, metric: str) -> np.ndarray:
+    """One county's metric as (replications × months)."""
+    sub = frame[frame["unit"] == unit]
+    return sub.pivot(index="replication", columns="month", values=metric).to_numpy()
+
+
+def test_one_explicit_county_is_the_city_byte_for_byte(tmp_path: Path) -> None:
+    city = small()
+    one = listed([{"name": "all", "townships": 12}])
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    assert parquet_hash(run(city, replications=2), a) == parquet_hash(run(one, replications=2), b)
+
+
+def test_county_results_add_up_to_the_province() -> None:
+    results = run(small("geography.counties=3"), replications=2)
+    by = results.by_county
+    assert by is not None and sorted(by["unit"].unique()) == ["C001", "C002", "C003"]
+    totals = by.groupby(["replication", "month"]).sum(numeric_only=True)
+    monthly = results.monthly.set_index(["replication", "month"])
+    diverted = monthly[[c for c in monthly.columns if c.startswith("diverted_")]].sum(axis=1)
+    pairs = {
+        "staff": monthly["headcount_total"],
+        "establishment": monthly["establishment_total"],
+        "awaiting": monthly["unfinished"],
+        "regrowth": monthly["regrowth"],
+        "diverted": diverted,
+        "pool_contributed": monthly["pool_contributed_cumulative"],
+        "pool_paid": monthly["pool_paid_cumulative"],
+        "pool_balance": monthly["pool_balance"],
+        "pool_waiting": monthly["pool_waiting"],
+    }
+    for outcome, column in pairs.items():
+        np.testing.assert_allclose(totals[outcome], column, rtol=1e-12, atol=1e-6, err_msg=outcome)
+    assert monthly["unfinished"].max() > 0 and diverted.max() > 0  # the sums are of something
+    dry_any = by.groupby(["replication", "month"])["pool_dry"].max()
+    np.testing.assert_array_equal(dry_any, monthly["pool_dry"])
+
+
+def test_two_counties_with_different_pools_drain_differently() -> None:
+    rich = {"initial_balance": 5e7, "contributors": []}
+    poor = {"initial_balance": 2e5, "contributors": []}
+    scenario = listed(
+        [{"name": "rich", "townships": 6, "pool": rich}, {"name": "poor", "townships": 6, "pool": poor}],
+        "diversion.after_deadline=keep_queueing",
+    )
+    results = run(scenario, replications=3)
+    by = results.by_county
+    assert by is not None
+    horizon = 48
+    # the poor county pays out at most what it has and runs dry; the rich one never does
+    assert (wide(by, "poor", "pool_paid")[:, horizon] <= 2e5 + 1e-6).all()
+    assert (wide(by, "poor", "pool_dry").max(axis=1) == 1).all()
+    assert (wide(by, "rich", "pool_dry") == 0).all()
+    assert (wide(by, "rich", "one_time_cost")[:, horizon] > 5 * wide(by, "poor", "one_time_cost")[:, horizon]).all()
+    # money short, people wait: more of the poor county's surplus is still there
+    assert (wide(by, "poor", "awaiting")[:, horizon] > wide(by, "rich", "awaiting")[:, horizon]).all()
+    # the province's attribution: what was put in is each county's own initial balance
+    monthly = results.monthly
+    assert monthly["pool_put_county"].max() == pytest.approx(5e7 + 2e5)
+    risk = results.risk(by="county").set_index(["unit", "figure"])
+    assert risk.loc[("poor", "p_pool_dry_by_deadline"), "estimate"] == 1.0
+    assert risk.loc[("rich", "p_pool_dry_by_deadline"), "estimate"] == 0.0
+
+
+def test_a_county_without_a_cut_has_no_surplus() -> None:
+    scenario = listed(
+        [
+            {"name": "kept", "townships": 6, "cut_admin": 0.0, "cut_institution": 0.0},
+            {"name": "cut", "townships": 6},
+        ],
+        "reform.clear_temporaries=false",
+    )
+    by = run(scenario, replications=1).by_county
+    assert by is not None
+    assert wide(by, "kept", "awaiting").max() == 0 and wide(by, "kept", "diverted").max() == 0
+    assert wide(by, "cut", "diverted")[:, -1].min() > 0
+    kept_est = wide(by, "kept", "establishment")
+    assert kept_est[0, 11] == kept_est[0, 12]  # the reform in month 12 leaves its establishment as it was
+
+
+def test_a_county_stopping_at_its_deadline_stops_diverting() -> None:
+    scenario = listed(
+        [
+            {"name": "goes_on", "townships": 6},
+            {"name": "stops", "townships": 6, "deadline_month": 14, "after_deadline": "stay_awaiting"},
+        ],
+        "diversion.after_deadline=keep_queueing",
+        "pool.unlimited=true",
+    )
+    by = run(scenario, replications=2).by_county
+    assert by is not None
+    stops, goes_on = wide(by, "stops", "diverted"), wide(by, "goes_on", "diverted")
+    lead = max(ch.lead_time_months for ch in (scenario.channels.get(c) for c in geography.CHANNEL_IDS))
+    assert (stops[:, 14 + lead] == stops[:, -1]).all()  # nobody new after the deadline (and the lead times)
+    assert (goes_on[:, -1] > goes_on[:, 14 + lead]).all()
+
+
+def test_county_places_are_the_countys_own() -> None:
+    scenario = listed(
+        [
+            {"name": "no_places", "townships": 6, "places": {"teacher": 0, "police": 0, "enterprise": 0}},
+            {"name": "province", "townships": 6},
+        ]
+    )
+    counties = geography.resolve(scenario, np.full(12, 100))
+    teacher = geography.CHANNEL_IDS.index("teacher")
+    province_teacher = scenario.channels.teacher.places_per_year
+    assert counties[0].places[teacher] == 0
+    assert counties[1].places[teacher] == round(province_teacher / 2) or province_teacher is None
+    # shares of the province's money by staff, adding up to the province's
+    pools = [c.pool for c in geography.resolve(small("geography.counties=3"), np.array([100] * 4 + [50] * 8))]
+    total = sum(sum(c.amount for c in p.contributors) for p in pools)
+    assert total == pytest.approx(sum(c.amount for c in scenario.pool.contributors))
+    assert sum(c.amount for c in pools[0].contributors) == pytest.approx(
+        2 * sum(c.amount for c in pools[1].contributors)
+    )
+
+
+def test_synthetic_county_sizes_add_up() -> None:
+    even = geography.county_sizes(small("geography.counties=5"), 12)
+    assert [s for _, s in even] == [3, 3, 2, 2, 2]
+    spread = geography.county_sizes(small("geography.counties=5", "geography.townships_spread=0.8"), 200)
+    sizes = [s for _, s in spread]
+    assert sum(sizes) == 200 and min(sizes) >= 1 and max(sizes) - min(sizes) > 10
+
+
+def test_the_twin_refuses_a_province() -> None:
+    with pytest.raises(InputError, match="one county"):
+        expected(small("geography.counties=2"))
+
+
+def test_counties_that_do_not_add_up_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        f'extends = "{BASE.as_posix()}"\n[population.synthetic]\ntownships = 12\n'
+        '[[counties]]\nname = "a"\ntownships = 5\n[[counties]]\nname = "b"\ntownships = 5\n'
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "run", str(path), "-n", "1", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 2
+    assert "add up to 10" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_run_writes_by_county(tmp_path: Path) -> None:
+    results = run(small("geography.counties=3", "time.horizon_months=30"), replications=1)
+    results.write(tmp_path)
+    frame = pd.read_parquet(tmp_path / "by_county.parquet")
+    assert list(frame.columns[:4]) == ["replication", "level", "unit", "month"]
+    assert len(frame) == 3 * 31
+    risk = pd.read_csv(tmp_path / "risk_by_county.csv")
+    assert set(risk["unit"]) == {"C001", "C002", "C003"}
+    summary = pd.read_csv(tmp_path / "summary_by_county.csv")
+    staff0 = summary[(summary["metric"] == "staff") & (summary["month"] == 0)].set_index("unit")["mean"]
+    assert staff0.sum() == pytest.approx(results.monthly.query("month == 0")["headcount_total"].mean())
+    with pytest.raises(InputError, match="no counties"):
+        run(small("time.horizon_months=30"), replications=1).risk(by="county")
+
+
+def test_the_report_ranks_the_counties(tmp_path: Path) -> None:
+    from sim.report.county_figures import county_table, ranked_figure
+    from sim.report.run_report import run_report
+
+    poor = {"initial_balance": 1e5, "contributors": []}
+    scenario = listed(
+        [
+            {"name": "甲县", "townships": 4},
+            {"name": "乙县", "townships": 4, "pool": poor},
+            {"name": "丙县", "townships": 4},
+        ],
+        "time.horizon_months=30",
+    )
+    results = run(scenario, replications=2)
+    results.save(tmp_path / "run")
+    page = run_report(tmp_path / "run").read_text("utf-8")
+    assert 'id="counties"' in page and 'id="counties-ranked"' in page and "乙县" in page
+    table = county_table(results.by_county, scenario.model_dump(mode="json"))
+    assert table.loc["乙县", "p_pool_dry_by_deadline"] == 1.0  # the county with almost no money runs dry
+    fig = ranked_figure(table, "en")
+    for trace, figure in zip(fig.data, ("awaiting_at_deadline", "p_pool_dry_by_deadline"), strict=False):
+        assert trace.y[-1] == table[figure].idxmax()  # the worst county is at the top of its chart
+    city = run(small("time.horizon_months=30"), replications=1)
+    city.save(tmp_path / "city")
+    assert 'id="counties"' not in run_report(tmp_path / "city").read_text("utf-8")
