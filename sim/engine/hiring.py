@@ -8,7 +8,7 @@ establishment, nor during `hiring.freeze_months`; a vacancy below establishment 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import simpy
 
@@ -102,7 +102,7 @@ class Hiring:
             at_month(self.model.env, month, self._hire_check, HIRE, (tw, sector, credit, self.epoch))
 
     def _hire_check(self, event: simpy.Event) -> None:
-        tw, sector, credit, epoch = event.value
+        tw, sector, credit, epoch = cast(tuple[int, int, float, int], event.value)
         model = self.model
         if epoch != self.epoch:
             return  # credit earned before the reform lapses with it
@@ -179,7 +179,7 @@ class Hiring:
             cause_k, when = 2, quit_
         model.exit_cause.append(cause_k)
         if now + when <= model.horizon:
-            model.schedule_exit(i, now + when)
+            model.schedule_exit(i, int(now + when))
         return i
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from sim.engine.funds import fiscal_index, retirement_payer
 from sim.engine.states import AWAITING, DIVERTED, IN_POST, RETIRED, ROTATING
 from sim.population.table import ADMIN, INSTITUTION
-from sim.scenario.schema import CHANNEL_IDS, PAYERS
+from sim.scenario.schema import CHANNEL_IDS, PAYERS, ChannelSection
 
 if TYPE_CHECKING:
     from sim.engine.model import Model
@@ -85,7 +85,8 @@ class Ledger:
         div = model.scenario.diversion
         self._awaiting = (C["allowance_awaiting"], P[money.payer_allowance], div.allowance_share)
         self._rotating = (C["rotating_pay"], P[money.payer_rotating], div.rotating_pay_share)
-        self._moved = (C["salary_moved_institution"], P[model.scenario.channels.institution_vacancy.recurring_payer])
+        vacancy: ChannelSection = model.scenario.channels.institution_vacancy
+        self._moved = (C["salary_moved_institution"], P[vacancy.recurring_payer])
         # per channel: (component, payer, share of salary) of the recurring cost, or None
         self._channel: list[tuple[int, int, float] | None] = [
             (C[CHANNEL_COMPONENT.get(k, "recurring_other")], P[ch.recurring_payer], ch.recurring_share)
@@ -123,8 +124,8 @@ class Ledger:
             component, payer, share = self._rotating
             return component, payer, salary * share
         if state == RETIRED:
-            payer = self.pension.get(i)
-            return None if payer is None else (RETIREMENT_PAY, payer, salary * self._pension_share)
+            owed = self.pension.get(i)
+            return None if owed is None else (RETIREMENT_PAY, owed, salary * self._pension_share)
         if state == DIVERTED:
             k = self.model.diversion.channel_of.get(i)
             slot = None if k is None else self._channel[k]

@@ -12,7 +12,7 @@ import gc
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 import numpy as np
 import simpy
@@ -254,7 +254,7 @@ class Model:
         self.scheduled_exits += len(people)
 
     def _run_exits(self, event: simpy.Event) -> None:
-        for i in self.exits.pop(event.value):
+        for i in self.exits.pop(cast(int, event.value)):
             self.on_exit(i)
 
     def on_exit(self, i: int) -> None:
@@ -275,7 +275,7 @@ class Model:
             at_month(self.env, months[i], self._diploma, EXIT, int(i))
 
     def _diploma(self, event: simpy.Event) -> None:
-        i = event.value
+        i = cast(int, event.value)
         if self.people.state[i] in (IN_POST, AWAITING, ROTATING):
             self.people.set_education(i, SECONDARY)
             self.record(i, "diploma", self.people.state[i], self.people.state[i], "secondary diploma in service")

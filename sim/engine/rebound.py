@@ -13,8 +13,9 @@ Re-growth (`regrowth`) is the stock of those two kinds of entrant still on the p
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+import numpy as np
 import simpy
 
 from sim.engine.calendar import HIRE, POLICY, at_month
@@ -41,7 +42,7 @@ class Rebound:
         self.overquota_reversed = 0
         self.illegal: list[int] = []
         self.entrants: set[int] = set()  # over-establishment hires and returnees on the payroll: re-growth
-        self.draws = None
+        self.draws = np.empty((0, 2 * PETITION_DRAWS))  # drawn at the reform (start)
         self.rng = stream(model.seed, model.replication, "overquota")
 
     # ----- start at the reform ------------------------------------------------------------
@@ -77,7 +78,7 @@ class Rebound:
             at_month(self.model.env, month, self._petition, POLICY, (i, k, n))
 
     def _petition(self, event: simpy.Event) -> None:
-        i, k, n = event.value
+        i, k, n = cast(tuple[int, int, int], event.value)
         model = self.model
         if model.people.state[i] != DIVERTED:
             return
@@ -111,7 +112,7 @@ class Rebound:
             at_month(self.model.env, month, self._request, HIRE, tw)
 
     def _request(self, event: simpy.Event) -> None:
-        tw = event.value
+        tw = cast(int, event.value)
         model = self.model
         u_sector, u_approve = self.rng.random(2)
         sector = ADMIN if u_sector < 0.5 else INSTITUTION

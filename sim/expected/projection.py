@@ -102,6 +102,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -231,6 +232,14 @@ class Lines:
 
 class Projection:
     """One deterministic projection of a scenario on a population: `Projection(s, pop).run()`."""
+
+    lines: Lines
+    surv: Survival
+    cls: Classes
+    k_hire: list[Any]
+    k_rec: list[Any]
+    k_hire_rev: np.ndarray
+    k_rec_table: np.ndarray
 
     def __init__(self, scenario: Scenario, population: Population, shared: dict | None = None) -> None:
         """`shared` (a dict) carries what a scenario and its no-reform twin have in common."""
@@ -435,7 +444,7 @@ class Projection:
             return
         at = live if idx is None else idx[live]
         a, r, salary, c, ts_of = ln.a[at], ln.r[at], ln.salary[at], c[live], ts_of[live]
-        payer = payer[live] if np.ndim(payer) else np.full(len(live), payer)
+        payer = np.asarray(payer)[live] if np.ndim(payer) else np.full(len(live), payer)
         self._book_ts(ln.h[at], r, c, c * salary * (payer == TOWNSHIP), ts_of, m0, m1, POST)
         glob = self._post_glob(cls, at, a, ln.kind[at], salary, c, ts_of % 3, comp * N_PAY + payer, m0, m1)
         self._book_glob(*glob, m0)
@@ -974,7 +983,7 @@ class Projection:
         first = np.where(sl.protected & (reform.protection_months > 0), m + reform.protection_months, m)
         self.tries = self._try_schedule(sl, first, last, div.retry_months)
         chance = rb.return_success * (1.0 - rb.enforcement)
-        self.chain = {}
+        self.chain: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for k, ch in enumerate(self.channels):
             petitions = min(rb.max_petitions, 4)
             if k != INSTITUTION_VACANCY and ch.return_hazard > 0 and petitions > 0:
@@ -1047,7 +1056,7 @@ class Projection:
         zero = np.zeros_like(by)
         weights = np.block([[by * phi, zero], [zero, by * phi], [zero, by]])
         series = self.ahead.combine(slice(W0, W1 + 1), weights.reshape(6, 2, -1), m).reshape(3, 2, -1)
-        self._reposted(*series, m, self.R3[:, :, m:], self.PS[:, :, m:])
+        self._reposted(series[0], series[1], series[2], m, self.R3[:, :, m:], self.PS[:, :, m:])
         self.F += phi
         self.Phi = np.zeros(self.TS)
 
@@ -1147,7 +1156,7 @@ class Projection:
             self.rules, choice, w * surv.alive(a, r, t), new, sl.salary[idx], sl.entry[idx], now_abs, self.wage[t]
         )
         self._book_one_time(t, costs)
-        active = np.flatnonzero(choice.take(small_unique(new)[0], axis=0).any(axis=0))
+        active = np.flatnonzero(choice.take(small_unique(new)[0], axis=0).any(axis=0)).tolist()
         lead = {int(k): int(self.rules.lead[k]) for k in active}
         self._book_lead(t, idx, new, wa, wr, lead)
         # completions: out of the payroll (institution_vacancy: out of the old sector's)
@@ -1299,7 +1308,7 @@ class Projection:
             self.R3[comp, payer, done:] += glob[1] * still
             if payer == TOWNSHIP:  # split over townships as they were at diversion
                 self.ahead.add_plain(TW_RATE, done, share_tw[:, None] * (glob[1] * still))
-        if chain is None:
+        if chain is None or mix is None:  # mix is given wherever returns are possible (k in self.chain)
             return
         pet, ret, g = chain
         self.G[PETITIONS_F, done:] += count * pet[d]
@@ -1464,7 +1473,8 @@ class Projection:
         if phi.any():
             count, pay = phi * w0, phi * w1
             sectors = (ADMIN, INSTITUTION)
-            self._reposted(*(np.stack([x[k::3].sum(axis=0) for k in sectors]) for x in (count, pay, w1)), 0, rate, ps)
+            parts = [np.stack([x[k::3].sum(axis=0) for k in sectors]) for x in (count, pay, w1)]
+            self._reposted(parts[0], parts[1], parts[2], 0, rate, ps)
             for k in sectors:
                 if self.sector_payer[k] == TOWNSHIP:
                     twr += pay[k::3]
