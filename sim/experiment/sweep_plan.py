@@ -13,11 +13,11 @@ from typing import Any
 from sim.engine.model import simulate
 from sim.errors import InputError
 from sim.experiment.design import Design, build_design
-from sim.experiment.jobs import Job, Simulate, point_scenario
+from sim.experiment.jobs import Job, Simulate
 from sim.experiment.results import FORMAT_VERSION, versions
 from sim.experiment.spec import SweepSpec, base_path, load_spec
 from sim.experiment.sweep_results import MANIFEST
-from sim.scenario.loader import load_scenario, scenario_hash, scenario_sources, with_overrides
+from sim.scenario.loader import load_scenario, resolved_with, scenario_hash, scenario_sources, with_overrides
 from sim.scenario.schema import Scenario
 from sim.version import __version__
 
@@ -105,10 +105,10 @@ def _check_keys(base: Scenario, spec: SweepSpec, design: Design, source: str) ->
     for key, par in spec.parameters.items():
         values = [w[key] for w in design.worlds]
         for value in (min(values), max(values)) if par.values is None else par.values:
-            point_scenario(data, {key: value}, origin=f"{source} [parameters]")
+            resolved_with(data, {key: value}, origin=f"{source} [parameters]")
     for key, lever in spec.levers.items():
         for value in lever.values:
-            point_scenario(data, {key: value}, origin=f"{source} [levers]")
+            resolved_with(data, {key: value}, origin=f"{source} [levers]")
 
 
 def plan_sweep(
@@ -146,7 +146,7 @@ def plan_sweep(
     for p in range(design.n_points):
         overrides = design.overrides(p)
         try:
-            point_scenario(data, overrides, origin=f"{source} point {p}")
+            resolved_with(data, overrides, origin=f"{source} point {p}")
         except InputError as exc:
             raise InputError(f"point {p} ({overrides}) is not a valid scenario: {exc}", source=source) from None
     folder = Path(out) if out is not None else Path("results") / spec_obj.name
