@@ -40,7 +40,6 @@ def model_name(model: Simulate) -> str:
     return f"{getattr(model, '__module__', '?')}:{getattr(model, '__qualname__', repr(model))}"
 
 
-# ----- planning: everything checked, nothing written -----------------------------------------
 @dataclass
 class SweepPlan:
     """A validated sweep, ready to run."""
