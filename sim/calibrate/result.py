@@ -11,6 +11,7 @@ import pandas as pd
 from sim.calibrate.fit import Free
 from sim.calibrate.implied import Implied
 from sim.calibrate.targets import Plausible
+from sim.calibrate.writer import write_calibrated
 from sim.errors import InputError
 from sim.scenario.loader import with_overrides
 from sim.scenario.schema import Scenario
@@ -90,8 +91,6 @@ class Calibration:
         extends = extends or self.scenario_path
         if extends is None:
             raise InputError("the calibrated scenario extends a file: give `extends` (the scenario was not a file)")
-        from sim.calibrate.writer import write_calibrated
-
         return write_calibrated(self, path, extends)
 
     def report(self) -> str:

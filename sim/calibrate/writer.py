@@ -13,13 +13,54 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+import pandas as pd
+
+from sim.calibrate.fit import Free
 from sim.experiment.storage import atomic_write
 from sim.scenario.render import toml_literal
+from sim.scenario.schema import Scenario
 
-if TYPE_CHECKING:
-    from sim.calibrate.result import Calibration
+
+class Calibrated(Protocol):
+    """What the writer reads of a calibration (`sim.calibrate.result.Calibration` is one)."""
+
+    date: str
+    residuals: pd.DataFrame
+    targets_name: str
+    replications: int
+    seed: int
+    evaluations: int
+    seconds: float
+    design: str
+    method: str
+    loss: float
+    start_loss: float
+    run_overrides: dict[str, Any]
+    free: list[Free]
+    evidence: dict[str, str]
+    overrides: dict[str, Any]
+    values: dict[str, float | int]
+
+    @property
+    def scenario(self) -> Scenario:
+        """The calibrated scenario."""
+        ...
+
+    @property
+    def scenario_name(self) -> str:
+        """The original scenario's name."""
+        ...
+
+    @property
+    def description(self) -> str:
+        """One line for the calibrated file."""
+        ...
+
+    def implied_lines(self) -> list[str]:
+        """What the fitted values imply in money, as text lines."""
+        ...
 
 
 def _split(key: str) -> tuple[str, str]:
@@ -31,7 +72,7 @@ def _split(key: str) -> tuple[str, str]:
     return ".".join(parts[:-1]), parts[-1]
 
 
-def calibrated_toml(cal: Calibration, out: Path, extends: Path) -> str:
+def calibrated_toml(cal: Calibrated, out: Path, extends: Path) -> str:
     """The text of the calibrated scenario file written at `out`."""
     date = cal.date
     rel = os.path.relpath(extends.resolve(), out.resolve().parent).replace(os.sep, "/")
@@ -113,7 +154,7 @@ def _table_lines(item: Mapping[str, Any], prefix: str) -> list[str]:
     return out
 
 
-def write_calibrated(cal: Calibration, out: str | Path, extends: str | Path) -> Path:
+def write_calibrated(cal: Calibrated, out: str | Path, extends: str | Path) -> Path:
     """Write the calibrated scenario to `out` (atomically) and return the path."""
     out, extends = Path(out), Path(extends)
     text = calibrated_toml(cal, out, extends)

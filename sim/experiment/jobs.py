@@ -15,12 +15,11 @@ import threading
 import time
 import traceback
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from pydantic import ValidationError
 
 from sim.engine.model import RunResult, simulate
 from sim.errors import InputError
@@ -28,7 +27,7 @@ from sim.experiment.lifeline import watch_parent
 from sim.experiment.results import monthly_table
 from sim.population.build import build_population
 from sim.population.table import Population
-from sim.scenario.loader import scenario_hash, with_overrides
+from sim.scenario.loader import resolved_with, scenario_hash
 from sim.scenario.schema import Scenario
 
 Simulate = Callable[[Scenario, Population, int, int], RunResult]
@@ -84,50 +83,6 @@ class Outcome:
     worker: str = ""
 
 
-def _assign(data: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
-    """A copy of `data` with `dotted` set, copying only the tables along the path."""
-    head, _, rest = dotted.partition(".")
-    out = dict(data)
-    if not rest:
-        out[head] = value
-        return out
-    node = out.get(head)
-    if isinstance(node, list) and rest.partition(".")[0].isdigit():
-        idx_text, _, tail = rest.partition(".")
-        idx = int(idx_text)
-        items = list(node)
-        if idx < len(items) and isinstance(items[idx], dict) and tail:
-            items[idx] = _assign(items[idx], tail, value)
-        elif idx < len(items) and not tail:
-            items[idx] = value
-        else:
-            raise KeyError(dotted)
-        out[head] = items
-        return out
-    if node is not None and not isinstance(node, dict):
-        raise KeyError(dotted)
-    out[head] = _assign(node or {}, rest, value)
-    return out
-
-
-def point_scenario(
-    base: Scenario | Mapping[str, Any], overrides: Mapping[str, Any], origin: str = "sweep point"
-) -> Scenario:
-    """The scenario of one point: `base` with dotted overrides, validated.
-
-    A fast path for thousands of points; on any problem it defers to `with_overrides`,
-    whose error names the key and the layer.
-    """
-    data = base.model_dump(mode="json") if isinstance(base, Scenario) else dict(base)
-    try:
-        for key, value in overrides.items():
-            data = _assign(data, key, value)
-        return Scenario.model_validate(data)
-    except (KeyError, ValidationError):
-        scenario = base if isinstance(base, Scenario) else Scenario.model_validate(dict(base))
-        return with_overrides(scenario, dict(overrides), origin)
-
-
 # ----- worker side ------------------------------------------------------------------------
 _CACHE_SIZE = 4
 _cache: OrderedDict[Any, tuple[Scenario, Population]] = OrderedDict()
@@ -144,7 +99,7 @@ def _prepared(context: Context, job: Job) -> tuple[Scenario, Population]:
         if hit is not None:
             _cache.move_to_end(key)
             return hit
-    scenario = point_scenario(context.bases[job.base], dict(job.overrides))
+    scenario = resolved_with(context.bases[job.base], dict(job.overrides), origin="sweep point")
     population = build_population(scenario, context.seed)
     with _cache_lock:
         _cache[key] = (scenario, population)

@@ -20,10 +20,10 @@ from sim.engine.model import simulate
 from sim.errors import InputError
 from sim.expected import simulate_expected
 from sim.experiment.executors import Executor
-from sim.experiment.jobs import Context, Job, Simulate, point_scenario
+from sim.experiment.jobs import Context, Job, Simulate
 from sim.optimise.metrics import check_metrics, metric_values
 from sim.optimise.spec import OptimiseSpec, load_optimise_spec
-from sim.scenario.loader import load_scenario, with_overrides
+from sim.scenario.loader import load_scenario, resolved_with, with_overrides
 from sim.scenario.schema import Scenario
 
 
@@ -57,7 +57,7 @@ class OptimisePlan:
 
     def scenario_of(self, levers: Mapping[str, Any], world: int = 0) -> Scenario:
         """The scenario of a candidate in one world."""
-        return point_scenario(self.base, {**dict(levers), **self.worlds[world]}, origin=f"{self.source} candidate")
+        return with_overrides(self.base, {**dict(levers), **self.worlds[world]}, origin=f"{self.source} candidate")
 
 
 def _worlds(spec: OptimiseSpec, seed: int) -> list[dict[str, Any]]:
@@ -125,7 +125,7 @@ def plan_optimise(
     data = scenario.model_dump(mode="json")
     for table, key, value in _extremes(spec_obj):
         try:
-            point_scenario(data, {key: value}, origin=f"{source} [{table}]")
+            resolved_with(data, {key: value}, origin=f"{source} [{table}]")
         except InputError as exc:
             raise InputError(f"key '{table}.{key}': {exc}", source=source) from None
     check_metrics(spec_obj, scenario, source)

@@ -290,10 +290,53 @@ def scenario_sources(scenario: Scenario) -> dict[str, str]:
     return dict(getattr(scenario, "_sources", {}))
 
 
+def _assign(data: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
+    """A copy of `data` with `dotted` set, copying only the tables along the path (KeyError if it cannot)."""
+    head, _, rest = dotted.partition(".")
+    out = dict(data)
+    if not rest:
+        out[head] = value
+        return out
+    node = out.get(head)
+    if isinstance(node, list) and rest.partition(".")[0].isdigit():
+        idx_text, _, tail = rest.partition(".")
+        idx = int(idx_text)
+        items = list(node)
+        if idx < len(items) and isinstance(items[idx], dict) and tail:
+            items[idx] = _assign(items[idx], tail, value)
+        elif idx < len(items) and not tail:
+            items[idx] = value
+        else:
+            raise KeyError(dotted)
+        out[head] = items
+        return out
+    if node is not None and not isinstance(node, dict):
+        raise KeyError(dotted)
+    out[head] = _assign(node or {}, rest, value)
+    return out
+
+
+def resolved_with(data: Mapping[str, Any], overrides: Mapping[str, Any], origin: str = "override") -> Scenario:
+    """A resolved scenario (`data`, as `model_dump(mode="json")`) with dotted overrides, validated.
+
+    Fast enough for thousands of sweep points: only the tables along each key's path are
+    copied and the result is validated once. On any problem the layered build runs instead,
+    so that the InputError names the key and the layer (`origin`).
+    """
+    if not isinstance(overrides, Mapping):  # 'key=value' strings: parsed by the layered build
+        return build_scenario([("resolved", dict(data))], overrides, override_source=origin)
+    try:
+        out = dict(data)
+        for key, value in overrides.items():
+            out = _assign(out, key, value)
+        return Scenario.model_validate(out)
+    except (KeyError, ValidationError):
+        return build_scenario([("resolved", dict(data))], overrides, override_source=origin)
+
+
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any], origin: str = "override") -> Scenario:
     """A new scenario: `scenario` with dotted overrides layered on top (sweep points)."""
-    data = scenario.model_dump(mode="json")
-    new = build_scenario([("resolved", data)], overrides, override_source=origin)
+    new = resolved_with(scenario.model_dump(mode="json"), overrides, origin)
     sources = scenario_sources(scenario)
     _record(sources, list(overrides), origin)
     object.__setattr__(new, "_sources", sources)
