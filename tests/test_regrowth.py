@@ -24,8 +24,9 @@ import sim
 from sim.analysis import regrowth_figure
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-EVERY_MONTH = {  # λ = 100 requests a month: the next request falls in the next month but with probability e^-100
-    "rebound.request_rate": 1200.0,
+EVERY_MONTH = {  # λ = 100 a year (the bound on yearly rates): a request falls in each month but with probability e^-8.3
+    "rebound.request_rate": 100.0,
+    "rebound.workload_elasticity": 0.0,  # the same rate however many have been hired
     "rebound.enforcement": 0.0,
     "rebound.inspection_interval_months": 0,
     "time.horizon_months": 84,
@@ -33,31 +34,38 @@ EVERY_MONTH = {  # λ = 100 requests a month: the next request falls in the next
 
 
 def test_one_over_establishment_hire_a_month_gives_the_known_regrowth() -> None:
-    """A keeps the one post, B is surplus until DIVERTED; from REFORM + 1 a request comes each month and
-    every sector is at or over its establishment, so each is approved: regrowth(m) = m − REFORM.
+    """A keeps the one post, B is surplus until DIVERTED; from REFORM + 1 a request comes in almost every month
+    (at 100 a year a month goes without one with probability e^-8.3) and every sector is at or over its
+    establishment, so each is approved and none is undone: regrowth(m) = the hires over establishment up to m,
+    one a month, m − REFORM less the months the log shows without a request.
     """
     results = sim.run(deterministic(**EVERY_MONTH), replications=1, seed=3, events=True, population=two_people())
     m = replication(results.monthly)
     months = np.arange(85)
-    expected = np.maximum(months - REFORM, 0)
+    hired = results.events[(results.events["event"] == "hired") & (results.events["detail"] == "over establishment")]
+    per_month = np.bincount(hired["month"].to_numpy(dtype=int), minlength=85)
+    assert per_month.max() == 1 and per_month[: REFORM + 1].sum() == 0  # one a month at most, none before
+    skipped = int((per_month[REFORM + 1 :] == 0).sum())
+    assert skipped <= 2  # e^-8.3 a month over 72 months: about 0.02 expected
+    expected = np.cumsum(per_month)
+    assert expected[-1] == 84 - REFORM - skipped
     np.testing.assert_array_equal(m["regrowth"].to_numpy(), expected)
     np.testing.assert_array_equal(m["overquota_hires_cumulative"].to_numpy(), expected)
-    hired = results.events[(results.events["event"] == "hired") & (results.events["detail"] == "over establishment")]
-    assert len(hired) == 84 - REFORM
     # B awaits in months REFORM … DIVERTED − 1: that is the unfinished drive
     np.testing.assert_array_equal(m["unfinished"].to_numpy(), ((months >= REFORM) & (months < DIVERTED)).astype(float))
     # the cut achieved is B (2 before the reform, 1 left once re-growth is set aside); the share is regrowth / 1
     assert (m.loc[DIVERTED:, "cut_achieved"] == 1).all()
     np.testing.assert_array_equal(m.loc[DIVERTED:, "regrowth_share"], expected[DIVERTED:])
+    five = int(expected[REFORM + 60])
     assert math.isnan(m["regrowth_share"].loc[REFORM + 1])  # re-growth before anything was cut
     risk = results.risk().set_index(["figure", "month"])
-    assert risk.loc[("expected_regrowth", 60), "estimate"] == 60 - REFORM
+    assert risk.loc[("expected_regrowth", 60), "estimate"] == expected[60]
     assert risk.loc[(regrowth_figure(), 60), "estimate"] == 1.0
     assert risk.loc[("p_over_establishment_regrowth", 60), "estimate"] == 1.0
     assert risk.loc[("p_over_establishment_unfinished", 60), "estimate"] == 0.0
     # 范文6's five-year rule: 60 hires over establishment within five years of the reform, so it did not hold
     assert risk.loc[("p_five_year_rule_held", REFORM + 60), "estimate"] == 0.0
-    assert risk.loc[("expected_five_year_increase", REFORM + 60), "estimate"] == 60
+    assert risk.loc[("expected_five_year_increase", REFORM + 60), "estimate"] == five
 
 
 def test_an_unfinished_drive_without_hires_is_not_regrowth() -> None:
