@@ -64,7 +64,7 @@ def closed_form_attrition(replications: int = 20) -> dict[str, object]:
     return _row(
         "Constant exit hazard: mean headcount = N0·exp(−λt) (months 12, 36, 60, 120)",
         "恒定退出风险:平均实有人数 = N0·exp(−λt)",
-        "largest |z| (binomial standard errors)",
+        "largest absolute z (binomial standard errors)",
         worst,
         "≤ 3",
         worst <= 3,
@@ -110,6 +110,73 @@ def pool_never_overdrawn(hanshou: Path, replications: int = 10) -> dict[str, obj
     )
 
 
+def pool_attribution(hanshou: Path, replications: int = 5) -> dict[str, object]:
+    """Every payer's pool money charged ≤ what it put in, and the charges add up to what the pool paid."""
+    monthly = run(load_scenario(hanshou, {"money.counterfactual": False}), replications=replications, seed=SEED).monthly
+    charged = [c for c in monthly.columns if c.startswith("pool_charged_")]
+    over = max(float((monthly[c] - monthly[f"pool_put_{c.removeprefix('pool_charged_')}"]).max()) for c in charged)
+    gap = float((monthly[charged].sum(axis=1) - monthly["pool_paid_cumulative"]).abs().max())
+    worst = max(over, gap, 0.0)
+    return _row(
+        "Who pays: each payer's pool money charged ≤ what it put in, and the charges add up to what the pool paid, "
+        "every month (Hanshou)",
+        "出资方承担:各方承担 ≤ 各方投入,各方承担之和 = 资金池支出(每月,汉寿)",
+        "largest excess or gap (yuan)",
+        worst,
+        "≤ 1e-6 of a yuan per yuan paid",
+        worst <= 1e-6 * max(float(monthly["pool_paid_cumulative"].max()), 1.0),
+    )
+
+
+def littles_law(base: Path) -> dict[str, object]:
+    """The money queue recomputed from the event log alone: L = λW, and L equals the engine's own queue column."""
+    scenario = load_scenario(
+        base,
+        {
+            "population.synthetic.townships": 12,
+            "time.horizon_months": 60,
+            "money.counterfactual": False,
+            "pool.contributors.0.amount": 800_000.0,
+            "pool.contributors.1.amount": 100_000.0,
+        },
+    )
+    results = run(scenario, replications=1, seed=SEED, events=True)
+    events, monthly = results.events, results.monthly
+    if events is None:
+        raise RuntimeError("the run kept no event log")
+    horizon = int(monthly["month"].max())
+    log = events[(events["queue"] == "money") & events["event"].isin(["queue_join", "queue_leave"])]
+    joins = log[log["event"] == "queue_join"]
+    leaves = log[log["event"] == "queue_leave"]
+    length = np.cumsum(
+        np.bincount(joins["month"].astype(int), minlength=horizon + 1)
+        - np.bincount(leaves["month"].astype(int), minlength=horizon + 1)
+    )[: horizon + 1]
+    engine = monthly["pool_waiting"].to_numpy(dtype=float)
+    # each join's wait: to the same person's next leave, or to horizon + 1 while still waiting at the end
+    waits = []
+    for _, person in log.groupby("person", sort=False):
+        open_at: list[int] = []
+        for event, month in zip(person["event"], person["month"].astype(int), strict=True):
+            if event == "queue_join":
+                open_at.append(month)
+            elif open_at:
+                waits.append(month - open_at.pop(0))
+        waits += [horizon + 1 - m for m in open_at]
+    mean_length = float(length.mean())
+    little = len(waits) / (horizon + 1) * float(np.mean(waits)) if waits else 0.0
+    worst = max(abs(mean_length - little), float(np.abs(length - engine).max()))
+    return _row(
+        f"The severance pool's queue from events.parquet alone: Little's law L = λW ({len(waits)} waits), and the "
+        "queue's length equal to the engine's pool_waiting every month (base, 12 townships, scarce money)",
+        "仅用事件日志重算资金排队:利特尔法则 L = λW,排队长度与模型每月的等待人数一致",
+        "largest difference (people)",
+        worst,
+        "= 0 (time is in whole months: exact)",
+        worst < 1e-9 and len(waits) > 0,
+    )
+
+
 def twin_against_engine(replications: int = 40) -> dict[str, object]:
     """Where no queue binds, the engine's mean is within a few standard errors of the expected-value twin."""
     no_queue = {
@@ -146,7 +213,7 @@ def twin_against_engine(replications: int = 40) -> dict[str, object]:
         f"Discrete-event engine against the expected-value twin where no queue binds ({n} comparisons: headcount, "
         "diversions by channel, cost; yearly)",
         "离散事件模型与期望值模型(无排队约束时)对照",
-        "largest |z| (standard errors of the engine's mean)",
+        "largest absolute z (standard errors of the engine's mean)",
         worst,
         "≤ 4 (≈ 1% chance of a larger one by chance over this many comparisons)",
         worst <= 4,
@@ -160,6 +227,8 @@ def verification(scenarios: str | Path = "scenarios", progress: Callable[[str], 
         ("closed form", closed_form_attrition),
         ("conservation", lambda: conservation(folder / "base.toml")),
         ("pool", lambda: pool_never_overdrawn(folder / "hanshou_funding.toml")),
+        ("who pays", lambda: pool_attribution(folder / "hanshou_funding.toml")),
+        ("little", lambda: littles_law(folder / "base.toml")),
         ("twin", twin_against_engine),
     ]
     rows = []
