@@ -144,7 +144,8 @@ def render(
     lines += [
         "",
         "More of the same, at more seeds and with more detail, runs in the test suite (`tests/test_closed_form.py`, "
-        "`tests/test_conservation.py`, `tests/test_expected.py`, `tests/test_pool.py`, `tests/test_pool_attribution.py`, `tests/test_queue_log.py`).",
+        "`tests/test_conservation.py`, `tests/test_expected.py`, `tests/test_pool.py`, "
+        "`tests/test_pool_attribution.py`, `tests/test_queue_log.py`).",
         "",
     ]
     return "\n".join(lines)
