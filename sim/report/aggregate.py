@@ -148,11 +148,20 @@ def outcomes(monthly: pd.DataFrame, deadline: int, reform_month: int) -> pd.Data
         out["awaiting_deadline"] = at("state_awaiting", deadline)
     out["headcount_horizon"] = at("headcount_total", horizon)
     if "establishment_total" in cols:
-        over = (monthly["headcount_total"] > monthly["establishment_total"]).astype(float)
-        frame = monthly[["replication", "month"]].assign(over=over)
-        for key, month in (("over_y5", 60), ("over_end", horizon)):
+        # the establishment sectors only (temporaries have no establishment), as sim.analysis.risk_table
+        sectors = ["headcount_admin", "headcount_institution"]
+        head = monthly[sectors].sum(axis=1) if set(sectors) <= cols else monthly["headcount_total"]
+        frame = monthly[["replication", "month"]].assign(over=(head > monthly["establishment_total"]).astype(float))
+        if "unfinished" in cols:  # over even without the surplus the drive has not placed: re-growth
+            regrown = (head - monthly["unfinished"]) > monthly["establishment_total"]
+            frame = frame.assign(over_regrowth=regrown.astype(float))
+        for key, month in (("y5", 60), ("end", horizon)):
             if month <= horizon:
-                out[key] = at_month(frame, "over", month).reindex(reps)
+                out[f"over_{key}"] = at_month(frame, "over", month).reindex(reps)
+                if "over_regrowth" in frame:
+                    out[f"over_regrowth_{key}"] = at_month(frame, "over_regrowth", month).reindex(reps)
+    if "regrowth" in cols:
+        out["regrowth_end"] = at("regrowth", horizon)
     diverted = family(cols, "diverted_", CHANNELS)
     if diverted:
         out["diverted_total"] = sum(at(c, horizon) for c in diverted)

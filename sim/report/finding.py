@@ -212,16 +212,29 @@ def _rebound_sentence(run: RunData, f: Finding, lang: str) -> None:
     if not (math.isfinite(p5y) or math.isfinite(pend)):
         return
     f.numbers.update(p_over_y5=p5y, p_over_end=pend)
-    f.sentences.append(
-        word(
-            "f_rebound",
-            lang,
-            p5y=pct(p5y),
-            y5=month_label(run.start, y5),
-            pend=pct(pend),
-            end=month_label(run.start, run.horizon),
-        )
+    text = word(
+        "f_rebound",
+        lang,
+        p5y=pct(p5y),
+        y5=month_label(run.start, y5),
+        pend=pct(pend),
+        end=month_label(run.start, run.horizon),
     )
+    pr5 = run.risk_estimate("p_over_establishment_regrowth", y5)
+    regrowth = run.risk_estimate("expected_regrowth", run.horizon)
+    share = run.risk_estimate("expected_regrowth_share", run.horizon)
+    if math.isfinite(pr5) and math.isfinite(regrowth):  # the unfinished drive and re-growth told apart
+        f.numbers.update(p_over_regrowth_y5=pr5, regrowth_end=regrowth)
+        text += word(
+            "f_rebound_split",
+            lang,
+            y5=month_label(run.start, y5),
+            pr5=pct(pr5),
+            regrowth=people(regrowth),
+            end=month_label(run.start, run.horizon),
+            share=pct(share) if math.isfinite(share) else "–",
+        )
+    f.sentences.append(text)
     out = run.outcomes
     if "returned" in out and "overquota_net" in out:
         ret, over = float(out["returned"].mean()), float(out["overquota_net"].mean())

@@ -33,7 +33,9 @@ HEADLINE = (
     ("savings_government", "money"),
     ("payback_government", "month"),
     ("over_y5", "probability"),
+    ("over_regrowth_y5", "probability"),
     ("over_end", "probability"),
+    ("regrowth_end", "people"),
     ("returned", "people"),
     ("overquota_net", "people"),
 )

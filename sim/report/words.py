@@ -51,6 +51,13 @@ _WORDS: dict[str, tuple[str, str]] = {
         "and {pend} in {end}",
         "反弹风险:{y5} 超编的概率为 {p5y},{end} 为 {pend}",
     ),
+    "f_rebound_split": (
+        " — in {y5}, {pr5} because the townships have re-grown, the rest only because the drive has not yet "
+        "placed its surplus; re-growth (hires over establishment and returnees on the payroll) is {regrowth} "
+        "people in {end}, {share} of the cut achieved",
+        "——{y5} 其中因回潮(超编进人和回流人员)而超编的概率为 {pr5},其余仅因分流尚未完成;{end} 回潮 {regrowth} 人,"
+        "占已实现精简的 {share}",
+    ),
     "f_rebound_counts": (
         "; by then {returned} people have returned (回流) and {overquota} over-establishment hires remain.",
         ";届时累计回流 {returned} 人,未纠正的超编进人 {overquota} 人。",
@@ -120,8 +127,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "o_cost_government": ("Whole-government cost over the horizon ({unit})", "模拟期政府整体支出({unit})"),
     "o_savings_government": ("Whole-government savings at the horizon ({unit})", "期末政府整体累计节约({unit})"),
     "o_payback_government": ("Payback month, whole government (median)", "回收期,政府整体(中位数)"),
-    "o_over_y5": ("P(over establishment), year 5", "第5年超编概率"),
+    "o_over_y5": ("P(over establishment), year 5, either cause", "第5年超编概率(任一原因)"),
+    "o_over_regrowth_y5": ("P(over by re-growth, not the unfinished drive), year 5", "第5年因回潮而超编的概率"),
     "o_over_end": ("P(over establishment), horizon", "期末超编概率"),
+    "o_regrowth_end": ("Re-growth on the payroll at the horizon (people)", "期末回潮人数(人)"),
     "o_returned": ("Returned (回流) by the horizon (people)", "期末累计回流(人)"),
     "o_overquota_net": ("Over-establishment hires not undone (people)", "未纠正的超编进人(人)"),
 }
