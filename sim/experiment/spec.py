@@ -27,14 +27,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from sim.errors import InputError
+from sim.experiment.spec_files import read_spec, spec_error
 from sim.scenario.section import Name, Section
 
 
@@ -167,19 +166,6 @@ class SweepSpec(_Strict):
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _spec_error(exc: ValidationError, source: str) -> InputError:
-    lines = []
-    for err in exc.errors():
-        key = ".".join(repr(p) if isinstance(p, str) and "." in p else str(p) for p in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key (see docs/experiments.md for the sweep spec keys)"
-        elif not isinstance(err.get("input"), (dict, list)) and err["type"] != "value_error":
-            msg = f"{msg}; found {err.get('input')!r}"
-        lines.append(f"key {key or '(top level)'!r}: {msg}")
-    return InputError("invalid sweep spec\n  " + "\n  ".join(lines), source=source)
-
-
 def load_spec(spec: str | Path | Mapping[str, Any] | SweepSpec) -> tuple[SweepSpec, Path | None]:
     """Validate a spec given as a TOML path, a dict or a SweepSpec; returns it and its file (if any).
 
@@ -187,31 +173,10 @@ def load_spec(spec: str | Path | Mapping[str, Any] | SweepSpec) -> tuple[SweepSp
     """
     if isinstance(spec, SweepSpec):
         return spec, None
-    if isinstance(spec, Mapping):
-        data, path, source = dict(spec), None, "sweep spec"
+    data, path, source = read_spec(spec, "sweep spec")
+    if path is None:
         data.setdefault("name", "sweep")
-    else:
-        path = Path(spec)
-        source = str(path)
-        try:
-            with path.open("rb") as fh:
-                data = tomllib.load(fh)
-        except FileNotFoundError:
-            raise InputError("sweep spec not found", source=source) from None
-        except IsADirectoryError:
-            raise InputError("expected a sweep spec file (TOML), found a folder", source=source) from None
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"not valid TOML: {exc}", source=source) from None
-        data.setdefault("name", path.stem)
     try:
         return SweepSpec.model_validate(data), path
     except ValidationError as exc:
-        raise _spec_error(exc, source) from None
-
-
-def base_path(spec: SweepSpec, spec_file: Path | None) -> Path | None:
-    """The base scenario file, resolved against the spec file's folder (or the working directory)."""
-    if spec.base is None:
-        return None
-    folder = spec_file.parent if spec_file is not None else Path.cwd()
-    return (folder / spec.base).resolve()
+        raise spec_error(exc, source, "sweep spec", "see docs/experiments.md for the sweep spec keys") from None

@@ -15,9 +15,10 @@ from sim.errors import InputError
 from sim.experiment.design import Design, build_design
 from sim.experiment.jobs import Job, Simulate
 from sim.experiment.results import FORMAT_VERSION, versions
-from sim.experiment.spec import SweepSpec, base_path, load_spec
+from sim.experiment.spec import SweepSpec, load_spec
+from sim.experiment.spec_files import spec_base
 from sim.experiment.sweep_results import MANIFEST
-from sim.scenario.loader import load_scenario, resolved_with, scenario_hash, scenario_sources, with_overrides
+from sim.scenario.loader import resolved_with, scenario_hash, scenario_sources
 from sim.scenario.schema import Scenario
 from sim.version import __version__
 
@@ -119,24 +120,7 @@ def plan_sweep(
     """Validate a sweep completely without writing anything (InputError on bad input)."""
     spec_obj, spec_file = load_spec(spec)
     source = str(spec_file) if spec_file else "sweep spec"
-    base_file: str | None = None
-    if base is None:
-        path = base_path(spec_obj, spec_file)
-        if path is None:
-            raise InputError("key 'base': the sweep needs a base scenario file", source=source)
-        if not path.is_file():
-            raise InputError(
-                f"key 'base': scenario file {spec_obj.base!r} not found (looked for {path})", source=source
-            )
-        base_file = str(path)
-        scenario = load_scenario(path)
-    elif isinstance(base, Scenario):
-        scenario = base
-    else:
-        base_file = str(Path(base).resolve())
-        scenario = load_scenario(base)
-    if spec_obj.set:
-        scenario = with_overrides(scenario, spec_obj.set, origin=f"{source} [set]")
+    scenario, base_file = spec_base(base, spec_obj.base, spec_file, spec_obj.set, source, "the sweep")
     seed = scenario.run.seed if spec_obj.seed is None else spec_obj.seed
     replications = scenario.run.replications if spec_obj.replications is None else spec_obj.replications
     design = build_design(spec_obj, seed)

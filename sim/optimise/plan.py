@@ -21,9 +21,10 @@ from sim.errors import InputError
 from sim.expected import simulate_expected
 from sim.experiment.executors import Executor
 from sim.experiment.jobs import Context, Job, Simulate
+from sim.experiment.spec_files import spec_base
 from sim.optimise.metrics import check_metrics, metric_values
 from sim.optimise.spec import OptimiseSpec, load_optimise_spec
-from sim.scenario.loader import load_scenario, resolved_with, with_overrides
+from sim.scenario.loader import resolved_with, with_overrides
 from sim.scenario.schema import Scenario
 
 
@@ -100,25 +101,7 @@ def plan_optimise(
     """Validate a search completely without writing anything (InputError naming the key on bad input)."""
     spec_obj, spec_file = load_optimise_spec(spec)
     source = str(spec_file) if spec_file else "optimisation spec"
-    base_file: str | None = None
-    if base is None:
-        if spec_obj.base is None:
-            raise InputError("key 'base': the search needs a base scenario file", source=source)
-        folder = spec_file.parent if spec_file is not None else Path.cwd()
-        path = (folder / spec_obj.base).resolve()
-        if not path.is_file():
-            raise InputError(
-                f"key 'base': scenario file {spec_obj.base!r} not found (looked for {path})", source=source
-            )
-        base_file = str(path)
-        scenario = load_scenario(path)
-    elif isinstance(base, Scenario):
-        scenario = base
-    else:
-        base_file = str(Path(base).resolve())
-        scenario = load_scenario(base)
-    if spec_obj.set:
-        scenario = with_overrides(scenario, spec_obj.set, origin=f"{source} [set]")
+    scenario, base_file = spec_base(base, spec_obj.base, spec_file, spec_obj.set, source, "the search")
     fixed = {k: u.value for k, u in spec_obj.uncertainties.items() if not u.sampled}
     if fixed:
         scenario = with_overrides(scenario, fixed, origin=f"{source} [uncertainties]")

@@ -37,14 +37,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.errors import InputError
+from sim.experiment.spec_files import read_spec, spec_error
 
 Reduce = Literal["value", "sum", "discounted_sum", "max", "min"]
 At = int | Literal["deadline", "horizon", "reform"]
@@ -261,39 +260,12 @@ class OptimiseSpec(_Strict):
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _spec_error(exc: ValidationError, source: str) -> InputError:
-    lines = []
-    for err in exc.errors():
-        key = ".".join(repr(p) if isinstance(p, str) and "." in p else str(p) for p in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key (see docs/experiments.md, 'Policy search')"
-        elif not isinstance(err.get("input"), (dict, list)) and err["type"] != "value_error":
-            msg = f"{msg}; found {err.get('input')!r}"
-        lines.append(f"key {key or '(top level)'!r}: {msg}")
-    return InputError("invalid optimisation spec\n  " + "\n  ".join(lines), source=source)
-
-
 def load_optimise_spec(spec: str | Path | Mapping[str, Any] | OptimiseSpec) -> tuple[OptimiseSpec, Path | None]:
     """Validate a spec given as a TOML path, a dict or an OptimiseSpec; returns it and its file (if any)."""
     if isinstance(spec, OptimiseSpec):
         return spec, None
-    if isinstance(spec, Mapping):
-        data, path, source = dict(spec), None, "optimisation spec"
-    else:
-        path = Path(spec)
-        source = str(path)
-        try:
-            with path.open("rb") as fh:
-                data = tomllib.load(fh)
-        except FileNotFoundError:
-            raise InputError("optimisation spec not found", source=source) from None
-        except IsADirectoryError:
-            raise InputError("expected an optimisation spec file (TOML), found a folder", source=source) from None
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"not valid TOML: {exc}", source=source) from None
-        data.setdefault("name", path.stem)
+    data, path, source = read_spec(spec, "optimisation spec")
     try:
         return OptimiseSpec.model_validate(data), path
     except ValidationError as exc:
-        raise _spec_error(exc, source) from None
+        raise spec_error(exc, source, "optimisation spec", "see docs/experiments.md, 'Policy search'") from None
