@@ -34,23 +34,11 @@ from sim.engine.states import SURPLUS_COLUMNS
 from sim.expected import Projection, expected, simulate_expected
 from sim.scenario import with_overrides
 from sim.scenario.schema import CHANNEL_IDS, Scenario
+from sim.validation.verification import NO_QUEUE  # one definition of "no queue binds"
 
 BASE = Path(__file__).resolve().parents[1] / "scenarios" / "base.toml"
 SEED = 3
 REPLICATIONS = 80
-NO_QUEUE = {
-    "population.synthetic.townships": 10,
-    "reform.selection_rule": "random",
-    "diversion.repost_on_vacancy": False,
-    "hiring.replacement_ratio": 0.0,
-    "hiring.pre_reform_replacement": 1.0,
-    "pool.unlimited": True,
-    "rebound.request_rate": 0.0,
-    "rebound.return_success": 0.0,
-    "money.counterfactual": False,
-    "channels.institution_vacancy.open": False,
-    **{f"channels.{c}.places_per_year": None for c in CHANNEL_IDS},
-}
 CHECKED = (
     "headcount_total",
     *(f"diverted_{c}" for c in CHANNEL_IDS),

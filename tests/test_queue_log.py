@@ -76,6 +76,10 @@ def test_queues_and_littles_law_from_the_event_log(tmp_path: Path, extra: list[s
             leaves = np.bincount(mine.loc[mine["event"] == "queue_leave", "month"], minlength=horizon + 1)
             length = np.cumsum(joins - leaves)[: horizon + 1]
             np.testing.assert_array_equal(length, own.loc[months, column].to_numpy(), err_msg=f"{rep} {column}")
+            if queue == "money":  # the funding gap is the yuan the waiting requests ask for
+                amount = mine["amount"].to_numpy(dtype=float) * np.where(mine["event"] == "queue_join", 1.0, -1.0)
+                asked = np.cumsum(np.bincount(mine["month"], weights=amount, minlength=horizon + 1))[: horizon + 1]
+                np.testing.assert_allclose(asked, own.loc[months, "pool_unpaid"], rtol=1e-9, atol=1e-6)
             if not len(mine):
                 continue
             ep = _episodes(mine, horizon)

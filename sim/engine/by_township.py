@@ -6,7 +6,7 @@ outcomes; the province work adds `county` rows beside the `township` rows.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -40,7 +40,7 @@ class ByTownship:
 
     def capture(self, month: int) -> None:
         """Note the month's unpaid requests; keep each township's outcomes when `month` is a chosen one."""
-        self.unpaid[month] = sum(unpaid_amount(pool) for pool in self.model.diversion.pools)  # every county's
+        self.unpaid[month] = self.model.diversion.pool.unpaid  # every county's
         if month not in self.months:
             return
         people, model = self.model.people, self.model
@@ -61,14 +61,3 @@ class ByTownship:
         if not self.rows:
             return np.zeros((0, 2 + len(TOWNSHIP_OUTCOMES)))
         return np.vstack(self.rows)
-
-
-def unpaid_amount(pool: Any) -> float:
-    """Yuan of the requests waiting in the pool: those of a SimPy container's queue, or the live ones of
-    the pool's own queue (a heap of (amount, order, request) with lazy deletion).
-    """
-    container = getattr(pool, "container", None)
-    if container is not None:
-        return float(sum(getattr(request, "amount", 0.0) for request in container.get_queue))
-    heap = getattr(pool, "_by_amount", None) or ()
-    return float(sum(request.amount for _, _, request in heap if getattr(request, "live", False)))

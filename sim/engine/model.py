@@ -11,7 +11,7 @@ import functools
 import gc
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ParamSpec, TypeVar, cast
 
 import numpy as np
@@ -538,17 +538,7 @@ def with_counterfactual(scenario: Scenario, result: RunResult, twin: RunResult |
     own = result.monthly
     if twin is None and scenario.reform.enabled:  # no twin was run: there are no savings to report
         nan = np.full((own.shape[0], len(COUNTERFACTUAL_COLUMNS)), np.nan)
-        return RunResult(
-            result.replication,
-            (*result.columns, *COUNTERFACTUAL_COLUMNS),
-            np.hstack([own, nan]),
-            result.events,
-            by_township=result.by_township,
-            channel_one_time=result.channel_one_time,
-            pool_unpaid=result.pool_unpaid,
-            by_county=result.by_county,
-            county_names=result.county_names,
-        )
+        return replace(result, columns=(*result.columns, *COUNTERFACTUAL_COLUMNS), monthly=np.hstack([own, nan]))
     base = twin.monthly if twin is not None else own
     twin_cols = {c: k for k, c in enumerate(twin.columns)} if twin is not None else cols
     months = np.arange(own.shape[0])
@@ -564,17 +554,7 @@ def with_counterfactual(scenario: Scenario, result: RunResult, twin: RunResult |
         saving = cf - own[:, cols[f"cost_{view}"]]
         extra.append(np.cumsum(saving * discount))
     table = np.column_stack([own, *extra])
-    return RunResult(
-        result.replication,
-        (*result.columns, *COUNTERFACTUAL_COLUMNS),
-        table,
-        result.events,
-        by_township=result.by_township,
-        channel_one_time=result.channel_one_time,
-        pool_unpaid=result.pool_unpaid,
-        by_county=result.by_county,
-        county_names=result.county_names,
-    )
+    return replace(result, columns=(*result.columns, *COUNTERFACTUAL_COLUMNS), monthly=table)
 
 
 @_without_gc

@@ -69,6 +69,7 @@ class Pool:
         self.payer_of = {c.name: PAYER_INDEX[c.payer] for c in self.cfg.contributors}
         self.paid = 0.0
         self.waiting = 0  # live requests waiting
+        self.unpaid = 0.0  # yuan those waiting requests ask for (the funding gap)
         self._seq = itertools.count()
         self._fifo: deque[MoneyRequest] = deque()  # strict: arrival order (lazy deletion)
         self._order: dict[int, MoneyRequest] = {}  # first_fit: live waiting requests, in arrival order
@@ -135,6 +136,7 @@ class Pool:
             self._grant(req)  # under first_fit and smallest_first no waiting request is payable now
             return req
         self.waiting += 1
+        self.unpaid += amount
         heapq.heappush(self._by_amount, (amount, req.seq, req))
         if self.discipline == "strict":
             self._fifo.append(req)
@@ -159,6 +161,7 @@ class Pool:
     def _leave_queue(self, req: MoneyRequest) -> None:
         req.live = False
         self.waiting -= 1
+        self.unpaid = self.unpaid - req.amount if self.waiting else 0.0  # no rounding left once nobody waits
         self._order.pop(req.seq, None)
 
     def _smallest(self) -> MoneyRequest | None:
@@ -263,6 +266,11 @@ class ProvincePool:
     def waiting(self) -> int:
         """Requests waiting for money, over the counties."""
         return sum(p.waiting for p in self.pools)
+
+    @property
+    def unpaid(self) -> float:
+        """Yuan the waiting requests ask for, over the counties."""
+        return sum(p.unpaid for p in self.pools)
 
     @property
     def dry(self) -> bool:

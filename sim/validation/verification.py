@@ -24,6 +24,20 @@ from sim.scenario.loader import load_scenario, with_overrides
 from sim.scenario.schema import CHANNEL_IDS, Scenario
 
 SEED = 11
+# Where no queue binds the twin is exact in expectation (tests/test_expected.py says why each key is set)
+NO_QUEUE: dict[str, object] = {
+    "population.synthetic.townships": 10,
+    "reform.selection_rule": "random",
+    "diversion.repost_on_vacancy": False,
+    "hiring.replacement_ratio": 0.0,
+    "hiring.pre_reform_replacement": 1.0,
+    "pool.unlimited": True,
+    "rebound.request_rate": 0.0,
+    "rebound.return_success": 0.0,
+    "money.counterfactual": False,
+    "channels.institution_vacancy.open": False,
+    **{f"channels.{c}.places_per_year": None for c in CHANNEL_IDS},
+}
 
 
 def _row(check: str, check_zh: str, statistic: str, value: float, bound: str, holds: bool) -> dict[str, object]:
@@ -179,20 +193,7 @@ def littles_law(base: Path) -> dict[str, object]:
 
 def twin_against_engine(replications: int = 40) -> dict[str, object]:
     """Where no queue binds, the engine's mean is within a few standard errors of the expected-value twin."""
-    no_queue = {
-        "population.synthetic.townships": 10,
-        "reform.selection_rule": "random",
-        "diversion.repost_on_vacancy": False,
-        "hiring.replacement_ratio": 0.0,
-        "hiring.pre_reform_replacement": 1.0,
-        "pool.unlimited": True,
-        "rebound.request_rate": 0.0,
-        "rebound.return_success": 0.0,
-        "money.counterfactual": False,
-        "channels.institution_vacancy.open": False,
-        **{f"channels.{c}.places_per_year": None for c in CHANNEL_IDS},
-    }
-    scenario = with_overrides(Scenario(), no_queue)
+    scenario = with_overrides(Scenario(), NO_QUEUE)
     population = build_population(scenario, SEED)
     engine = run(scenario, replications=replications, seed=SEED, population=population).monthly
     twin = expected(scenario, population, seed=SEED).monthly
