@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.expected.cohorts import Survival
+from sim.expected.attrition import Survival
 
 
 class Ahead:
