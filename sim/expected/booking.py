@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.geography import County
 from sim.expected.ahead import Ahead
 from sim.expected.attrition import Kernel, Survival
 from sim.expected.channels import (
@@ -30,6 +31,10 @@ class Booking:
     """
 
     s: Scenario
+    counties: tuple[County, ...]  # `sim.engine.geography.resolve`: one for a city
+    county_tw: np.ndarray  # the county of each township
+    county_ts: np.ndarray  # (counties, township sectors): 1.0 where the township sector is the county's
+    by_county_on: bool  # results by county are kept (`geography.has_counties`)
     shared: dict
     M: int  # horizon in months
     start_abs: int
@@ -58,10 +63,12 @@ class Booking:
     # money: the pool (see `Pool`) and the ledger's rates
     names: list[str]
     contrib: np.ndarray
-    put_by: np.ndarray
-    held: np.ndarray
-    _added: int
+    put_by: np.ndarray  # (counties, payers, months)
+    held: np.ndarray  # (counties, payers)
+    _added: np.ndarray
     charged: np.ndarray
+    topup_c: np.ndarray
+    paid_c: np.ndarray
     G: np.ndarray  # city-wide monthly accumulator, rows in `sim.expected.lines`
     PS: np.ndarray  # lines in post by sector: see COMPOSITION
     R3: np.ndarray  # recurring cost rates at month-0 wages
@@ -70,6 +77,9 @@ class Booking:
     township_paid: np.ndarray
     sector_rows: np.ndarray
     ts_leave: np.ndarray  # payroll left by completed diversions
+    iv_placed: np.ndarray  # institution vacancies taken by the surplus, per township sector and month
+    back_tw: np.ndarray  # returnees on the payroll per township and month
+    standing_tw: np.ndarray  # over-establishment hires on the payroll per township and month
     Wg: np.ndarray  # waiting surplus by sector: count, age, four education kinds, salary of hires
     Hh: np.ndarray  # hires by sector, month, township
     I_eff: np.ndarray  # the over-establishment ones still standing
@@ -95,6 +105,7 @@ class Booking:
     sl: Lines
     sl_ts: np.ndarray
     sl_cls: Classes
+    sl_county: np.ndarray
     rotating: bool
     ca: np.ndarray  # weights awaiting
     cr: np.ndarray  # weights rotating
@@ -111,6 +122,7 @@ class Booking:
     ts_post: np.ndarray
     ts_lead: np.ndarray
     tw_rate: np.ndarray
+    pay_ts: np.ndarray  # payroll per township sector and month (set by `Table._table`)
 
     def _at(self, m: int, block: int) -> np.ndarray:
         """The rows of `block` in month m as booked so far."""

@@ -50,8 +50,10 @@ class Diversion(Vacancies):
         n = len(sl)
         self.sl_ts = sl.tw * 3 + sl.sector
         self.sl_cls = Classes(sl.h, sl.r)
+        self.sl_county = self.county_tw[sl.tw]
         share = 1.0 if div.surplus_state == "rotating" else div.rotating_share  # townships rotating their surplus
-        self.rotating = share > 0 or div.no_channel == "rotating" or div.after_deadline == "rotate"
+        rotate = any(c.after_deadline == "rotate" for c in self.counties)
+        self.rotating = share > 0 or div.no_channel == "rotating" or rotate
         self.ca = weight * (1.0 - share)
         self.cr = weight * share
         self.U = np.zeros(n, dtype=np.int64)
@@ -77,7 +79,8 @@ class Diversion(Vacancies):
         self.choice_total = self.choice.sum(axis=1)  # P(any channel is taken | the mask of those newly open)
         self.choice_cols = np.ascontiguousarray(self.choice.T)
         # tries: from the reform (or the end of protection), every retry_months, until the drive stops
-        last = reform.deadline_month if div.after_deadline != "keep_queueing" else self.M
+        ends = [c.deadline_month if c.after_deadline != "keep_queueing" else self.M for c in self.counties]
+        last = np.array(ends, dtype=np.int64)[self.sl_county]  # each line's county's
         first = np.where(sl.protected & (reform.protection_months > 0), m + reform.protection_months, m)
         self.tries = self._try_schedule(sl, first, last, div.retry_months)
         chance = rb.return_success * (1.0 - rb.enforcement)
@@ -87,10 +90,10 @@ class Diversion(Vacancies):
             if k != INSTITUTION_VACANCY and ch.return_hazard > 0 and petitions > 0:
                 self.chain[k] = petition_chain(ch.return_hazard, chance, rb.anti_rebound_months, petitions, self.M)
 
-    def _try_schedule(self, sl: Lines, first: np.ndarray, last: int, step: int) -> dict[int, np.ndarray]:
-        """Which lines try at which month. Every line tries at its first month; after that a retry
-        matters only when a channel opens to it (age band, years to retirement, service), so a line
-        is listed at the tries around the month each of its channels opens (exact rules at the try).
+    def _try_schedule(self, sl: Lines, first: np.ndarray, last: np.ndarray, step: int) -> dict[int, np.ndarray]:
+        """Which lines try at which month, none after its `last` month. Every line tries at its first month;
+        after that a retry matters only when a channel opens to it (age band, years to retirement, service), so
+        a line is listed at the tries around the month each of its channels opens (exact rules at the try).
         """
         pairs_t = [first]
         pairs_i = [np.arange(len(sl))]
@@ -106,7 +109,7 @@ class Diversion(Vacancies):
                     to_retire = sl.retire_abs[lines] - self.start_abs
                     lo = np.maximum(lo, to_retire - np.floor(12 * ch.max_years_to_retirement))
                 lo = np.maximum(lo, sl.entry[lines] - self.start_abs + np.ceil(12 * ch.min_service_years)) - 1
-                hi = np.minimum(np.floor(12 * ch.age_max - ak) + 1, last)
+                hi = np.minimum(np.floor(12 * ch.age_max - ak) + 1, last[lines])
                 at = fk + step * np.ceil(np.maximum(lo - fk, 0) / step)
                 near = lo + 2 > at  # the channel may open only after `at`: one try later too
                 for t, use in ((at, (at > fk) & (at <= hi)), (at + step, near & (at + step <= hi))):
@@ -114,7 +117,7 @@ class Diversion(Vacancies):
                     pairs_i.append(lines[use])
         t_all = np.concatenate(pairs_t).astype(np.int64)
         i_all = np.concatenate(pairs_i)
-        keep = t_all <= last
+        keep = t_all <= last[i_all]
         months, row = small_unique(t_all[keep])  # tries are never before the reform
         hit = np.zeros((len(months), len(sl)), dtype=bool)
         hit[row, i_all[keep]] = True
@@ -201,10 +204,18 @@ class Diversion(Vacancies):
         a, r, ts = sl.h[idx], sl.r[idx], self.sl_ts[idx]
         w = wa + wr
         now_abs = self.start_abs + t
-        costs = one_time_costs(
-            self.rules, choice, w * surv.alive(a, r, t), new, sl.salary[idx], sl.entry[idx], now_abs, self.wage[t]
-        )
-        self._book_one_time(t, costs)
+        mass = w * surv.alive(a, r, t)
+        if len(self.counties) == 1:
+            costs = one_time_costs(self.rules, choice, mass, new, sl.salary[idx], sl.entry[idx], now_abs, self.wage[t])
+            self._book_one_time(t, costs)
+        else:  # each county's pool pays for its own people
+            county = self.sl_county[idx]
+            for c in np.unique(county):
+                at = np.flatnonzero(county == c)
+                costs = one_time_costs(
+                    self.rules, choice, mass[at], new[at], sl.salary[idx[at]], sl.entry[idx[at]], now_abs, self.wage[t]
+                )
+                self._book_one_time(t, costs, int(c))
         active = np.flatnonzero(choice.take(small_unique(new)[0], axis=0).any(axis=0)).tolist()
         lead = {int(k): int(self.rules.lead[k]) for k in active}
         self._book_lead(t, idx, new, wa, wr, lead)

@@ -38,8 +38,9 @@ class Posting(Diversion):
             klass = s.township_classes[int(self.klass[tw])]
             na, ni = klass.new_establishment_admin, klass.new_establishment_institution
             old_a, old_i = self.old_est[tw, ADMIN], self.old_est[tw, INSTITUTION]
-            self.est[tw, ADMIN] = np.floor(old_a * (1 - reform.cut_admin) + 1e-9) if na is None else na
-            self.est[tw, INSTITUTION] = np.floor(old_i * (1 - reform.cut_institution) + 1e-9) if ni is None else ni
+            county = self.counties[self.county_tw[tw]]  # the county's own cut, or the province's
+            self.est[tw, ADMIN] = np.floor(old_a * (1 - county.cut_admin) + 1e-9) if na is None else na
+            self.est[tw, INSTITUTION] = np.floor(old_i * (1 - county.cut_institution) + 1e-9) if ni is None else ni
         if reform.clear_temporaries:  # hired temporaries leave (the month-0 ones are booked in run)
             self.G[LEFT_F, m] += hs[TEMPORARY::3, 0].sum()
             self.Hh[TEMPORARY] = 0.0

@@ -111,15 +111,15 @@ import time
 
 import numpy as np
 
-from sim.engine.geography import single_city
+from sim.engine import geography
 from sim.engine.ledger import P
 from sim.engine.model import (
     RunResult,
     no_reform,
     with_counterfactual,
 )
-from sim.errors import InputError
 from sim.expected.ahead import Ahead
+from sim.expected.by_county import county_table
 from sim.expected.channels import ChannelRules
 from sim.expected.lines import (
     COMPOSITION,
@@ -146,7 +146,7 @@ from sim.expected.lines import (
     W3,
 )
 from sim.expected.table import Table
-from sim.experiment.results import Results, monthly_frame, monthly_table
+from sim.experiment.results import Results, county_frame, monthly_frame, monthly_table
 from sim.population.build import build_population
 from sim.population.table import ADMIN, INSTITUTION, TEMPORARY, Population
 from sim.scenario.schema import CHANNEL_IDS, Scenario
@@ -185,6 +185,11 @@ class Projection(Table):
             self.lines, self.surv, self.cls = self.shared["lines"], self.shared["surv"], self.shared["cls"]
             self.k_hire, self.k_rec, self.k_hire_rev, self.k_rec_table = self.shared["kernels"]
         self._townships(population)
+        self.counties = geography.resolve(scenario, population.staff_counts().sum(axis=1))
+        nc = len(self.counties)
+        self.county_tw = np.repeat(np.arange(nc), [c.last - c.first for c in self.counties])
+        self.county_ts = (np.repeat(self.county_tw, 3)[None, :] == np.arange(nc)[:, None]).astype(float)
+        self.by_county_on = geography.has_counties(scenario)
         self.hire_age0 = np.tile([k.age[0] for k in self.k_hire], T)  # age of a new hire, per township sector
         self._contributions()
         self.G = np.zeros((N_ROWS, M + 1))
@@ -196,6 +201,9 @@ class Projection(Table):
         self.township_paid = (sector != TEMPORARY) & (self.sector_payer[sector] == TOWNSHIP)
         self.sector_rows = np.stack([sector == k for k in (ADMIN, INSTITUTION)]).astype(float)
         self.ts_leave = np.zeros((TS, M + 1))  # payroll left by completed diversions
+        self.iv_placed = np.zeros((TS, M + 1))
+        self.back_tw = np.zeros((T, M + 1))
+        self.standing_tw = np.zeros((T, M + 1))
         self.Wg = np.zeros((3, 7, M + 1))  # ... by sector: count, age, four education kinds, salary of hires
         self.Hh = np.zeros((3, M + 1, T))  # hires by sector, month, township
         self.I_eff = np.zeros((3, M + 1, T))  # the over-establishment ones still standing
@@ -261,7 +269,11 @@ class Projection(Table):
         self.tw_rate = series[TW_RATE, : self.T] + own.reshape(self.T, 3, M + 1).sum(axis=1)
         if costs_only:
             return RunResult(0, COUNTERFACTUAL_COSTS, self._costs(), None)
-        return RunResult(0, self.columns(), self._table(), None)
+        table = self._table()
+        if not self.by_county_on:
+            return RunResult(0, self.columns(), table, None)
+        names = tuple(c.name for c in self.counties)
+        return RunResult(0, self.columns(), table, None, by_county=county_table(self, self.pay_ts), county_names=names)
 
     def _month(self, m: int, hs: np.ndarray) -> np.ndarray:
         """A month after the reform: exits and reposting, tries, completions, policy events, hires."""
@@ -287,14 +299,24 @@ class Projection(Table):
             self.G[STANDING, m] = sum(
                 self.I_eff[k, : m + 1].sum(axis=1) @ self.k_hire[k].present[d] for k in (ADMIN, INSTITUTION)
             )
+            if self.by_county_on:
+                self.standing_tw[:, m] = self._standing(m).sum(axis=1)
         return hs
 
     def _policy(self, m: int, hs: np.ndarray, pay: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The deadline, and inspections undoing over-establishment hires; returns the hires' state and payroll."""
-        s = self.s
-        if m == s.reform.deadline_month and s.diversion.after_deadline == "rotate":
-            self.ahead.assign(slice(W0, W1 + 1), slice(W2, W3 + 1), m)
-            self.cr, self.ca = self.cr + self.ca, np.zeros_like(self.ca)
+        if len(self.counties) == 1:
+            county = self.counties[0]
+            if m == county.deadline_month and county.after_deadline == "rotate":
+                self.ahead.assign(slice(W0, W1 + 1), slice(W2, W3 + 1), m)
+                self.cr, self.ca = self.cr + self.ca, np.zeros_like(self.ca)
+        else:  # each county rotates its own waiting surplus at its own deadline
+            for c, county in enumerate(self.counties):
+                if m == county.deadline_month and county.after_deadline == "rotate":
+                    self.ahead.assign(slice(W0, W1 + 1), slice(W2, W3 + 1), m, np.flatnonzero(self.county_ts[c]))
+                    mine = self.sl_county == c
+                    self.cr[mine] += self.ca[mine]
+                    self.ca[mine] = 0.0
         gone = self._inspect(m)
         if gone is None:
             return hs, pay
@@ -306,7 +328,6 @@ class Projection(Table):
 
 def project(scenario: Scenario, population: Population) -> RunResult:
     """One projection, with the no-reform counterfactual's savings columns (as `sim.engine.simulate`)."""
-    refuse_counties(scenario)
     shared: dict = {}
     result = Projection(scenario, population, shared).run()
     twin = None
@@ -317,20 +338,9 @@ def project(scenario: Scenario, population: Population) -> RunResult:
     return dataclasses.replace(out, pool_unpaid=np.zeros(out.monthly.shape[0]))
 
 
-def refuse_counties(scenario: Scenario) -> None:
-    """The twin models one county (a city): refuse a scenario whose counties have anything of their own."""
-    if not single_city(scenario):
-        raise InputError(
-            "the expected-value twin models one county (a city) only; this scenario has counties with their own "
-            "pools, places or rules ([[counties]] or geography.counties): run it with the discrete-event engine "
-            "(--engine des)"
-        )
-
-
 def simulate_expected(scenario: Scenario, population: Population, seed: int, replication: int) -> RunResult:
     """The twin behind the engine's replication signature (for sweeps): the same table whatever the seed."""
-    result = project(scenario, population)
-    return RunResult(replication, result.columns, result.monthly, None, pool_unpaid=result.pool_unpaid)
+    return dataclasses.replace(project(scenario, population), replication=replication)
 
 
 def expected(scenario: Scenario, population: Population | None = None, seed: int | None = None) -> Results:
@@ -339,7 +349,6 @@ def expected(scenario: Scenario, population: Population | None = None, seed: int
     The population is the engine's (`build_population(scenario, seed)`, seed defaulting to
     `run.seed`), so the twin and `sim.run` describe the same people.
     """
-    refuse_counties(scenario)
     seed = scenario.run.seed if seed is None else seed
     t0 = time.perf_counter()
     pop = build_population(scenario, seed) if population is None else population
@@ -347,4 +356,6 @@ def expected(scenario: Scenario, population: Population | None = None, seed: int
     result = project(scenario, pop)
     t2 = time.perf_counter()
     timings = {"population_s": t1 - t0, "replications_s": t2 - t1, "per_replication_s": t2 - t1}
-    return Results(scenario, seed, 1, monthly_frame([(0, *monthly_table(result))]), None, timings, engine="expected")
+    by_county = None if result.by_county is None else county_frame([(0, result.by_county)], result.county_names)
+    monthly = monthly_frame([(0, *monthly_table(result))])
+    return Results(scenario, seed, 1, monthly, None, timings, engine="expected", by_county=by_county)

@@ -100,6 +100,8 @@ class Rebound(People):
         self.G[RETURNS_F, done:] += count * ret[d]
         back = (1.0 - g[d]) * count
         self.G[BACK, done:] += back
+        if self.by_county_on:
+            self.back_tw[:, done:] += share_tw[:, None] * back
         for sec in (ADMIN, INSTITUTION):
             self.PS[sec, :, done:] += mix[sec, :COMPOSITION, None] * back
             for hired in (0, 1):

@@ -57,6 +57,7 @@ class Table(Posting):
         cost = rate * self.wage + self.O3
         by_comp, by_payer = cost.sum(axis=1), cost.sum(axis=0)
         gap, debt = self._finances(twr, pay_ts)
+        self.pay_ts = pay_ts
         # age and education of staff in post, per sector and in all
         tr = s.training
         p0 = 1 - np.exp(-tr.diploma_rate * np.maximum(months - tr.start_month, 0) / 12.0)
@@ -73,11 +74,13 @@ class Table(Posting):
             by_sector_composition += [ratio(ages[k], posted[k]), ratio(sec[k], posted[k])]
         contrib = np.cumsum(self.contrib, axis=1)
         paid = np.cumsum(g[PAID_F])
-        if s.pool.unlimited:
+        pools = [c.pool for c in self.counties]
+        if any(pool.unlimited for pool in pools):
             contrib[-1] = np.cumsum(g[TOPUP_F])
-        contributed = s.pool.initial_balance + contrib.sum(axis=0)
-        put = np.cumsum(self.put_by, axis=1)
-        put[P[s.pool.top_up_payer]] += np.cumsum(g[TOPUP_F])
+        contributed = sum(pool.initial_balance for pool in pools) + contrib.sum(axis=0)
+        put = np.cumsum(self.put_by[0] if len(pools) == 1 else self.put_by.sum(axis=0), axis=1)
+        for c, pool in enumerate(pools):
+            put[P[pool.top_up_payer]] += np.cumsum(self.topup_c[c])
         est = np.where(months >= self.R, 1, 0)
         est_a = np.where(est, self.est[:, ADMIN].sum(), self.old_est[:, ADMIN].sum())
         est_i = np.where(est, self.est[:, INSTITUTION].sum(), self.old_est[:, INSTITUTION].sum())

@@ -29,33 +29,43 @@ class Vacancies(Hiring):
         """
         hiring = self.s.hiring
         vacant = np.clip(self._room(pay), 0.0, leave)
-        if self.iv_on:
+        if self.iv_on and len(self.counties) == 1:
             inst = vacant[INSTITUTION::3]
             total = inst.sum()
-            placed = self._fill_vacancies(m, total) if total > 1e-12 else 0.0
+            placed = self._fill_vacancies(m, total, self.iv_ts) if total > 1e-12 else 0.0
             vacant[INSTITUTION::3] = inst * (1.0 - placed / total) if placed > 0 else inst
+        elif self.iv_on:  # a county's vacancies go to its own surplus
+            inst = vacant[INSTITUTION::3]
+            for c, county in enumerate(self.counties):
+                part = inst[county.first : county.last]
+                total = part.sum()
+                placed = self._fill_vacancies(m, total, self.iv_ts * self.county_ts[c]) if total > 1e-12 else 0.0
+                if placed > 0:
+                    part *= 1.0 - placed / total
         when = max(m + hiring.refill_lag_months, self.freeze_end)
         if hiring.replacement_ratio > 0 and when <= self.M:
             self.ripe[when] += hiring.replacement_ratio * vacant
 
-    def _fill_vacancies(self, m: int, vacancies: float) -> float:
-        """`vacancies` institution posts opening in month m, taken by the waiting surplus of the whole city in
-        the channel's sectors who would take it: min(vacancies, those willing), thinning every waiting person
-        of those township sectors alike, as reposting does (the engine takes the best first). They count as in
-        post where they waited, with their sector's pay. Returns those placed.
+    def _fill_vacancies(self, m: int, vacancies: float, rows: np.ndarray) -> float:
+        """`vacancies` institution posts opening in month m, taken by the waiting surplus of the county (the
+        whole city for one) in the channel's sectors (township sectors `rows`, 1.0 or 0.0) who would take it:
+        min(vacancies, those willing), thinning every waiting person of those township sectors alike, as
+        reposting does (the engine takes the best first). They count as in post where they waited, with their
+        sector's pay. Returns those placed.
         """
         k = INSTITUTION_VACANCY
-        waiting = self.rho * self.ahead.at(m, slice(W0, W0 + 1))[0] * self.iv_ts
+        waiting = self.rho * self.ahead.at(m, slice(W0, W0 + 1))[0] * rows
         take = float(self.choice[IV_BIT, k])
         willing = float(waiting.sum()) * take
         if willing <= 1e-12:
             return 0.0
         f = min(1.0, vacancies / willing)
-        share = f * take * self.iv_ts
+        share = f * take * rows
         self.Phi += self.rho * share
         self.rho *= 1.0 - share
         if m + self.rules.lead[k] <= self.M:
             self.G[DIV_F + k, m + int(self.rules.lead[k])] += f * willing
+            self.iv_placed[:, m + int(self.rules.lead[k])] += f * take * waiting
         return f * willing
 
     def _repost(self, m: int, freed: np.ndarray, hs: np.ndarray) -> np.ndarray:
