@@ -387,3 +387,61 @@ def test_cli_runs_the_twin_on_a_province(tmp_path: Path) -> None:
     assert code == 0
     by = pd.read_parquet(out / "by_county.parquet")
     assert sorted(by["unit"].unique()) == ["C001", "C002", "C003"]
+
+
+def test_the_twin_s_channel_rules_are_the_engine_s() -> None:
+    """One rule, two integrators: the twin's channels open to a line (`open_bits`) and its one-time costs
+    (`one_time_costs`) are those of the engine's `Diversion.eligible_now` (now and when leaving) and
+    `Diversion.one_time_cost`, person by person, with caps, fixed buy-in years and lead times in play.
+    """
+    from sim.engine.model import Model
+    from sim.expected.channels import ChannelRules, one_time_costs, open_bits
+
+    overrides = {
+        "population.synthetic.townships": 2,
+        "channels.resignation.severance_cap_months": 10,
+        "channels.resignation.age_min": 40,
+        "channels.early_retirement.pension_buyin_years": 4,
+        "channels.early_retirement.lead_time_months": 7,
+        "channels.enterprise.min_service_years": 12,
+        "channels.teacher.max_years_to_retirement": 20,
+    }
+    scenario = with_overrides(Scenario(), overrides)
+    population = sim.build_population(scenario, SEED)
+    model = Model(scenario, population, SEED, 0)
+    div, people = model.diversion, model.people
+    channels = [scenario.channels.get(c) for c in CHANNEL_IDS]
+    rules = ChannelRules.of(channels)
+    n = len(population)
+    birth, entry = np.array(people.birth[:n]), np.array(people.entry[:n])
+    retire_abs = np.array(model.retire_abs[:n])
+    every = np.full(n, (1 << len(CHANNEL_IDS)) - 1)
+    opened = 0
+    for month in (0, 30, 75):
+        bits = open_bits(rules, every, birth, entry, retire_abs, scenario.time.start_abs + month)
+        for k, ch in enumerate(channels):
+            engine = [
+                div.eligible_now(i, k, month) and div.eligible_now(i, k, month + ch.lead_time_months) for i in range(n)
+            ]
+            assert ((bits >> k) & 1).astype(bool).tolist() == engine, f"month {month}, channel {CHANNEL_IDS[k]}"
+            opened += sum(engine)
+    assert 0 < opened < 3 * n * len(channels)  # the rules really tell people apart
+    choice = np.zeros((1 << len(CHANNEL_IDS), len(CHANNEL_IDS)))
+    for k in range(len(CHANNEL_IDS)):
+        choice[1 << k, k] = 1.0
+    salary = np.array(people.salary[:n], dtype=float)
+    for i in range(0, n, max(n // 40, 1)):
+        for k in range(len(CHANNEL_IDS)):
+            twin = one_time_costs(
+                rules,
+                choice,
+                np.ones(1),
+                np.array([1 << k]),
+                salary[i : i + 1],
+                entry[i : i + 1],
+                scenario.time.start_abs,
+                model.wage_index(),
+            )
+            engine = div.one_time_cost(i, k)
+            expect = [engine["severance"], engine["pension_buyin"], engine["placement_subsidy"]]
+            np.testing.assert_allclose(twin, expect, rtol=1e-12, atol=1e-9, err_msg=f"person {i}, {CHANNEL_IDS[k]}")

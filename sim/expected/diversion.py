@@ -8,6 +8,7 @@ import numpy as np
 
 from sim.engine.diversion import EXIT_CHANNELS, INSTITUTION_VACANCY, static_eligibility
 from sim.engine.ledger import C, P
+from sim.engine.rebound_rules import return_chance
 from sim.expected.channels import (
     N_CHANNELS,
     adverse_nodes,
@@ -83,7 +84,7 @@ class Diversion(Vacancies):
         last = np.array(ends, dtype=np.int64)[self.sl_county]  # each line's county's
         first = np.where(sl.protected & (reform.protection_months > 0), m + reform.protection_months, m)
         self.tries = self._try_schedule(sl, first, last, div.retry_months)
-        chance = rb.return_success * (1.0 - rb.enforcement)
+        chance = return_chance(rb)
         self.chain: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for k, ch in enumerate(self.channels):
             petitions = min(rb.max_petitions, 4)

@@ -50,7 +50,12 @@ policy events; hires):
 - rebound: return petitions and returns per channel (the exact petition chain: monthly
   hazard, success chance, anti-rebound window, at most four petitions), returnees back in
   post; over-establishment requests, approvals and inspections; the no-reform
-  counterfactual (a second projection sharing the month-0 work) for the savings columns.
+  counterfactual (a second projection sharing the month-0 work) for the savings columns;
+- counties (`sim.engine.geography.resolve`, as the engine): each county's own cut, deadline and
+  enforcement at it (tries stop, or its waiting surplus rotates, at its own deadline), its own
+  pool (contributions, pro-rata charges, top-ups), its institution vacancies offered to its own
+  surplus; the province's columns are the counties' sums, and `by_county` (`county_table`) holds
+  each county's outcomes. Places are unlimited in the twin, so a county's own places play no part.
 
 Exact in expectation (up to the Jensen gap of e/n, far below Monte Carlo error) when no
 queue binds and nothing non-linear acts: every open channel with unlimited places
@@ -67,7 +72,10 @@ Approximations (mean field: expectations inside non-linear rules):
   of a binding channel is an upper bound — while channels later in the order that blocked
   people fall back on can be lower; `queue_*`, `pool_waiting` and `pool_dry` are 0,
   `pool_balance` is contributions minus payments (negative: money the twin assumed, charged
-  pro rata to what each payer has put in); so the pool's discipline plays no part;
+  pro rata to what each payer has put in); so the pool's discipline plays no part (per county
+  alike: a poor county's balance goes negative where the engine's people wait);
+- by county, `over_establishment` is the expected payroll above establishment (the engine's, the
+  mean realised excess, is larger where a township may be over or under);
 - retirement pay: of the month-0 staff only (hires and returnees retiring within the horizon
   are left out);
 - the surplus of a township sector is new establishment minus *expected* candidates; merit

@@ -9,7 +9,7 @@ import functools
 import numpy as np
 
 from sim.engine.ledger import CHANNEL_COMPONENT, C, P
-from sim.engine.rebound_rules import request_rate
+from sim.engine.rebound_rules import inspection_detection, request_rate
 from sim.expected.lines import (
     BACK,
     COMPOSITION,
@@ -66,7 +66,7 @@ class Rebound(People):
         interval = rb.inspection_interval_months
         if interval <= 0 or m <= self.R or (m - self.R) % interval or not self.I_eff[:, : m + 1].any():
             return None
-        detect = rb.inspection_detection + (1 - rb.inspection_detection) * rb.enforcement
+        detect = inspection_detection(rb)
         standing = self._standing(m)
         self.Hh[:, : m + 1] -= detect * self.I_eff[:, : m + 1]
         self.I_eff[:, : m + 1] *= 1 - detect
