@@ -1,5 +1,7 @@
-"""Attrition integrated: survival profiles of lines and the kernel of a hire (the engine draws them in
-`sim.engine.attrition`, from the same `hazard_intervals` and `retirement_abs_month`).
+"""Attrition integrated: survival profiles of lines and the kernel of a hire.
+
+The engine draws the same exits in `sim.engine.attrition`, from the same `hazard_intervals` and
+`retirement_abs_month`.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""Channel arithmetic of the twin: who is open to which channel, which one they take, what it costs
-(the engine's rules of `sim.engine.diversion`, summed over the orders and masks a person can have).
+"""Channel arithmetic of the twin: which channels are open to a line, which it takes, what that costs.
+
+The engine's rules of `sim.engine.diversion`, summed over the orders and masks a person can have
+(tests/test_expected.py pins them to the engine's person by person).
 """
 
 from __future__ import annotations

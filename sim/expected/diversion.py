@@ -1,5 +1,6 @@
-"""Diversion integrated: the surplus tries the channels open to them, serves lead times and leaves
-(the engine's `sim.engine.diversion`; queues never bind in the twin).
+"""Diversion integrated: the surplus tries the channels open to them, serves lead times and leaves.
+
+The engine's `sim.engine.diversion`; queues never bind in the twin.
 """
 
 from __future__ import annotations
@@ -9,13 +10,7 @@ import numpy as np
 from sim.engine.diversion import EXIT_CHANNELS, INSTITUTION_VACANCY, static_eligibility
 from sim.engine.ledger import C, P
 from sim.engine.rebound_rules import return_chance
-from sim.expected.channels import (
-    N_CHANNELS,
-    adverse_nodes,
-    choice_table,
-    one_time_costs,
-    open_bits,
-)
+from sim.expected.channels import N_CHANNELS, adverse_nodes, choice_table, one_time_costs, open_bits
 from sim.expected.cohorts import Classes, small_unique
 from sim.expected.lines import (
     COMPOSITION,

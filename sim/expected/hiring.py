@@ -1,19 +1,13 @@
-"""Hiring integrated: hires in post through their kernels, payroll against establishment, credit ripening
-into hires after the lag (the engine's `sim.engine.hiring`, "only exit, no entry").
+"""Hiring integrated: hires in post through their kernels, payroll against establishment, hire credit.
+
+The engine's `sim.engine.hiring` ("only exit, no entry"): credit ripens into hires after the lag.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.expected.lines import (
-    HIRES_F,
-    LATE,
-    LEAD,
-    LIVE,
-    POST,
-    W0,
-)
+from sim.expected.lines import HIRES_F, LATE, LEAD, LIVE, POST, W0
 from sim.expected.rebound import Rebound
 from sim.population.table import TEMPORARY
 

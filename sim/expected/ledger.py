@@ -1,5 +1,6 @@
-"""The cost ledger integrated: recurring rates by component and payer, retirement pay, township finances
-(as `sim.engine.ledger`, with `sim.engine.funds.retirement_payer` and `fiscal_index`).
+"""The cost ledger integrated: recurring rates by component and payer, retirement pay, township finances.
+
+As `sim.engine.ledger`, with `sim.engine.funds.retirement_payer` and `fiscal_index`.
 """
 
 from __future__ import annotations
@@ -8,10 +9,7 @@ import numpy as np
 
 from sim.engine.funds import fiscal_index, retirement_payer
 from sim.engine.ledger import PUBLIC, C, P
-from sim.expected.lines import (
-    TOWNSHIP,
-    Lines,
-)
+from sim.expected.lines import TOWNSHIP, Lines
 from sim.expected.pool import Pool
 from sim.population.table import ADMIN, INSTITUTION
 

@@ -1,6 +1,4 @@
-"""The twin's unit of account (`Lines`: people or typical hires as parallel arrays) and the rows and
-blocks of monthly series the projection books them to.
-"""
+"""The twin's unit of account (`Lines`, people as parallel arrays) and the rows and blocks it books them to."""
 
 from __future__ import annotations
 

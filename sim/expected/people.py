@@ -1,5 +1,6 @@
-"""The month-0 people of the twin: their lines, townships and hire kernels, booked in post until the reform
-(the engine's `sim.engine.people`, from the same `build_population`).
+"""The month-0 people of the twin: their lines, townships and hire kernels, booked in post until the reform.
+
+The engine's `sim.engine.people`, from the same `build_population`.
 """
 
 from __future__ import annotations
@@ -12,18 +13,7 @@ from sim.expected.ahead import Ahead
 from sim.expected.attrition import Kernel, Survival, hire_kernel
 from sim.expected.cohorts import Classes
 from sim.expected.ledger import Ledger
-from sim.expected.lines import (
-    HIGH,
-    LEFT_F,
-    LOW0,
-    LOWN,
-    N_PAY,
-    POST,
-    RETIRED_F,
-    TOWNSHIP,
-    TW_RATE,
-    Lines,
-)
+from sim.expected.lines import HIGH, LEFT_F, LOW0, LOWN, N_PAY, POST, RETIRED_F, TOWNSHIP, TW_RATE, Lines
 from sim.population.table import ADMIN, INSTITUTION, SECONDARY, TEMPORARY, Population
 
 

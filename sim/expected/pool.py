@@ -1,5 +1,7 @@
-"""The severance pool integrated: expected contributions, and one-time payments charged to the payers as
-the engine's pool (`sim.engine.pool`) charges them (`sim.engine.funds.pro_rata`).
+"""The severance pool integrated: expected contributions, and one-time payments charged to the payers.
+
+Charged as the engine's pool (`sim.engine.pool`) charges them (`sim.engine.funds.pro_rata`), each
+county's pool apart; contributions from `sim.engine.funds.expected_payments`.
 """
 
 from __future__ import annotations
@@ -11,12 +13,7 @@ from sim.engine.geography import contributor_names
 from sim.engine.ledger import C, P
 from sim.engine.pool import TOP_UP
 from sim.expected.booking import Booking
-from sim.expected.lines import (
-    N_PAY,
-    ONE_TIME,
-    PAID_F,
-    TOPUP_F,
-)
+from sim.expected.lines import N_PAY, ONE_TIME, PAID_F, TOPUP_F
 
 
 class Pool(Booking):

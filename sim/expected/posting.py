@@ -1,5 +1,6 @@
-"""The reform integrated: new establishment, competitive posting by expected thresholds, the surplus
-(the engine's `sim.engine.posting` ranks realised candidates).
+"""The reform integrated: new establishment, competitive posting by expected thresholds, the surplus.
+
+The engine's `sim.engine.posting` ranks realised candidates; the twin keeps the lines above a threshold.
 """
 
 from __future__ import annotations
@@ -10,20 +11,10 @@ from scipy.special import ndtr
 from sim.engine.attrition import retirement_abs_month
 from sim.engine.diversion import static_eligibility
 from sim.engine.ledger import C
-from sim.expected.channels import (
-    WEIGHTS,
-)
+from sim.expected.channels import WEIGHTS
 from sim.expected.cohorts import Classes, unique_rows
 from sim.expected.diversion import Diversion
-from sim.expected.lines import (
-    HIGH,
-    HIRES_F,
-    LEFT_F,
-    LOW0,
-    LOWN,
-    LOWR,
-    Lines,
-)
+from sim.expected.lines import HIGH, HIRES_F, LEFT_F, LOW0, LOWN, LOWR, Lines
 from sim.population.table import ADMIN, INSTITUTION, SECONDARY, TEMPORARY
 
 

@@ -121,11 +121,7 @@ import numpy as np
 
 from sim.engine import geography
 from sim.engine.ledger import P
-from sim.engine.model import (
-    RunResult,
-    no_reform,
-    with_counterfactual,
-)
+from sim.engine.model import RunResult, no_reform, with_counterfactual
 from sim.expected.ahead import Ahead
 from sim.expected.by_county import county_table
 from sim.expected.channels import ChannelRules

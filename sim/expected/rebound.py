@@ -1,5 +1,7 @@
-"""Rebound integrated: return petitions and returns (the exact petition chain), over-establishment
-approvals and inspections (the engine's `sim.engine.rebound`, rates from `sim.engine.rebound_rules`).
+"""Rebound integrated: returns of the diverted, over-establishment approvals and inspections.
+
+The engine's `sim.engine.rebound`; the petition chain is exact; rates and chances from
+`sim.engine.rebound_rules`.
 """
 
 from __future__ import annotations

@@ -5,11 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.ledger import LEDGER_COLUMNS, PUBLIC, P
-from sim.engine.model import (
-    COUNTERFACTUAL_COLUMNS,
-    SECTOR_COLUMNS,
-    monthly_columns,
-)
+from sim.engine.model import COUNTERFACTUAL_COLUMNS, SECTOR_COLUMNS, monthly_columns
 from sim.engine.rebound import REBOUND_COLUMNS
 from sim.engine.rebound_rules import DERIVED_COLUMNS, fill_derived
 from sim.engine.states import columns_for

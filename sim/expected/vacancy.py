@@ -1,5 +1,6 @@
-"""Vacancies integrated: freed posts reposting the waiting surplus, institution vacancies offered to it,
-the rest earning hire credit (the engine's `sim.engine.vacancy` and reposting in `sim.engine.diversion`).
+"""Vacancies integrated: freed posts repost the waiting surplus or go to the institution vacancy channel.
+
+The engine's `sim.engine.vacancy` and reposting in `sim.engine.diversion`; the rest earn hire credit.
 """
 
 from __future__ import annotations
@@ -11,12 +12,7 @@ from scipy.special import gammaln
 
 from sim.engine.diversion import INSTITUTION_VACANCY
 from sim.expected.hiring import Hiring
-from sim.expected.lines import (
-    DIV_F,
-    IV_BIT,
-    LIVE,
-    W0,
-)
+from sim.expected.lines import DIV_F, IV_BIT, LIVE, W0
 from sim.population.table import INSTITUTION
 
 
