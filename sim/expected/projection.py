@@ -351,7 +351,8 @@ def expected(scenario: Scenario, population: Population | None = None, seed: int
     """The expected-value twin of `scenario`: `Results` with one replication (0) and the engine's columns.
 
     The population is the engine's (`build_population(scenario, seed)`, seed defaulting to
-    `run.seed`), so the twin and `sim.run` describe the same people.
+    `run.seed`), so the twin and `sim.run` describe the same people. A scenario with counties also
+    gets `by_county` (one replication), as the engine's.
     """
     seed = scenario.run.seed if seed is None else seed
     t0 = time.perf_counter()
