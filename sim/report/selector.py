@@ -88,9 +88,9 @@ function draw() {
             hovertemplate: D.pointWord + " %{customdata}: %{y:,.4g}<extra></extra>"};
   });
   Plotly.react("fig-selector", traces, {
-    margin: {l: 70, r: 20, t: 30, b: 60}, hovermode: "closest",
+    margin: {l: 70, r: 20, t: 30, b: 100}, hovermode: "closest",
     xaxis: {title: {text: p.value}}, yaxis: {title: {text: D.labels[m.value] + ", " + t.options[t.selectedIndex].text}},
-    legend: {orientation: "h"}}, {displaylogo: false, responsive: true});
+    legend: {orientation: "h", y: -0.22}}, {displaylogo: false, responsive: true});
 }
 [m, t, p].forEach(function (el) { el.addEventListener("change", draw); });
 if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
