@@ -22,11 +22,11 @@ from sim.engine import geography, posting
 from sim.engine.attrition import event_month, retirement_abs_month
 from sim.engine.by_county import ByCounty
 from sim.engine.by_township import ByTownship
-from sim.engine.calendar import EXIT, POLICY, at_month
+from sim.engine.calendar import EXIT, POLICY, MonthEnvironment, at_month
 from sim.engine.diversion import INSTITUTION_VACANCY, Diversion
 from sim.engine.hiring import Hiring
 from sim.engine.ledger import LEDGER_COLUMNS, Ledger
-from sim.engine.people import People
+from sim.engine.people import SURPLUS, People
 from sim.engine.pool import TOP_UP
 from sim.engine.queues import NO_QUEUE
 from sim.engine.rebound import REBOUND_COLUMNS, Rebound
@@ -101,7 +101,7 @@ class Model:
         self.scenario = scenario
         self.seed = seed
         self.replication = replication
-        self.env = simpy.Environment()
+        self.env = MonthEnvironment()
         self.start_abs = scenario.time.start_abs
         self.horizon = scenario.time.horizon_months
         self.people = People.from_population(population)
@@ -158,6 +158,8 @@ class Model:
         """Change person i's state and log it; a freed post goes to the surplus or to hiring."""
         people = self.people
         old = people.set_state(i, new)
+        if SURPLUS[old] and not SURPLUS[new]:
+            self.diversion.vacancies.left_surplus(i)
         if new == RETIRED and event == "retirement":
             self.ledger.retiring(i, old)
         self.ledger.update(i)
@@ -468,7 +470,7 @@ class Model:
         collector paused those cycles would otherwise outlive the replication (memory growing
         with every replication). The model is unusable afterwards; its RunResult is not affected.
         """
-        self.env._queue.clear()
+        self.env.clear()
         for process in list(self.diversion.process.values()):
             process._generator.close()  # its `finally` runs now, while the state it tidies still exists
         parts = (
