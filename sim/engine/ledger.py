@@ -144,10 +144,17 @@ class Ledger:
         if old == new:
             return
         slots[i] = new
-        if old is not None:
-            self._add(i, old, -1.0)
+        rate = self.rate
+        if old is not None:  # `_add(i, old, -1.0)`, inlined: the hot path of every change of state
+            component, payer, amount = old
+            rate[component][payer] -= amount
+            if payer == TOWNSHIP:
+                self.tw_rate[self.model.people.township[i]] -= amount
         if new is not None:
-            self._add(i, new, 1.0)
+            component, payer, amount = new
+            rate[component][payer] += amount
+            if payer == TOWNSHIP:
+                self.tw_rate[self.model.people.township[i]] += amount
 
     def retiring(self, i: int, old: int) -> None:
         """Person i reaches the statutory age from state `old`: who, if anyone, owes their retirement pay."""

@@ -169,7 +169,7 @@ class Model:
         if left_payroll:
             if old != IN_POST and event != "diverted":  # a surplus person left
                 self.diversion.left(i)
-            self.rebound.entrants.discard(i)  # re-growth no longer
+            self.rebound.left(i)  # re-growth no longer
         if not self.reformed:
             if left_payroll:
                 self.hiring.vacancy(people.township[i], people.sector[i])
@@ -402,6 +402,7 @@ class Model:
         n = people.on_payroll()
         row = self.table[month]
         pool = self.diversion.pool
+        contributed = pool.contributed
         in_post = people.n_state[IN_POST]
         est_a = sum(e[0] for e in self.est)
         est_i = sum(e[1] for e in self.est)
@@ -423,7 +424,7 @@ class Model:
             pool.paid,
             pool.balance,
             pool.waiting,
-            *(pool.contributed.get(name, 0.0) for name in self.contributor_names),
+            *(contributed.get(name, 0.0) for name in self.contributor_names),
             float(pool.dry),
             *pool.put_by,
             *pool.charged_by,

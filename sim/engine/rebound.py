@@ -42,6 +42,7 @@ class Rebound:
         self.overquota_reversed = 0
         self.illegal: list[int] = []
         self.entrants: set[int] = set()  # over-establishment hires and returnees on the payroll: re-growth
+        self.entrants_county = [0] * len(model.counties)  # re-growth by county (a person never changes county)
         self.draws = np.empty((0, 2 * PETITION_DRAWS))  # drawn at the reform (start)
         self.rng = stream(model.seed, model.replication, "overquota")
 
@@ -87,7 +88,7 @@ class Rebound:
         chance = self.cfg.return_success * (1.0 - self.cfg.enforcement)
         if since >= self.cfg.anti_rebound_months and self.draws[i, PETITION_DRAWS + n] < chance:
             self.returned += 1
-            self.entrants.add(i)
+            self.entered(i)
             model.returned(i)
             model.move(i, IN_POST, "returned", f"petition {n + 1} after {since} months")
         else:
@@ -120,8 +121,22 @@ class Rebound:
             i = model.hiring.hire(tw, sector, "over establishment")
             self.overquota_hires += 1
             self.illegal.append(i)
-            self.entrants.add(i)
+            self.entered(i)
         self._next_request(tw)
+
+    def entered(self, i: int) -> None:
+        """Person i joins the re-growth (an over-establishment hire or a returnee)."""
+        if i not in self.entrants:
+            self.entrants.add(i)
+            model = self.model
+            self.entrants_county[model.county_of[model.people.township[i]]] += 1
+
+    def left(self, i: int) -> None:
+        """Person i left the payroll: re-growth no longer."""
+        if i in self.entrants:
+            self.entrants.discard(i)
+            model = self.model
+            self.entrants_county[model.county_of[model.people.township[i]]] -= 1
 
     def _inspect(self, _event: simpy.Event) -> None:
         model = self.model
