@@ -33,7 +33,7 @@ class MonthEnvironment(simpy.Environment):
     def __init__(self, initial_time: SimTime = 0) -> None:
         super().__init__(initial_time)
         self._times: list[SimTime] = []  # heap of the times that have events
-        self._slots: dict[SimTime, tuple[deque[Event], ...]] = {}  # time → one FIFO per priority
+        self._slots: dict[SimTime, tuple[deque[Any], ...]] = {}  # time → one FIFO per priority: events and calls
 
     def schedule(self, event: Event, priority: EventPriority = NORMAL, delay: SimTime = 0) -> None:
         """Schedule `event` at now + `delay` after everything already scheduled there with its priority."""
@@ -43,6 +43,19 @@ class MonthEnvironment(simpy.Environment):
             slots = self._slots[at] = tuple(deque() for _ in range(_PRIORITIES))
             heappush(self._times, at)
         slots[priority + 1].append(event)
+        next(self._eid)
+
+    def call_at(self, at: SimTime, priority: int, func: Callable[[Any], None], value: Any) -> None:
+        """Call `func(value)` at time `at` (not before now), in the place an event scheduled now would take.
+
+        A plain call in the queue, not an event: nobody can wait for it, and it costs no SimPy event.
+        """
+        slots = self._slots.get(at)
+        if slots is None:
+            slots = self._slots[at] = tuple(deque() for _ in range(_PRIORITIES))
+            heappush(self._times, at)
+        slots[priority + 1].append((func, value))
+        next(self._eid)
 
     def peek(self) -> SimTime:
         """The time of the next scheduled event (infinity when none)."""
@@ -66,6 +79,9 @@ class MonthEnvironment(simpy.Environment):
         event = self._next()
         if event is None:
             raise EmptySchedule
+        if event.__class__ is tuple:
+            event[0](event[1])
+            return
         callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
         try:
             for callback in callbacks:
@@ -94,7 +110,10 @@ class MonthEnvironment(simpy.Environment):
                 else:
                     break  # nothing left at this time (events run now may add more, so look again each time)
                 event = queue.popleft()
-                callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
+                if event.__class__ is tuple:  # a plain call (`call_at`)
+                    event[0](event[1])
+                    continue
+                callbacks, event.callbacks = event.callbacks, None
                 for callback in callbacks:
                     callback(event)
                 if not event._ok:
@@ -128,11 +147,17 @@ class At(Event):
         env.schedule(self, priority, delay)  # type: ignore[arg-type]  # SimPy types priority as its enum
 
 
+def call_at(env: simpy.Environment, at: SimTime, priority: int, func: Callable[[Any], None], value: Any = None) -> None:
+    """Call `func(value)` at time `at` ≥ now with `priority`, as an event scheduled now for then would run."""
+    if isinstance(env, MonthEnvironment):
+        env.call_at(at, priority, func, value)
+    else:  # a plain SimPy environment (tests of one component)
+        At(env, at - env.now, priority, value).callbacks.append(lambda event: func(event.value))
+
+
 def at_month(
-    env: simpy.Environment, month: float, callback: Callable[[Event], None], priority: int, value: Any = None
-) -> At:
-    """Call `callback(event)` at absolute model month `month` (not before now)."""
+    env: simpy.Environment, month: float, callback: Callable[[Any], None], priority: int, value: Any = None
+) -> None:
+    """Call `callback(value)` at absolute model month `month` (now, if it has passed)."""
     delay = month - env.now
-    ev = At(env, delay if delay > 0 else 0, priority, value)
-    ev.callbacks.append(callback)
-    return ev
+    call_at(env, env.now + (delay if delay > 0 else 0), priority, callback, value)

@@ -8,9 +8,7 @@ establishment, nor during `hiring.freeze_months`; a vacancy below establishment 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, cast
-
-import simpy
+from typing import TYPE_CHECKING
 
 from sim.engine.attrition import event_month_one, retirement_abs_one, scalar_intervals
 from sim.engine.calendar import HIRE, at_month
@@ -101,8 +99,8 @@ class Hiring:
         if month <= self.model.horizon:
             at_month(self.model.env, month, self._hire_check, HIRE, (tw, sector, credit, self.epoch))
 
-    def _hire_check(self, event: simpy.Event) -> None:
-        tw, sector, credit, epoch = cast(tuple[int, int, float, int], event.value)
+    def _hire_check(self, value: tuple[int, int, float, int]) -> None:
+        tw, sector, credit, epoch = value
         model = self.model
         if epoch != self.epoch:
             return  # credit earned before the reform lapses with it

@@ -12,10 +12,9 @@ import gc
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
-import simpy
 from simpy.resources.base import BaseResource
 
 from sim.engine import geography, posting
@@ -255,8 +254,8 @@ class Model:
         bucket.extend(people)
         self.scheduled_exits += len(people)
 
-    def _run_exits(self, event: simpy.Event) -> None:
-        for i in self.exits.pop(cast(int, event.value)):
+    def _run_exits(self, month: int) -> None:
+        for i in self.exits.pop(month):
             self.on_exit(i)
 
     def on_exit(self, i: int) -> None:
@@ -276,8 +275,7 @@ class Model:
         for i in np.flatnonzero((pop.education < SECONDARY) & (months <= self.horizon)):
             at_month(self.env, months[i], self._diploma, EXIT, int(i))
 
-    def _diploma(self, event: simpy.Event) -> None:
-        i = cast(int, event.value)
+    def _diploma(self, i: int) -> None:
         if self.people.state[i] in (IN_POST, AWAITING, ROTATING):
             self.people.set_education(i, SECONDARY)
             self.record(i, "diploma", self.people.state[i], self.people.state[i], "secondary diploma in service")
@@ -299,7 +297,7 @@ class Model:
             )
         return out
 
-    def _reform(self, _event: simpy.Event) -> None:
+    def _reform(self, _value: None) -> None:
         reform = self.scenario.reform
         people = self.people
         self.est = self.new_establishment()

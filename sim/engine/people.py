@@ -108,10 +108,13 @@ class People:
         self.appraisal.append(appraisal)
         self.state.append(IN_POST)
         self.n_state[IN_POST] += 1
-        i = len(self.state) - 1
-        self._post(i, 1)
-        self._join_payroll(i)
-        return i
+        self.in_post[township][sector] += 1  # `_post(i, 1)` and `_join_payroll(i)`, inlined
+        self.post_sector[sector] += 1
+        self.birth_sum[sector] += birth
+        self.secondary_plus[sector] += education >= SECONDARY
+        self.payroll[township][sector] += 1
+        self.payroll_sector[sector] += 1
+        return len(self.state) - 1
 
     def _post(self, i: int, sign: int) -> None:
         """Add (1) or remove (-1) person i from the in-post counters of their township and sector."""

@@ -13,10 +13,9 @@ Re-growth (`regrowth`) is the stock of those two kinds of entrant still on the p
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
-import simpy
 
 from sim.engine.calendar import HIRE, POLICY, at_month
 from sim.engine.rebound_rules import DERIVED_COLUMNS, request_rate
@@ -78,8 +77,8 @@ class Rebound:
         if month <= self.model.horizon:
             at_month(self.model.env, month, self._petition, POLICY, (i, k, n))
 
-    def _petition(self, event: simpy.Event) -> None:
-        i, k, n = cast(tuple[int, int, int], event.value)
+    def _petition(self, value: tuple[int, int, int]) -> None:
+        i, k, n = value
         model = self.model
         if model.people.state[i] != DIVERTED:
             return
@@ -112,8 +111,7 @@ class Rebound:
         if month <= self.model.horizon:
             at_month(self.model.env, month, self._request, HIRE, tw)
 
-    def _request(self, event: simpy.Event) -> None:
-        tw = cast(int, event.value)
+    def _request(self, tw: int) -> None:
         model = self.model
         u_sector, u_approve = self.rng.random(2)
         sector = ADMIN if u_sector < 0.5 else INSTITUTION
@@ -138,7 +136,7 @@ class Rebound:
             model = self.model
             self.entrants_county[model.county_of[model.people.township[i]]] -= 1
 
-    def _inspect(self, _event: simpy.Event) -> None:
+    def _inspect(self, _value: None) -> None:
         model = self.model
         detection = self.cfg.inspection_detection + (1 - self.cfg.inspection_detection) * self.cfg.enforcement
         standing = []
