@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from sim.engine.attrition import event_month_one, retirement_abs_one, scalar_intervals
+from sim.engine.attrition import event_month_one, retirement_abs_one, retirement_rule, scalar_intervals
 from sim.engine.calendar import HIRE, at_month
 from sim.engine.rng import stream
 from sim.engine.states import IN_POST
@@ -48,6 +48,7 @@ class Hiring:
         self.share_worker = syn.share_worker
         self.death_table = {sex: scalar_intervals(att, "death", sex) for sex in (False, True)}
         self.quit_table = {sex: scalar_intervals(att, "quit", sex) for sex in (False, True)}
+        self.retirement = {(f, w): retirement_rule(att, f, w) for f in (False, True) for w in (False, True)}
 
     def _draws(self) -> list[float]:
         """The next hire's block of nine uniforms (drawn 512 hires at a time)."""
@@ -165,7 +166,7 @@ class Hiring:
             model.record(i, "hired", -1, IN_POST, cause)
         death = event_month_one(self.death_table[female], age, -math.log(1.0 - u[7]))
         quit_ = event_month_one(self.quit_table[female], age, -math.log(1.0 - u[8]))
-        retire_abs = retirement_abs_one(self.attrition, birth, female, worker)
+        retire_abs = retirement_abs_one(self.retirement[female, worker], birth)
         model.retire_abs.append(retire_abs)
         retire = max(retire_abs - now_abs, 1) if self.attrition.retirement else math.inf
         # the first of the three, ties to the earlier cause (retirement, death, quit)
@@ -177,7 +178,13 @@ class Hiring:
             cause_k, when = 2, quit_
         model.exit_cause.append(cause_k)
         if now + when <= model.horizon:
-            model.schedule_exit(i, int(now + when))
+            month = int(now + when)
+            bucket = model.exits.get(month)
+            if bucket is None:
+                model.schedule_exit(i, month)
+            else:  # `schedule_exit`, inlined: after the exits already there
+                bucket.append(i)
+                model.scheduled_exits += 1
         return i
 
 
