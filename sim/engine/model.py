@@ -108,6 +108,7 @@ class Model:
             .astype(int)
             .tolist()
         )
+        self._est_totals: tuple[object, int, int] = (None, 0, 0)  # (establishment, admin and institution totals)
         self.reformed = False
         self.log: list[tuple[Any, ...]] | None = [] if record_events else None
         self.exit_cause: list[int] = []
@@ -285,8 +286,9 @@ class Model:
         pool = self.diversion.pool
         contributed = pool.contributed
         in_post = people.n_state[IN_POST]
-        est_a = sum(e[0] for e in self.est)
-        est_i = sum(e[1] for e in self.est)
+        if self._est_totals[0] is not self.est:  # the establishment changes only at the reform
+            self._est_totals = (self.est, sum(e[0] for e in self.est), sum(e[1] for e in self.est))
+        _, est_a, est_i = self._est_totals
         now_abs = self.start_abs + month
         row[:] = (
             n,
