@@ -87,7 +87,7 @@ def _replication(scenario: sim.Scenario, population: sim.Population, rep: int) -
     events = _events(model)
     if scenario.money.counterfactual and scenario.reform.enabled:
         twin = Model(no_reform(scenario), population, scenario.run.seed, rep)
-        with_counterfactual(scenario, result, twin.run())
+        with_counterfactual(scenario, result, twin.run(costs_only=True))
         events += _events(twin)
     return events
 

@@ -326,13 +326,22 @@ class Model:
             self.by_county.capture(month)
 
     @_without_gc
-    def run(self) -> RunResult:
-        """Advance month by month to the horizon, snapshotting after each month's events."""
+    def run(self, costs_only: bool = False) -> RunResult:
+        """Advance month by month to the horizon, snapshotting after each month's events.
+
+        `costs_only` (the no-reform twin, whose monthly costs alone are read) keeps no results by
+        township or county: the monthly table is the same.
+        """
+        if costs_only:
+            self.by_county = None
         for month in range(self.horizon + 1):
             self.env.run(until=month + 1)
             self.snapshot(month)
-            self.by_township.capture(month)
+            if not costs_only:
+                self.by_township.capture(month)
         fill_derived(self.table, self.columns, self.scenario.reform.month if self.scenario.reform.enabled else None)
+        if costs_only:
+            return RunResult(self.replication, self.columns, self.table, self.log)
         bt = self.by_township
         by_channel = np.column_stack([bt.channel_cost, bt.channel_paid.astype(float)])
         return RunResult(
@@ -393,6 +402,6 @@ def simulate(
     twin = None
     if scenario.money.counterfactual and scenario.reform.enabled:
         model = Model(no_reform(scenario), population, seed, replication, False)
-        twin = model.run()
+        twin = model.run(costs_only=True)
         model.close()
     return with_counterfactual(scenario, result, twin)
