@@ -144,7 +144,7 @@ class Ledger:
         new = self.slot_for(i)
         slots = self.slot
         if i >= len(slots):
-            slots.extend([None] * (i + 1 - len(slots)))
+            slots.extend([None] * (i + 1 - len(slots)))  # a new hire: one more slot
         old = slots[i]
         if old == new:
             return

@@ -252,8 +252,11 @@ class Model:
         self.scheduled_exits += len(people)
 
     def _run_exits(self, month: int) -> None:
+        state, exit_cause = self.people.state, self.exit_cause
         for i in self.exits.pop(month):
-            self.on_exit(i)
+            if state[i] not in (RETIRED, LEFT):  # `on_exit`, inlined: the month's exits in order
+                cause = CAUSES[exit_cause[i]]
+                self.move(i, RETIRED if cause == "retirement" else LEFT, cause)
 
     def on_exit(self, i: int) -> None:
         """Person i's scheduled retirement, death or quit (nothing if they already left)."""
@@ -270,7 +273,7 @@ class Model:
         draws = stream(self.seed, self.replication, "training").exponential(size=len(pop))
         months = training.start_month + np.ceil(draws / training.diploma_rate * 12.0 - 1e-9)
         for i in np.flatnonzero((pop.education < SECONDARY) & (months <= self.horizon)):
-            at_month(self.env, months[i], self._diploma, EXIT, int(i))
+            at_month(self.env, int(months[i]), self._diploma, EXIT, int(i))
 
     def _diploma(self, i: int) -> None:
         if self.people.state[i] in (IN_POST, AWAITING, ROTATING):
