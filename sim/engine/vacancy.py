@@ -14,7 +14,6 @@ channel: a vacancy comes to the surplus, as the establishment office assigns it 
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +37,6 @@ class Vacancies:
         self.reserved = [0] * n_townships  # institution posts per township held for someone on their way
         self.offered = 0  # vacancies offered and taken
         self.by_county: list[list[int]] = []  # each county's candidates: best first (merit) or in person order
-        self.first: list[int] = []  # per county: where its candidates not yet done for good begin
         self.placing: set[int] = set()
         self.candidates: set[int] = set()
         self.live = 0  # candidates still awaiting or rotating
@@ -48,7 +46,6 @@ class Vacancies:
         ordered = sorted(candidates, key=(lambda i: (-score.get(i, 0.0), i)) if by_merit else None)
         div = self.diversion
         self.by_county = [[] for _ in div.counties]
-        self.first = [0] * len(div.counties)
         for i in ordered:
             self.by_county[div.county(i)].append(i)
         self.candidates = set(candidates)
@@ -76,14 +73,12 @@ class Vacancies:
         people, env = model.people, model.env
         lead = div.channels[INSTITUTION_VACANCY].lead_time_months
         protected_until = model.scenario.reform.month + model.scenario.reform.protection_months
-        first = self.first[c]  # the candidates before it are done for good: never looked at again
-        while first < len(candidates) and self._done(candidates[first]):
-            first += 1
-        self.first[c] = first
         gone = 0
-        for i in itertools.islice(candidates, first, None):
-            if self._done(i):
+        for i in candidates:
+            if people.state[i] not in (AWAITING, ROTATING):
                 gone += 1
+                continue
+            if i in self.placing or div.phase.get(i) == "lead":
                 continue
             if people.protected[i] and env.now < protected_until:
                 continue
@@ -100,19 +95,12 @@ class Vacancies:
         self._prune(c, gone)
         return False
 
-    def _done(self, i: int) -> bool:
-        """Whether candidate i can never take a vacancy again: no longer surplus, on their way into a post
-        here, or serving another channel's lead time (both end off the surplus).
-        """
-        div = self.diversion
-        return div.model.people.state[i] not in (AWAITING, ROTATING) or i in self.placing or div.phase.get(i) == "lead"
-
     def _prune(self, c: int, gone: int) -> None:
-        """Drop county c's candidates who are done once the offers pass over many of them (order kept)."""
+        """Drop county c's candidates who are no longer surplus once they are many (order kept)."""
         candidates = self.by_county[c]
-        if gone > 32 and 16 * gone > len(candidates):
-            self.by_county[c] = [i for i in candidates if not self._done(i)]
-            self.first[c] = 0
+        if gone > 32 and 4 * gone > len(candidates):
+            state = self.diversion.model.people.state
+            self.by_county[c] = [i for i in candidates if state[i] in (AWAITING, ROTATING)]
 
     def _place(self, i: int, tw: int, lead: int) -> Generator[simpy.Event, Any, None]:
         """Person i's way into township tw's institution post: the lead time, then the move."""
