@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Generator
 
 import simpy
 
@@ -20,9 +21,12 @@ def _trace(env: simpy.Environment, seed: int) -> list[tuple[float, str]]:
             later = rng.choice([0, 0, 1, 2, 5])
             call_at(env, env.now + later, rng.choice([1, 2, 3]), note, f"{label}>c")
         if len(seen) < 400 and rng.random() < 0.3:
-            env.timeout(rng.choice([0, 1, 3])).callbacks.append(lambda _e, lab=label: note(f"{lab}>t"))
+            env.timeout(rng.choice([0, 1, 3]), f"{label}>t").callbacks.append(wake)
 
-    def person(k: int):  # a process that waits, and may be interrupted
+    def wake(event: simpy.Event) -> None:
+        note(event.value)
+
+    def person(k: int) -> Generator[simpy.Event, None, None]:  # a process that waits, and may be interrupted
         try:
             for step in range(3):
                 yield env.timeout(rng.choice([0, 1, 2]))
