@@ -24,7 +24,7 @@ def _trace(env: simpy.Environment, seed: int) -> list[tuple[float, str]]:
             env.timeout(rng.choice([0, 1, 3]), f"{label}>t").callbacks.append(wake)
 
     def wake(event: simpy.Event) -> None:
-        note(event.value)
+        note(str(event.value))
 
     def person(k: int) -> Generator[simpy.Event, None, None]:  # a process that waits, and may be interrupted
         try:
