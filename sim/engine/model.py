@@ -91,9 +91,17 @@ class Model:
 
     @_without_gc
     def __init__(
-        self, scenario: Scenario, population: Population, seed: int, replication: int, record_events: bool = False
+        self,
+        scenario: Scenario,
+        population: Population,
+        seed: int,
+        replication: int,
+        record_events: bool = False,
+        costs_only: bool = False,
     ) -> None:
+        """`costs_only` (the no-reform twin, whose monthly costs alone are read): no results by township or county."""
         self.scenario = scenario
+        self.costs_only = costs_only
         self.seed = seed
         self.replication = replication
         self.env = MonthEnvironment()
@@ -123,7 +131,8 @@ class Model:
         deadline = min(scenario.reform.deadline_month, self.horizon)
         self.by_township = ByTownship(self, (deadline, self.horizon), len(self.diversion.channels))
         self.contributor_names = [*geography.contributor_names(scenario), TOP_UP]
-        self.by_county = ByCounty(self) if geography.has_counties(scenario) else None  # a city needs none
+        keep_counties = geography.has_counties(scenario) and not costs_only
+        self.by_county = ByCounty(self) if keep_counties else None  # a city needs none
         self.columns = model_columns(self.contributor_names)
         self.table = np.zeros((self.horizon + 1, len(self.columns)))
         self._schedule_initial_exits(population)
@@ -329,14 +338,9 @@ class Model:
             self.by_county.capture(month)
 
     @_without_gc
-    def run(self, costs_only: bool = False) -> RunResult:
-        """Advance month by month to the horizon, snapshotting after each month's events.
-
-        `costs_only` (the no-reform twin, whose monthly costs alone are read) keeps no results by
-        township or county: the monthly table is the same.
-        """
-        if costs_only:
-            self.by_county = None
+    def run(self) -> RunResult:
+        """Advance month by month to the horizon, snapshotting after each month's events."""
+        costs_only = self.costs_only  # the monthly table is the same; results by township or county are not kept
         for month in range(self.horizon + 1):
             self.env.run(until=month + 1)
             self.snapshot(month)
@@ -404,7 +408,7 @@ def simulate(
     model.close()
     twin = None
     if scenario.money.counterfactual and scenario.reform.enabled:
-        model = Model(no_reform(scenario), population, seed, replication, False)
-        twin = model.run(costs_only=True)
+        model = Model(no_reform(scenario), population, seed, replication, False, costs_only=True)
+        twin = model.run()
         model.close()
     return with_counterfactual(scenario, result, twin)
