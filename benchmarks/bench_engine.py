@@ -86,7 +86,7 @@ def _replication(scenario: sim.Scenario, population: sim.Population, rep: int) -
     result = model.run()
     events = _events(model)
     if scenario.money.counterfactual and scenario.reform.enabled:
-        twin = Model(no_reform(scenario), population, scenario.run.seed, rep)
+        twin = Model(no_reform(scenario), population, scenario.run.seed, rep, costs_only=True)
         with_counterfactual(scenario, result, twin.run())
         events += _events(twin)
     return events

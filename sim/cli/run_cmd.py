@@ -60,6 +60,9 @@ def run_command(args: argparse.Namespace) -> int:
         results.write(folder.staging)
         if not args.no_report:
             write_report(folder.staging, lang)
+    ms = f"{results.timings.get('per_replication_s', 0.0) * 1000:.0f}"
+    replications = results.replications
+    del results  # the summary reads the saved folder back: the run's own tables need not stay in memory too
     from sim.report.load import load_run
     from sim.report.terminal import print_line, print_run_summary, run_payload
     from sim.report.words import word
@@ -70,8 +73,7 @@ def run_command(args: argparse.Namespace) -> int:
         from sim.report.workbook import write_workbook
 
         write_workbook(out, xlsx, lang)
-    ms = f"{results.timings.get('per_replication_s', 0.0) * 1000:.0f}"
-    done = word("t_results", lang, out=out, n=results.replications, ms=ms)
+    done = word("t_results", lang, out=out, n=replications, ms=ms)
     if args.json:
         print(json.dumps(payload, ensure_ascii=False, indent=1))
         print(done, file=sys.stderr)

@@ -139,16 +139,24 @@ def _event_month(intervals: tuple[np.ndarray, np.ndarray], age_years: np.ndarray
     return np.maximum(months, 1.0)
 
 
-def retirement_abs_one(att: AttritionSection, birth: int, female: bool, worker: bool) -> int:
-    """The scalar twin of `retirement_abs_month`, for one person (new hires)."""
+def retirement_rule(att: AttritionSection, female: bool, worker: bool) -> tuple[int, int, int, int, bool]:
+    """Statutory age in months, full raise, raise step, start of the raise and whether it applies, for one kind
+    of person (the arguments of `retirement_abs_one`).
+    """
     if female:
         age = att.retirement_age_female_worker if worker else att.retirement_age_female_cadre
         full = att.raise_female_worker_months if worker else att.raise_female_cadre_months
         step = att.raise_female_worker_step_months if worker else att.raise_female_cadre_step_months
     else:
         age, full, step = att.retirement_age_male, att.raise_male_months, att.raise_male_step_months
-    base = birth + round(age * 12)
-    after = base - parse_month(att.raise_start)
-    if not att.phased_raise or after < 0:
+    return round(age * 12), full, step, parse_month(att.raise_start), att.phased_raise
+
+
+def retirement_abs_one(rule: tuple[int, int, int, int, bool], birth: int) -> int:
+    """The scalar twin of `retirement_abs_month`, for one person (new hires) of `retirement_rule`'s kind."""
+    age_months, full, step, raise_start, phased = rule
+    base = birth + age_months
+    after = base - raise_start
+    if not phased or after < 0:
         return base
     return base + min(after // step + 1, full)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
 
-from sim.engine.calendar import POLICY, at_month
+from sim.engine.calendar import NORMAL, POLICY, at_month, call_at
 from sim.engine.pool import Pool, ProvincePool
 from sim.engine.queues import Pending, expire
 from sim.engine.resources import Places
@@ -54,6 +54,17 @@ def static_eligibility(
     return out
 
 
+def _open_to(rule: tuple[float, float, float | None, float], now_abs: int, birth: int, retire: int, entry: int) -> bool:
+    """Whether a channel's rules that change with time (age band, years to retirement, service) let a person in."""
+    age_min, age_max, max_years_to_retirement, min_service_years = rule
+    age = (now_abs - birth) / 12.0
+    if not age_min <= age <= age_max:
+        return False
+    if max_years_to_retirement is not None and (retire - now_abs) / 12.0 > max_years_to_retirement:
+        return False
+    return (now_abs - entry) / 12.0 >= min_service_years
+
+
 class Diversion:
     """Channels, their places, the pool, and the processes of surplus people."""
 
@@ -66,6 +77,9 @@ class Diversion:
         self.pools = [Pool(model, county.pool, rng) for county in self.counties]
         self.pool: Pool | ProvincePool = self.pools[0] if len(self.pools) == 1 else ProvincePool(self.pools)
         self.by_merit = [ch.allocation == "merit" for ch in self.channels]
+        self.time_rules = [
+            (ch.age_min, ch.age_max, ch.max_years_to_retirement, ch.min_service_years) for ch in self.channels
+        ]
         self._arrivals = itertools.count()
         env = model.env
         self.county_places: list[list[Places | None]] = []  # by county, then channel
@@ -167,8 +181,8 @@ class Diversion:
                 for month in range(first - model.start_abs, model.horizon + 1, 12):
                     at_month(model.env, month, self._release, POLICY, (c, k))
 
-    def _release(self, event: simpy.Event) -> None:
-        c, k = cast(tuple[int, int], event.value)
+    def _release(self, value: tuple[int, int]) -> None:
+        c, k = value
         places = self.county_places[c][k]
         assert places is not None
         places.release(int(self.counties[c].places[k] or 0))
@@ -204,16 +218,9 @@ class Diversion:
 
     def eligible_now(self, i: int, k: int, month: float | None = None) -> bool:
         """The rules that change with time (age band, years to retirement, service) in `month` (default now)."""
-        ch = self.channels[k]
-        people = self.model.people
-        now_abs = self.model.start_abs + int(self.model.env.now if month is None else month)
-        age = (now_abs - people.birth[i]) / 12.0
-        if not ch.age_min <= age <= ch.age_max:
-            return False
-        if ch.max_years_to_retirement is not None:
-            if (self.model.retire_abs[i] - now_abs) / 12.0 > ch.max_years_to_retirement:
-                return False
-        return (now_abs - people.entry[i]) / 12.0 >= ch.min_service_years
+        model = self.model
+        now_abs = model.start_abs + int(model.env.now if month is None else month)
+        return _open_to(self.time_rules[k], now_abs, model.people.birth[i], model.retire_abs[i], model.people.entry[i])
 
     def one_time_cost(self, i: int, k: int) -> dict[str, float]:
         """Severance (with any fixed payment), pension buy-in and placement subsidy for person i in channel k."""
@@ -282,12 +289,16 @@ class Diversion:
         Retries come every `retry_months`; one at which no channel's age, retirement or
         service rule lets them in would change nothing, so it is skipped.
         """
+        model = self.model
         step = self.cfg.retry_months
-        now = int(self.model.env.now)
-        candidates = self.candidates.get(i, [])
-        for month in range(now + step, self.model.horizon + 1, step):
-            if any(self.eligible_now(i, k, month) for k in candidates):
-                return month - now
+        now = int(model.env.now)
+        rules = [self.time_rules[k] for k in self.candidates.get(i, [])]
+        birth, retire, entry = model.people.birth[i], model.retire_abs[i], model.people.entry[i]
+        for month in range(now + step, model.horizon + 1, step):
+            now_abs = model.start_abs + month
+            for rule in rules:
+                if _open_to(rule, now_abs, birth, retire, entry):
+                    return month - now
         return None
 
     def _note(self, i: int, event: str, detail: str) -> None:
@@ -322,7 +333,7 @@ class Diversion:
         if not request.triggered:
             patience = self.cfg.patience_months
             if patience > 0:
-                env.timeout(patience).callbacks.append(lambda _e: expire(request))
+                call_at(env, env.now + patience, NORMAL, expire, request)
             got = yield request
         pending.leave(self.model, i, "placed" if got else "gave_up")
         if not got:
@@ -456,11 +467,10 @@ class Diversion:
         """
         return self.vacancies.offer(tw)
 
-    def _withhold(self, _event: simpy.Event) -> None:
+    def _withhold(self, _value: None) -> None:
         self.model.ledger.withholding = True
 
-    def _deadline(self, event: simpy.Event) -> None:
-        c = cast(int, event.value)
+    def _deadline(self, c: int) -> None:
         county = self.counties[c]
         policy = county.after_deadline
         if policy == "keep_queueing":

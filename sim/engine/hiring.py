@@ -8,12 +8,10 @@ establishment, nor during `hiring.freeze_months`; a vacancy below establishment 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-import simpy
-
-from sim.engine.attrition import event_month_one, retirement_abs_one, scalar_intervals
-from sim.engine.calendar import HIRE, at_month
+from sim.engine.attrition import event_month_one, retirement_abs_one, retirement_rule, scalar_intervals
+from sim.engine.calendar import HIRE
 from sim.engine.rng import stream
 from sim.engine.states import IN_POST
 from sim.population.synthetic import education_level
@@ -50,6 +48,7 @@ class Hiring:
         self.share_worker = syn.share_worker
         self.death_table = {sex: scalar_intervals(att, "death", sex) for sex in (False, True)}
         self.quit_table = {sex: scalar_intervals(att, "quit", sex) for sex in (False, True)}
+        self.retirement = {(f, w): retirement_rule(att, f, w) for f in (False, True) for w in (False, True)}
 
     def _draws(self) -> list[float]:
         """The next hire's block of nine uniforms (drawn 512 hires at a time)."""
@@ -99,10 +98,12 @@ class Hiring:
         if self.model.reformed:
             month = max(month, self.freeze_end)
         if month <= self.model.horizon:
-            at_month(self.model.env, month, self._hire_check, HIRE, (tw, sector, credit, self.epoch))
+            env = self.model.env
+            delay = month - env.now  # `at_month`, inlined: this runs for every leaver
+            env.call_at(env.now + (delay if delay > 0 else 0), HIRE, self._hire_check, (tw, sector, credit, self.epoch))
 
-    def _hire_check(self, event: simpy.Event) -> None:
-        tw, sector, credit, epoch = cast(tuple[int, int, float, int], event.value)
+    def _hire_check(self, value: tuple[int, int, float, int]) -> None:
+        tw, sector, credit, epoch = value
         model = self.model
         if epoch != self.epoch:
             return  # credit earned before the reform lapses with it
@@ -142,13 +143,20 @@ class Hiring:
             college_plus = cfg.hire_share_college_plus
         now = int(model.env.now)
         now_abs = model.start_abs + now
-        u = self._draws()
-        age = min(max(age_mean + cfg.hire_age_sd * _normal(u[0], u[1]), 18.0), 55.0)
+        if self._row < len(self._block):  # `_draws`, inlined
+            u = self._block[self._row]
+            self._row += 1
+        else:
+            u = self._draws()
+        # two standard normals by Box-Muller, so each hire uses a fixed block of draws
+        z_age = math.sqrt(-2.0 * math.log(1.0 - u[0])) * math.cos(2.0 * math.pi * u[1])
+        age = min(max(age_mean + cfg.hire_age_sd * z_age, 18.0), 55.0)
         birth = now_abs - round(age * 12)
         female = u[2] < cfg.hire_share_female
         worker = sector == INSTITUTION and u[3] < self.share_worker
         education = education_level(u[4], u[5], secondary_plus, college_plus)
-        appraisal = self.appraisal[0] + self.appraisal[1] * _normal(u[6], u[5])
+        z_appraisal = math.sqrt(-2.0 * math.log(1.0 - u[6])) * math.cos(2.0 * math.pi * u[5])
+        appraisal = self.appraisal[0] + self.appraisal[1] * z_appraisal
         self.hires += 1
         i = model.people.add(
             f"H{model.replication}-{self.hires:06d}",
@@ -167,7 +175,7 @@ class Hiring:
             model.record(i, "hired", -1, IN_POST, cause)
         death = event_month_one(self.death_table[female], age, -math.log(1.0 - u[7]))
         quit_ = event_month_one(self.quit_table[female], age, -math.log(1.0 - u[8]))
-        retire_abs = retirement_abs_one(self.attrition, birth, female, worker)
+        retire_abs = retirement_abs_one(self.retirement[female, worker], birth)
         model.retire_abs.append(retire_abs)
         retire = max(retire_abs - now_abs, 1) if self.attrition.retirement else math.inf
         # the first of the three, ties to the earlier cause (retirement, death, quit)
@@ -179,10 +187,11 @@ class Hiring:
             cause_k, when = 2, quit_
         model.exit_cause.append(cause_k)
         if now + when <= model.horizon:
-            model.schedule_exit(i, int(now + when))
+            month = int(now + when)
+            bucket = model.exits.get(month)
+            if bucket is None:
+                model.schedule_exit(i, month)
+            else:  # `schedule_exit`, inlined: after the exits already there
+                bucket.append(i)
+                model.scheduled_exits += 1
         return i
-
-
-def _normal(u1: float, u2: float) -> float:
-    """A standard normal from two uniforms (Box-Muller), so each hire uses a fixed block of draws."""
-    return math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)

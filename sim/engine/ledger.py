@@ -76,6 +76,7 @@ class Ledger:
         self.hired_people: set[int] = set()
         self.pension: dict[int, int] = {}  # retired person → payer of their retirement pay
         self._pension_share = money.retirement_pay_share
+        self._retirement_payer: dict[tuple[int, int | None], int | None] = {}  # (sector, channel) → payer
         self.moved_institution: set[int] = set()
         fiscal = model.scenario.fiscal
         self.debt = np.full(n_tw, fiscal.initial_debt)
@@ -101,11 +102,15 @@ class Ledger:
         component = C["salary_in_post"]
         payer = [self.sector_payer[s] for s in people.sector]
         self.slot = [(component, p, a) for p, a in zip(payer, people.salary, strict=True)]
-        township = P["township"]
-        for p, a, tw in zip(payer, people.salary, people.township, strict=True):
-            self.rate[component][p] += a
-            if p == township:
-                self.tw_rate[tw] += a
+        # the sums in person order, as one by one (bincount adds its weights in order)
+        payers = np.asarray(payer, dtype=np.int64)
+        salary = np.asarray(people.salary, dtype=float)
+        by_payer = np.bincount(payers, weights=salary, minlength=len(PAYERS)).tolist()
+        self.rate[component] = [r + s for r, s in zip(self.rate[component], by_payer, strict=True)]
+        own = payers == TOWNSHIP
+        township = np.asarray(people.township, dtype=np.int64)[own]
+        by_township = np.bincount(township, weights=salary[own], minlength=len(self.tw_rate)).tolist()
+        self.tw_rate = [r + s for r, s in zip(self.tw_rate, by_township, strict=True)]
 
     def slot_for(self, i: int) -> tuple[int, int, float] | None:
         """(component, payer, monthly amount at month-0 wages) of person i's current recurring cost."""
@@ -139,22 +144,33 @@ class Ledger:
         new = self.slot_for(i)
         slots = self.slot
         if i >= len(slots):
-            slots.extend([None] * (i + 1 - len(slots)))
+            slots.extend([None] * (i + 1 - len(slots)))  # a new hire: one more slot
         old = slots[i]
         if old == new:
             return
         slots[i] = new
-        if old is not None:
-            self._add(i, old, -1.0)
+        rate = self.rate
+        if old is not None:  # `_add(i, old, -1.0)`, inlined: the hot path of every change of state
+            component, payer, amount = old
+            rate[component][payer] -= amount
+            if payer == TOWNSHIP:
+                self.tw_rate[self.model.people.township[i]] -= amount
         if new is not None:
-            self._add(i, new, 1.0)
+            component, payer, amount = new
+            rate[component][payer] += amount
+            if payer == TOWNSHIP:
+                self.tw_rate[self.model.people.township[i]] += amount
 
     def retiring(self, i: int, old: int) -> None:
         """Person i reaches the statutory age from state `old`: who, if anyone, owes their retirement pay."""
         channel = self.model.diversion.channel_of.get(i) if old == DIVERTED else None
-        payer = retirement_payer(self.model.scenario, self.model.people.sector[i], channel)
-        if payer is not None:
-            self.pension[i] = P[payer]
+        key = (self.model.people.sector[i], channel)
+        if key not in self._retirement_payer:
+            payer = retirement_payer(self.model.scenario, *key)
+            self._retirement_payer[key] = None if payer is None else P[payer]
+        owed = self._retirement_payer[key]
+        if owed is not None:
+            self.pension[i] = owed
 
     def close(self, i: int) -> None:
         """Take person i's slot off the books (before they move to another township; `update` reopens it)."""

@@ -9,44 +9,54 @@ from __future__ import annotations
 
 import functools
 import gc
-import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
-import simpy
 from simpy.resources.base import BaseResource
 
-from sim.engine import geography, posting
+from sim.engine import geography
 from sim.engine.attrition import event_month, retirement_abs_month
 from sim.engine.by_county import ByCounty
 from sim.engine.by_township import ByTownship
-from sim.engine.calendar import EXIT, POLICY, at_month
+from sim.engine.calendar import EXIT, POLICY, MonthEnvironment, at_month
 from sim.engine.diversion import INSTITUTION_VACANCY, Diversion
 from sim.engine.hiring import Hiring
-from sim.engine.ledger import LEDGER_COLUMNS, Ledger
-from sim.engine.people import People
+from sim.engine.ledger import Ledger
+from sim.engine.outputs import (
+    COUNTERFACTUAL_COLUMNS,
+    EVENT_COLUMNS,
+    SECTOR_COLUMNS,
+    RunResult,
+    composition,
+    model_columns,
+    monthly_columns,
+    no_reform,
+    with_counterfactual,
+)
+from sim.engine.people import SURPLUS, People
 from sim.engine.pool import TOP_UP
 from sim.engine.queues import NO_QUEUE
-from sim.engine.rebound import REBOUND_COLUMNS, Rebound
+from sim.engine.rebound import Rebound
 from sim.engine.rebound_rules import fill_derived
+from sim.engine.reform import Reform
 from sim.engine.rng import stream
-from sim.engine.states import (
-    AWAITING,
-    IN_POST,
-    LEFT,
-    ON_PAYROLL,
-    RETIRED,
-    ROTATING,
-    STATE_NAMES,
-    SURPLUS_COLUMNS,
-    columns_for,
-)
-from sim.population.table import ADMIN, INSTITUTION, SECONDARY, SECTORS, TEMPORARY, Population
+from sim.engine.states import AWAITING, IN_POST, LEFT, ON_PAYROLL, RETIRED, ROTATING, STATE_NAMES
+from sim.population.table import ADMIN, INSTITUTION, SECONDARY, TEMPORARY, Population
 from sim.scenario.schema import Scenario
 
-EVENT_COLUMNS = ("month", "person", "event", "from_state", "to_state", "detail", "queue", "channel", "amount", "reason")
+__all__ = [  # what other modules import from here (the results and counterfactual live in sim.engine.outputs)
+    "COUNTERFACTUAL_COLUMNS",
+    "EVENT_COLUMNS",
+    "SECTOR_COLUMNS",
+    "Model",
+    "RunResult",
+    "monthly_columns",
+    "no_reform",
+    "simulate",
+    "with_counterfactual",
+]
+
 CAUSES = ("retirement", "death", "quit")
 
 
@@ -76,32 +86,25 @@ def _without_gc(func: Callable[_P, _R]) -> Callable[_P, _R]:
     return wrapper
 
 
-@dataclass(frozen=True)
-class RunResult:
-    """The outputs of one replication."""
-
-    replication: int
-    columns: tuple[str, ...]
-    monthly: np.ndarray  # (months + 1, len(columns)), float64
-    events: list[tuple[Any, ...]] | None
-    by_township: np.ndarray | None = None  # rows (township, month, *TOWNSHIP_OUTCOMES), sim.engine.by_township
-    channel_one_time: np.ndarray | None = None  # (channels, 2): one-time yuan paid and people paid, by channel
-    pool_unpaid: np.ndarray | None = None  # (months + 1,): yuan of pool requests not paid at month-end
-    by_county: np.ndarray | None = None  # (months + 1, counties, COUNTY_OUTCOMES), sim.engine.by_county
-    county_names: tuple[str, ...] = ()
-
-
 class Model:
     """The state of one replication and the SimPy environment that drives it."""
 
     @_without_gc
     def __init__(
-        self, scenario: Scenario, population: Population, seed: int, replication: int, record_events: bool = False
+        self,
+        scenario: Scenario,
+        population: Population,
+        seed: int,
+        replication: int,
+        record_events: bool = False,
+        costs_only: bool = False,
     ) -> None:
+        """`costs_only` (the no-reform twin, whose monthly costs alone are read): no results by township or county."""
         self.scenario = scenario
+        self.costs_only = costs_only
         self.seed = seed
         self.replication = replication
-        self.env = simpy.Environment()
+        self.env = MonthEnvironment()
         self.start_abs = scenario.time.start_abs
         self.horizon = scenario.time.horizon_months
         self.people = People.from_population(population)
@@ -113,11 +116,11 @@ class Model:
             .astype(int)
             .tolist()
         )
+        self._est_totals: tuple[object, int, int] = (None, 0, 0)  # (establishment, admin and institution totals)
         self.reformed = False
         self.log: list[tuple[Any, ...]] | None = [] if record_events else None
         self.exit_cause: list[int] = []
         self.retire_abs: list[int] = []
-        self.recruits: set[int] = set()
         self.exits: dict[int, list[int]] = {}
         self.scheduled_exits = 0
         self.exits_months: set[int] = set()
@@ -128,14 +131,16 @@ class Model:
         deadline = min(scenario.reform.deadline_month, self.horizon)
         self.by_township = ByTownship(self, (deadline, self.horizon), len(self.diversion.channels))
         self.contributor_names = [*geography.contributor_names(scenario), TOP_UP]
-        self.by_county = ByCounty(self) if geography.has_counties(scenario) else None  # a city needs none
-        self.columns = _model_columns(self.contributor_names)
+        keep_counties = geography.has_counties(scenario) and not costs_only
+        self.by_county = ByCounty(self) if keep_counties else None  # a city needs none
+        self.columns = model_columns(self.contributor_names)
         self.table = np.zeros((self.horizon + 1, len(self.columns)))
         self._schedule_initial_exits(population)
         self._schedule_diplomas(population)
         self.ledger.start()
+        self.reform = Reform(self)
         if scenario.reform.enabled:
-            at_month(self.env, scenario.reform.month, self._reform, POLICY)
+            at_month(self.env, scenario.reform.month, self.reform.run, POLICY)
 
     # ----- time and logging -------------------------------------------------------------
     @property
@@ -158,6 +163,8 @@ class Model:
         """Change person i's state and log it; a freed post goes to the surplus or to hiring."""
         people = self.people
         old = people.set_state(i, new)
+        if SURPLUS[old] and not SURPLUS[new]:
+            self.diversion.vacancies.left_surplus(i)
         if new == RETIRED and event == "retirement":
             self.ledger.retiring(i, old)
         self.ledger.update(i)
@@ -167,7 +174,7 @@ class Model:
         if left_payroll:
             if old != IN_POST and event != "diverted":  # a surplus person left
                 self.diversion.left(i)
-            self.rebound.entrants.discard(i)  # re-growth no longer
+            self.rebound.left(i)  # re-growth no longer
         if not self.reformed:
             if left_payroll:
                 self.hiring.vacancy(people.township[i], people.sector[i])
@@ -253,9 +260,12 @@ class Model:
         bucket.extend(people)
         self.scheduled_exits += len(people)
 
-    def _run_exits(self, event: simpy.Event) -> None:
-        for i in self.exits.pop(cast(int, event.value)):
-            self.on_exit(i)
+    def _run_exits(self, month: int) -> None:
+        state, exit_cause = self.people.state, self.exit_cause
+        for i in self.exits.pop(month):
+            if state[i] not in (RETIRED, LEFT):  # `on_exit`, inlined: the month's exits in order
+                cause = CAUSES[exit_cause[i]]
+                self.move(i, RETIRED if cause == "retirement" else LEFT, cause)
 
     def on_exit(self, i: int) -> None:
         """Person i's scheduled retirement, death or quit (nothing if they already left)."""
@@ -272,126 +282,12 @@ class Model:
         draws = stream(self.seed, self.replication, "training").exponential(size=len(pop))
         months = training.start_month + np.ceil(draws / training.diploma_rate * 12.0 - 1e-9)
         for i in np.flatnonzero((pop.education < SECONDARY) & (months <= self.horizon)):
-            at_month(self.env, months[i], self._diploma, EXIT, int(i))
+            at_month(self.env, int(months[i]), self._diploma, EXIT, int(i))
 
-    def _diploma(self, event: simpy.Event) -> None:
-        i = cast(int, event.value)
+    def _diploma(self, i: int) -> None:
         if self.people.state[i] in (IN_POST, AWAITING, ROTATING):
             self.people.set_education(i, SECONDARY)
             self.record(i, "diploma", self.people.state[i], self.people.state[i], "secondary diploma in service")
-
-    # ----- reform -----------------------------------------------------------------------
-    def new_establishment(self) -> list[list[int]]:
-        """The new establishment per township and sector, from class numbers or cuts."""
-        out = []
-        for tw, (old_a, old_i) in enumerate(self.est):
-            klass = self.scenario.township_classes[int(self.townships.klass[tw])]
-            county = self.counties[self.county_of[tw]]  # the county's own cut, or the province's
-            new_a = klass.new_establishment_admin
-            new_i = klass.new_establishment_institution
-            out.append(
-                [
-                    math.floor(old_a * (1 - county.cut_admin) + 1e-9) if new_a is None else new_a,
-                    math.floor(old_i * (1 - county.cut_institution) + 1e-9) if new_i is None else new_i,
-                ]
-            )
-        return out
-
-    def _reform(self, _event: simpy.Event) -> None:
-        reform = self.scenario.reform
-        people = self.people
-        self.est = self.new_establishment()
-        self.reformed = True
-        if reform.clear_temporaries:
-            temporaries = [
-                i
-                for i, (sector, state) in enumerate(zip(people.sector, people.state, strict=True))
-                if sector == TEMPORARY and ON_PAYROLL[state]
-            ]
-            for i in temporaries:
-                self.move(i, LEFT, "cleared", "temporary cleared at the reform")
-        recruits = self._recruit()
-        self._competitive_posting(recruits)
-        self.hiring.after_reform()
-        self.rebound.start()
-
-    def _recruit(self) -> np.ndarray:
-        """Fill the recruits' share of the new establishment with outside graduates; their count per township."""
-        reform = self.scenario.reform
-        shares = (reform.recruits_admin_share, reform.recruits_institution_share)
-        count = np.zeros((len(self.est), 2), dtype=np.int64)
-        if not any(shares):
-            return count
-        for tw, posts in enumerate(self.est):
-            for sector, share in zip((ADMIN, INSTITUTION), shares, strict=True):
-                count[tw, sector] = round(share * posts[sector])
-                for _ in range(count[tw, sector]):
-                    i = self.hiring.hire(
-                        tw,
-                        sector,
-                        "recruited at the reform",
-                        reform.recruit_age_mean,
-                        reform.recruit_share_secondary_plus,
-                        reform.recruit_share_college_plus,
-                    )
-                    self.recruits.add(i)
-        return count
-
-    def _competitive_posting(self, recruits: np.ndarray) -> None:
-        reform = self.scenario.reform
-        people = self.people
-        recruited = self.recruits
-        cand = np.array(
-            [
-                i
-                for i, (state, sector) in enumerate(zip(people.state, people.sector, strict=True))
-                if state == IN_POST and sector != TEMPORARY and i not in recruited
-            ],
-            dtype=np.int64,
-        )
-        if len(cand) == 0:
-            self.diversion.start([], {})
-            return
-        rng = stream(self.seed, self.replication, "selection")
-        noise = rng.standard_normal(len(people))[cand]
-        uniform = rng.random(len(people))[cand]
-        attrs = people.arrays(("township", "sector", "appraisal", "education", "birth", "entry", "leader"))
-        now_abs = self.start_abs + self.month
-        score = posting.scores(
-            reform,
-            attrs["appraisal"][cand],
-            attrs["education"][cand],
-            (now_abs - attrs["birth"][cand]) / 12.0,
-            attrs["entry"][cand],
-            attrs["leader"][cand],
-            noise,
-            uniform,
-        )
-        est = np.maximum(np.asarray(self.est) - recruits, 0)
-        keeps, new_sector = posting.post(
-            attrs["township"][cand], attrs["sector"][cand], score, est[:, 0], est[:, 1], reform.joint_posting
-        )
-        div = self.scenario.diversion
-        rotate = stream(self.seed, self.replication, "rotation").random(len(self.est)) < div.rotating_share
-        if div.surplus_state == "rotating":
-            rotate[:] = True
-        surplus = []
-        moved = new_sector != attrs["sector"][cand]
-        rotate_list = rotate.tolist()
-        for k in np.flatnonzero(moved | ~keeps).tolist():  # in candidate order, as the event log shows them
-            i = int(cand[k])
-            if moved[k]:
-                sector = int(new_sector[k])
-                self.set_sector(i, sector)
-                self.record(i, "posted", IN_POST, IN_POST, f"won a post in sector {SECTORS[sector]}")
-            if not keeps[k]:
-                surplus_state = ROTATING if rotate_list[people.township[i]] else AWAITING
-                people.set_state(i, surplus_state)
-                self.ledger.update(i)
-                self.record(i, "surplus", IN_POST, surplus_state, "no post in competitive posting")
-                surplus.append(i)
-        merit = dict(zip(cand.tolist(), np.where(np.isfinite(score), score, 1e9).tolist(), strict=True))
-        self.diversion.start(surplus, merit)
 
     # ----- run --------------------------------------------------------------------------
     def snapshot(self, month: int) -> None:
@@ -400,9 +296,11 @@ class Model:
         n = people.on_payroll()
         row = self.table[month]
         pool = self.diversion.pool
+        contributed = pool.contributed
         in_post = people.n_state[IN_POST]
-        est_a = sum(e[0] for e in self.est)
-        est_i = sum(e[1] for e in self.est)
+        if self._est_totals[0] is not self.est:  # the establishment changes only at the reform
+            self._est_totals = (self.est, sum(e[0] for e in self.est), sum(e[1] for e in self.est))
+        _, est_a, est_i = self._est_totals
         now_abs = self.start_abs + month
         row[:] = (
             n,
@@ -414,21 +312,21 @@ class Model:
             est_i,
             *people.n_state,
             self.hiring.hires,
-            *_composition(in_post, sum(people.birth_sum), sum(people.secondary_plus), now_abs),
+            *composition(in_post, sum(people.birth_sum), sum(people.secondary_plus), now_abs),
             *self.diversion.diverted,
             *self.diversion.queue_lengths(),
             pool.contributed_total,
             pool.paid,
             pool.balance,
             pool.waiting,
-            *(pool.contributed.get(name, 0.0) for name in self.contributor_names),
+            *(contributed.get(name, 0.0) for name in self.contributor_names),
             float(pool.dry),
             *pool.put_by,
             *pool.charged_by,
             *self.ledger.row(self.wage_index(month), month),
             *self.rebound.row(),
-            *_composition(people.post_sector[ADMIN], people.birth_sum[ADMIN], people.secondary_plus[ADMIN], now_abs),
-            *_composition(
+            *composition(people.post_sector[ADMIN], people.birth_sum[ADMIN], people.secondary_plus[ADMIN], now_abs),
+            *composition(
                 people.post_sector[INSTITUTION],
                 people.birth_sum[INSTITUTION],
                 people.secondary_plus[INSTITUTION],
@@ -442,11 +340,15 @@ class Model:
     @_without_gc
     def run(self) -> RunResult:
         """Advance month by month to the horizon, snapshotting after each month's events."""
+        costs_only = self.costs_only  # the monthly table is the same; results by township or county are not kept
         for month in range(self.horizon + 1):
             self.env.run(until=month + 1)
             self.snapshot(month)
-            self.by_township.capture(month)
+            if not costs_only:
+                self.by_township.capture(month)
         fill_derived(self.table, self.columns, self.scenario.reform.month if self.scenario.reform.enabled else None)
+        if costs_only:
+            return RunResult(self.replication, self.columns, self.table, self.log)
         bt = self.by_township
         by_channel = np.column_stack([bt.channel_cost, bt.channel_paid.astype(float)])
         return RunResult(
@@ -468,7 +370,7 @@ class Model:
         collector paused those cycles would otherwise outlive the replication (memory growing
         with every replication). The model is unusable afterwards; its RunResult is not affected.
         """
-        self.env._queue.clear()
+        self.env.clear()
         for process in list(self.diversion.process.values()):
             process._generator.close()  # its `finally` runs now, while the state it tidies still exists
         parts = (
@@ -492,71 +394,6 @@ class Model:
         vars(self).clear()
 
 
-SECTOR_COLUMNS = (
-    "mean_age_admin",
-    "share_secondary_plus_admin",
-    "mean_age_institution",
-    "share_secondary_plus_institution",
-)
-
-
-def _model_columns(contributors: list[str]) -> tuple[str, ...]:
-    return (*columns_for(contributors), *LEDGER_COLUMNS, *REBOUND_COLUMNS, *SECTOR_COLUMNS, *SURPLUS_COLUMNS)
-
-
-def monthly_columns(scenario: Scenario) -> tuple[str, ...]:
-    """Every metric column that `simulate` writes for `scenario`, in order."""
-    contributors = [*geography.contributor_names(scenario), TOP_UP]
-    return (*_model_columns(contributors), *COUNTERFACTUAL_COLUMNS)
-
-
-def _composition(n: int, birth_sum: int, secondary: int, now_abs: int) -> tuple[float, float]:
-    """Mean age (years) and share with secondary education or above of `n` people in post."""
-    if not n:
-        return np.nan, np.nan
-    return (n * now_abs - birth_sum) / 12.0 / n, secondary / n
-
-
-COUNTERFACTUAL_COLUMNS = (
-    "cost_township_counterfactual",
-    "cost_government_counterfactual",
-    "savings_cumulative_township",
-    "savings_cumulative_government",
-    "npv_savings_township",
-    "npv_savings_government",
-)
-
-
-def no_reform(scenario: Scenario) -> Scenario:
-    """The counterfactual of `scenario`: the same everything, but no reform."""
-    return scenario.model_copy(update={"reform": scenario.reform.model_copy(update={"enabled": False})})
-
-
-def with_counterfactual(scenario: Scenario, result: RunResult, twin: RunResult | None) -> RunResult:
-    """Add the counterfactual's costs, cumulative savings and their present value."""
-    cols = {c: k for k, c in enumerate(result.columns)}
-    own = result.monthly
-    if twin is None and scenario.reform.enabled:  # no twin was run: there are no savings to report
-        nan = np.full((own.shape[0], len(COUNTERFACTUAL_COLUMNS)), np.nan)
-        return replace(result, columns=(*result.columns, *COUNTERFACTUAL_COLUMNS), monthly=np.hstack([own, nan]))
-    base = twin.monthly if twin is not None else own
-    twin_cols = {c: k for k, c in enumerate(twin.columns)} if twin is not None else cols
-    months = np.arange(own.shape[0])
-    discount = (1.0 + scenario.money.discount_rate) ** (-months / 12.0)
-    extra = []
-    for view in ("township", "government"):
-        cf = base[:, twin_cols[f"cost_{view}"]]
-        extra.append(cf)
-    for view, cf in zip(("township", "government"), extra[:2], strict=True):
-        saving = cf - own[:, cols[f"cost_{view}"]]
-        extra.append(np.cumsum(saving))
-    for view, cf in zip(("township", "government"), extra[:2], strict=True):
-        saving = cf - own[:, cols[f"cost_{view}"]]
-        extra.append(np.cumsum(saving * discount))
-    table = np.column_stack([own, *extra])
-    return replace(result, columns=(*result.columns, *COUNTERFACTUAL_COLUMNS), monthly=table)
-
-
 @_without_gc
 def simulate(
     scenario: Scenario, population: Population, seed: int, replication: int, record_events: bool = False
@@ -571,7 +408,7 @@ def simulate(
     model.close()
     twin = None
     if scenario.money.counterfactual and scenario.reform.enabled:
-        model = Model(no_reform(scenario), population, seed, replication, False)
+        model = Model(no_reform(scenario), population, seed, replication, False, costs_only=True)
         twin = model.run()
         model.close()
     return with_counterfactual(scenario, result, twin)

@@ -108,10 +108,13 @@ class People:
         self.appraisal.append(appraisal)
         self.state.append(IN_POST)
         self.n_state[IN_POST] += 1
-        i = len(self.state) - 1
-        self._post(i, 1)
-        self._join_payroll(i)
-        return i
+        self.in_post[township][sector] += 1  # `_post(i, 1)` and `_join_payroll(i)`, inlined
+        self.post_sector[sector] += 1
+        self.birth_sum[sector] += birth
+        self.secondary_plus[sector] += education >= SECONDARY
+        self.payroll[township][sector] += 1
+        self.payroll_sector[sector] += 1
+        return len(self.state) - 1
 
     def _post(self, i: int, sign: int) -> None:
         """Add (1) or remove (-1) person i from the in-post counters of their township and sector."""
@@ -138,15 +141,17 @@ class People:
         n_state = self.n_state
         n_state[old] -= 1
         n_state[new] += 1
-        if old == IN_POST:
-            self._post(i, -1)
-        elif new == IN_POST:
-            self._post(i, 1)
+        sector = self.sector[i]
+        if old == IN_POST or new == IN_POST:  # `_post(i, ∓1)`, inlined: the hot path of every change of state
+            sign = -1 if old == IN_POST else 1
+            self.in_post[self.township[i]][sector] += sign
+            self.post_sector[sector] += sign
+            self.birth_sum[sector] += sign * self.birth[i]
+            self.secondary_plus[sector] += sign * (self.education[i] >= SECONDARY)
         if SURPLUS[old] != SURPLUS[new]:
             self.surplus[self.township[i]] += 1 if SURPLUS[new] else -1
-        was, now = ON_PAYROLL[old], ON_PAYROLL[new]
-        if was != now:
-            sector = self.sector[i]
+        now = ON_PAYROLL[new]
+        if ON_PAYROLL[old] != now:
             step = 1 if now else -1
             self.payroll[self.township[i]][sector] += step
             self.payroll_sector[sector] += step

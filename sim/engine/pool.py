@@ -22,7 +22,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import deque
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
@@ -101,8 +101,8 @@ class Pool:
         self.balance += amount
         self.contributed_total += amount
 
-    def _contribute(self, event: simpy.Event) -> None:
-        name, amount = cast(tuple[str, float], event.value)
+    def _contribute(self, value: tuple[str, float]) -> None:
+        name, amount = value
         self.contributed[name] += amount
         self.deposit(self.payer_of[name], amount)
 

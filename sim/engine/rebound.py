@@ -13,10 +13,9 @@ Re-growth (`regrowth`) is the stock of those two kinds of entrant still on the p
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
-import simpy
 
 from sim.engine.calendar import HIRE, POLICY, at_month
 from sim.engine.rebound_rules import DERIVED_COLUMNS, inspection_detection, request_rate, return_chance
@@ -42,6 +41,7 @@ class Rebound:
         self.overquota_reversed = 0
         self.illegal: list[int] = []
         self.entrants: set[int] = set()  # over-establishment hires and returnees on the payroll: re-growth
+        self.entrants_county = [0] * len(model.counties)  # re-growth by county (a person never changes county)
         self.draws = np.empty((0, 2 * PETITION_DRAWS))  # drawn at the reform (start)
         self.rng = stream(model.seed, model.replication, "overquota")
 
@@ -77,8 +77,8 @@ class Rebound:
         if month <= self.model.horizon:
             at_month(self.model.env, month, self._petition, POLICY, (i, k, n))
 
-    def _petition(self, event: simpy.Event) -> None:
-        i, k, n = cast(tuple[int, int, int], event.value)
+    def _petition(self, value: tuple[int, int, int]) -> None:
+        i, k, n = value
         model = self.model
         if model.people.state[i] != DIVERTED:
             return
@@ -87,7 +87,7 @@ class Rebound:
         chance = return_chance(self.cfg)
         if since >= self.cfg.anti_rebound_months and self.draws[i, PETITION_DRAWS + n] < chance:
             self.returned += 1
-            self.entrants.add(i)
+            self.entered(i)
             model.returned(i)
             model.move(i, IN_POST, "returned", f"petition {n + 1} after {since} months")
         else:
@@ -111,8 +111,7 @@ class Rebound:
         if month <= self.model.horizon:
             at_month(self.model.env, month, self._request, HIRE, tw)
 
-    def _request(self, event: simpy.Event) -> None:
-        tw = cast(int, event.value)
+    def _request(self, tw: int) -> None:
         model = self.model
         u_sector, u_approve = self.rng.random(2)
         sector = ADMIN if u_sector < 0.5 else INSTITUTION
@@ -120,10 +119,24 @@ class Rebound:
             i = model.hiring.hire(tw, sector, "over establishment")
             self.overquota_hires += 1
             self.illegal.append(i)
-            self.entrants.add(i)
+            self.entered(i)
         self._next_request(tw)
 
-    def _inspect(self, _event: simpy.Event) -> None:
+    def entered(self, i: int) -> None:
+        """Person i joins the re-growth (an over-establishment hire or a returnee)."""
+        if i not in self.entrants:
+            self.entrants.add(i)
+            model = self.model
+            self.entrants_county[model.county_of[model.people.township[i]]] += 1
+
+    def left(self, i: int) -> None:
+        """Person i left the payroll: re-growth no longer."""
+        if i in self.entrants:
+            self.entrants.discard(i)
+            model = self.model
+            self.entrants_county[model.county_of[model.people.township[i]]] -= 1
+
+    def _inspect(self, _value: None) -> None:
         model = self.model
         detection = inspection_detection(self.cfg)
         standing = []

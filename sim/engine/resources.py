@@ -15,14 +15,22 @@ class PlaceRequest(base.Get):
     """A person's request for one place; `key` orders the queue (lower first)."""
 
     def __init__(self, places: Places, person: int, key: tuple[float, int]) -> None:
+        # `base.Get.__init__` without its `_trigger_put` callback: nobody puts places, they are released
+        env = places._env
+        self.env = env
+        self.callbacks = []
+        self.resource = places
+        self.proc = env.active_process
         self.person = person
         self.key = key
-        self.requested_at = places._env.now
+        self.requested_at = env.now
         self.withdrawn = False
         self.batch = -1  # the release whose place this request was given
         self.places = places
         places.waiting += 1
-        super().__init__(places)
+        places.get_queue.append(self)
+        if places.level >= 1:
+            places._trigger_get(None)
 
     def cancel(self) -> None:
         """Leave the queue (once); a request already served is not affected.

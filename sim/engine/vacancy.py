@@ -38,6 +38,8 @@ class Vacancies:
         self.offered = 0  # vacancies offered and taken
         self.by_county: list[list[int]] = []  # each county's candidates: best first (merit) or in person order
         self.placing: set[int] = set()
+        self.candidates: set[int] = set()
+        self.live = 0  # candidates still awaiting or rotating
 
     def start(self, candidates: list[int], score: dict[int, float], by_merit: bool) -> None:
         """The surplus people who would take the channel, in the order vacancies reach them."""
@@ -46,12 +48,17 @@ class Vacancies:
         self.by_county = [[] for _ in div.counties]
         for i in ordered:
             self.by_county[div.county(i)].append(i)
+        self.candidates = set(candidates)
+        self.live = len(self.candidates)
+
+    def left_surplus(self, i: int) -> None:
+        """Person i is no longer awaiting or rotating (a surplus person never becomes one again)."""
+        if i in self.candidates:
+            self.live -= 1
 
     def waiting(self) -> int:
-        """Candidates still surplus (pruning those who are not): the channel's queue."""
-        state = self.diversion.model.people.state
-        self.by_county = [[i for i in cands if state[i] in (AWAITING, ROTATING)] for cands in self.by_county]
-        return sum(len(cands) for cands in self.by_county) - len(self.placing)
+        """Candidates still surplus, less those on their way into a post: the channel's queue."""
+        return self.live - len(self.placing)
 
     def offer(self, tw: int) -> bool:
         """An institution post of township tw fell vacant below establishment: place the first candidate
@@ -66,8 +73,12 @@ class Vacancies:
         people, env = model.people, model.env
         lead = div.channels[INSTITUTION_VACANCY].lead_time_months
         protected_until = model.scenario.reform.month + model.scenario.reform.protection_months
+        gone = 0
         for i in candidates:
-            if people.state[i] not in (AWAITING, ROTATING) or i in self.placing or div.phase.get(i) == "lead":
+            if people.state[i] not in (AWAITING, ROTATING):
+                gone += 1
+                continue
+            if i in self.placing or div.phase.get(i) == "lead":
                 continue
             if people.protected[i] and env.now < protected_until:
                 continue
@@ -77,10 +88,19 @@ class Vacancies:
             self.placing.add(i)
             self.reserved[tw] += 1
             self.offered += 1
+            self._prune(c, gone)
             div.stop(i, "placed")  # leave any queue, handing back what is held
             env.process(self._place(i, tw, lead))
             return True
+        self._prune(c, gone)
         return False
+
+    def _prune(self, c: int, gone: int) -> None:
+        """Drop county c's candidates who are no longer surplus once they are many (order kept)."""
+        candidates = self.by_county[c]
+        if gone > 32 and 4 * gone > len(candidates):
+            state = self.diversion.model.people.state
+            self.by_county[c] = [i for i in candidates if state[i] in (AWAITING, ROTATING)]
 
     def _place(self, i: int, tw: int, lead: int) -> Generator[simpy.Event, Any, None]:
         """Person i's way into township tw's institution post: the lead time, then the move."""
