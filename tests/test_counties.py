@@ -16,7 +16,6 @@ import pytest
 
 from sim.engine import geography
 from sim.errors import InputError
-from sim.expected import expected
 from sim.experiment.run import run
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
@@ -173,11 +172,6 @@ def test_synthetic_county_sizes_add_up() -> None:
     spread = geography.county_sizes(small("geography.counties=5", "geography.townships_spread=0.8"), 200)
     sizes = [s for _, s in spread]
     assert sum(sizes) == 200 and min(sizes) >= 1 and max(sizes) - min(sizes) > 10
-
-
-def test_the_twin_refuses_a_province() -> None:
-    with pytest.raises(InputError, match="one county"):
-        expected(small("geography.counties=2"))
 
 
 def test_counties_that_do_not_add_up_exit_2(tmp_path: Path) -> None:

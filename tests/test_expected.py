@@ -33,7 +33,7 @@ from sim.cli.main import main
 from sim.engine.states import SURPLUS_COLUMNS
 from sim.expected import Projection, expected, simulate_expected
 from sim.scenario import with_overrides
-from sim.scenario.schema import CHANNEL_IDS, Scenario
+from sim.scenario.schema import CHANNEL_IDS, CountySection, Scenario
 from sim.validation.verification import NO_QUEUE  # one definition of "no queue binds"
 
 BASE = Path(__file__).resolve().parents[1] / "scenarios" / "base.toml"
@@ -249,3 +249,199 @@ def test_regrowth_from_returns_reconciles_with_the_engine() -> None:
     np.testing.assert_allclose(twin["unfinished"], twin["state_awaiting"] + twin["state_rotating"])
     share = twin.loc[scenario.reform.month :, "regrowth"] / twin.loc[scenario.reform.month :, "cut_achieved"]
     np.testing.assert_allclose(twin.loc[share.index, "regrowth_share"], share.fillna(0.0))
+
+
+# ----------------------------------------------------------------------------- counties (issue 15)
+def _with_counties(scenario: Scenario, *specs: dict) -> Scenario:
+    return scenario.model_copy(update={"counties": tuple(CountySection.model_validate(c) for c in specs)})
+
+
+def _within_3_se(values: np.ndarray, twin: float) -> bool:
+    mean, se = values.mean(), values.std(ddof=1) / math.sqrt(len(values))
+    return abs(mean - twin) <= max(3 * se, 1e-6 * max(1.0, abs(twin)))
+
+
+def test_two_counties_with_different_pools_reconcile_with_the_engine() -> None:
+    """Two counties with their own pools (a rich one, a poor one topped up by the higher level), the poor one
+    with a deeper cut and an earlier deadline after which its surplus rotates: with no queue binding the
+    engine's mean lies within 3 SE of the twin, in the province's columns and in each county's, and the
+    twin's counties add up to its province.
+    """
+    rich = {"initial_balance": 3e7, "unlimited": True, "contributors": []}
+    poor = {"initial_balance": 1e6, "unlimited": True, "top_up_payer": "higher_level", "contributors": []}
+    base = with_overrides(Scenario(), {**NO_QUEUE, "population.synthetic.townships": 8, "time.horizon_months": 60})
+    scenario = _with_counties(
+        base,
+        {"name": "rich", "townships": 4, "pool": rich},
+        {
+            "name": "poor",
+            "townships": 4,
+            "pool": poor,
+            "cut_admin": 0.3,
+            "deadline_month": 24,
+            "after_deadline": "rotate",
+        },
+    )
+    population = sim.build_population(scenario, SEED)
+    engine = sim.run(scenario, replications=40, seed=SEED, population=population)
+    twin = expected(scenario, population, seed=SEED)
+    assert engine.by_county is not None and twin.by_county is not None
+    monthly = twin.monthly.set_index("month")
+    metrics = (
+        "headcount_total",
+        "establishment_total",
+        "state_awaiting",
+        "state_rotating",
+        *(f"diverted_{c}" for c in ("teacher", "early_retirement", "resignation", "termination")),
+        "pool_paid_cumulative",
+        "pool_charged_county",
+        "pool_charged_higher_level",
+        "cost_total",
+    )
+    failures = []
+    for month in range(0, 61, 12):
+        runs = engine.monthly[engine.monthly["month"] == month]
+        for metric in metrics:
+            if not _within_3_se(runs[metric].to_numpy(), monthly.loc[month, metric]):
+                failures.append(
+                    f"month {month} {metric}: engine {runs[metric].mean():.6g}, twin {monthly.loc[month, metric]:.6g}"
+                )
+        for unit in ("rich", "poor"):
+            mine = twin.by_county[(twin.by_county["unit"] == unit) & (twin.by_county["month"] == month)].iloc[0]
+            at = engine.by_county[(engine.by_county["unit"] == unit) & (engine.by_county["month"] == month)]
+            for outcome in ("staff", "establishment", "awaiting", "diverted", "pool_paid", "pool_balance"):
+                if not _within_3_se(at[outcome].to_numpy(), mine[outcome]):
+                    failures.append(
+                        f"month {month} {unit} {outcome}: engine {at[outcome].mean():.6g}, twin {mine[outcome]:.6g}"
+                    )
+    assert not failures, "\n".join(failures)
+    # the mechanisms act: the poor county tops up, its surplus rotates after its deadline, the rich one's does not
+    assert monthly.loc[60, "pool_charged_higher_level"] > 1e5
+    last = twin.by_county[twin.by_county["month"] == 60].set_index("unit")
+    assert monthly.loc[60, "state_rotating"] == pytest.approx(last.loc["poor", "awaiting"], rel=1e-9)
+    assert monthly.loc[60, "state_awaiting"] == pytest.approx(last.loc["rich", "awaiting"], rel=1e-9)
+    # the twin's counties add up to its province
+    totals = twin.by_county.groupby("month").sum(numeric_only=True)
+    diverted = monthly[[c for c in monthly.columns if c.startswith("diverted_")]].sum(axis=1)
+    for outcome, column in (
+        ("staff", monthly["headcount_total"]),
+        ("establishment", monthly["establishment_total"]),
+        ("awaiting", monthly["unfinished"]),
+        ("diverted", diverted),
+        ("pool_paid", monthly["pool_paid_cumulative"]),
+        ("pool_balance", monthly["pool_balance"]),
+    ):
+        np.testing.assert_allclose(totals[outcome], column, rtol=1e-12, atol=1e-6, err_msg=outcome)
+
+
+def test_the_county_with_the_smaller_pool_runs_dry_first_in_the_twin() -> None:
+    """Limited pools: the twin lets nobody wait, so a county whose money runs out shows it as a negative
+    balance (money it lacks). The poor county's balance goes below zero in the drive, the rich one's never; a
+    still poorer pool runs dry no later and lacks more; a county without a cut has no surplus at all.
+    """
+    small = with_overrides(Scenario(), {"population.synthetic.townships": 8, "time.horizon_months": 48})
+
+    def by_county(initial_poor: float) -> pd.DataFrame:
+        scenario = _with_counties(
+            small,
+            {"name": "rich", "townships": 4, "pool": {"initial_balance": 5e7, "contributors": []}},
+            {"name": "poor", "townships": 4, "pool": {"initial_balance": initial_poor, "contributors": []}},
+        )
+        frame = expected(scenario, seed=SEED).by_county
+        assert frame is not None
+        return frame.pivot(index="month", columns="unit", values="pool_balance")
+
+    balance = by_county(2e5)
+    assert (balance["rich"] > 0).all()
+    dry = balance.index[balance["poor"] < 0]
+    assert len(dry) and dry[0] <= small.reform.deadline_month
+    poorer = by_county(5e4)
+    assert balance.index[poorer["poor"] < 0][0] <= dry[0]
+    np.testing.assert_allclose(balance["poor"] - poorer["poor"], 2e5 - 5e4)  # the same payments, less money
+    kept = _with_counties(
+        small,
+        {"name": "kept", "townships": 4, "cut_admin": 0.0, "cut_institution": 0.0},
+        {"name": "cut", "townships": 4},
+    )
+    frame = expected(kept, seed=SEED).by_county
+    assert frame is not None
+    last = frame[frame["month"] == 48].set_index("unit")
+    assert last.loc["kept", "diverted"] < 1e-3 and frame[frame["unit"] == "kept"]["awaiting"].max() < 1e-3
+    assert last.loc["cut", "diverted"] > 10
+
+
+def test_one_listed_county_gives_the_city_twin_unchanged() -> None:
+    city = with_overrides(Scenario(), {"population.synthetic.townships": 6})
+    population = sim.build_population(city, SEED)
+    one = _with_counties(city, {"name": "all", "townships": 6})
+    a, b = expected(city, population, seed=SEED), expected(one, population, seed=SEED)
+    assert a.by_county is None and b.by_county is not None
+    pd.testing.assert_frame_equal(a.monthly, b.monthly, check_exact=True)
+    np.testing.assert_allclose(b.by_county["staff"], a.monthly["headcount_total"], rtol=1e-12)
+
+
+def test_cli_runs_the_twin_on_a_province(tmp_path: Path) -> None:
+    out = tmp_path / "province"
+    args = ["run", str(BASE), "--engine", "expected", "--set", "population.synthetic.townships=6"]
+    code = main([*args, "--set", "geography.counties=3", "--out", str(out), "--no-report"])
+    assert code == 0
+    by = pd.read_parquet(out / "by_county.parquet")
+    assert sorted(by["unit"].unique()) == ["C001", "C002", "C003"]
+
+
+def test_the_twin_s_channel_rules_are_the_engine_s() -> None:
+    """One rule, two integrators: the twin's channels open to a line (`open_bits`) and its one-time costs
+    (`one_time_costs`) are those of the engine's `Diversion.eligible_now` (now and when leaving) and
+    `Diversion.one_time_cost`, person by person, with caps, fixed buy-in years and lead times in play.
+    """
+    from sim.engine.model import Model
+    from sim.expected.channels import ChannelRules, one_time_costs, open_bits
+
+    overrides = {
+        "population.synthetic.townships": 2,
+        "channels.resignation.severance_cap_months": 10,
+        "channels.resignation.age_min": 40,
+        "channels.early_retirement.pension_buyin_years": 4,
+        "channels.early_retirement.lead_time_months": 7,
+        "channels.enterprise.min_service_years": 12,
+        "channels.teacher.max_years_to_retirement": 20,
+    }
+    scenario = with_overrides(Scenario(), overrides)
+    population = sim.build_population(scenario, SEED)
+    model = Model(scenario, population, SEED, 0)
+    div, people = model.diversion, model.people
+    channels = [scenario.channels.get(c) for c in CHANNEL_IDS]
+    rules = ChannelRules.of(channels)
+    n = len(population)
+    birth, entry = np.array(people.birth[:n]), np.array(people.entry[:n])
+    retire_abs = np.array(model.retire_abs[:n])
+    every = np.full(n, (1 << len(CHANNEL_IDS)) - 1)
+    opened = 0
+    for month in (0, 30, 75):
+        bits = open_bits(rules, every, birth, entry, retire_abs, scenario.time.start_abs + month)
+        for k, ch in enumerate(channels):
+            engine = [
+                div.eligible_now(i, k, month) and div.eligible_now(i, k, month + ch.lead_time_months) for i in range(n)
+            ]
+            assert ((bits >> k) & 1).astype(bool).tolist() == engine, f"month {month}, channel {CHANNEL_IDS[k]}"
+            opened += sum(engine)
+    assert 0 < opened < 3 * n * len(channels)  # the rules really tell people apart
+    choice = np.zeros((1 << len(CHANNEL_IDS), len(CHANNEL_IDS)))
+    for k in range(len(CHANNEL_IDS)):
+        choice[1 << k, k] = 1.0
+    salary = np.array(people.salary[:n], dtype=float)
+    for i in range(0, n, max(n // 40, 1)):
+        for k in range(len(CHANNEL_IDS)):
+            twin = one_time_costs(
+                rules,
+                choice,
+                np.ones(1),
+                np.array([1 << k]),
+                salary[i : i + 1],
+                entry[i : i + 1],
+                scenario.time.start_abs,
+                model.wage_index(),
+            )
+            engine = div.one_time_cost(i, k)
+            expect = [engine["severance"], engine["pension_buyin"], engine["placement_subsidy"]]
+            np.testing.assert_allclose(twin, expect, rtol=1e-12, atol=1e-9, err_msg=f"person {i}, {CHANNEL_IDS[k]}")

@@ -333,3 +333,50 @@ def test_a_comparison_and_its_run_folders_are_sealed(tmp_path, capsys):
     assert {"00-base/monthly.parquet", "01-base-2/manifest.json", "bands.parquet"} <= set(
         json.loads((out / "manifest.json").read_text("utf-8"))["files"]
     )
+
+
+# ----- a replication count has an upper bound (issue 16's gap) ---------------------------------------------------
+TARGETS = ROOT / "scenarios" / "targets" / "hengyang.toml"
+
+
+@pytest.mark.parametrize(
+    ("args", "flag", "least"),
+    [
+        (["run", BASE, "-n", "100000"], "--replications", 1),
+        (["run", BASE, "-n", "0"], "--replications", 1),
+        (["compare", BASE, BASE, "--replications", "10001"], "--replications", 1),
+        (["calibrate", BASE, "--targets", TARGETS, "-n", "100000"], "--replications", 1),
+        (["validate-model", "-n", "100000"], "--replications", 2),
+        (["run", BASE, "--set", "run.replications=100000"], "'run.replications'", 1),
+    ],
+)
+def test_a_replication_count_beyond_the_bound_is_refused(
+    args, flag, least, tmp_path, capsys, monkeypatch, no_simulation
+):
+    import sim
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sim, "calibrate", lambda *a, **k: pytest.fail("calibrated past the check"))
+    code, err = run_cli(capsys, *args)
+    assert code == 2 and flag in err and str(least) in err and ("10,000" in err or "10000" in err), err
+    one_error(err)
+    assert list(tmp_path.iterdir()) == []  # nothing written, no results/ folder
+
+
+@pytest.mark.parametrize("key", ["replications = 100000", "[budget]\nconfirm_replications = 100000"])
+def test_a_spec_with_too_many_replications_is_refused(key, tmp_path, capsys):
+    spec = tmp_path / "s.toml"
+    if "budget" in key:
+        command = "optimise"
+        spec.write_text(
+            f'name = "s"\nbase = "{BASE}"\nobjective = "cost_one_time_total"\n'
+            f'[levers."hiring.freeze_months"]\nlow = 0\nhigh = 12\n{key}\n',
+            "utf-8",
+        )
+    else:
+        command = "sweep"
+        spec.write_text(f'name = "s"\nbase = "{BASE}"\n{key}\n[levers."hiring.freeze_months"]\nvalues = [0]\n', "utf-8")
+    code, err = run_cli(capsys, command, spec, "--executor", "inprocess", "--out", tmp_path / "out")
+    assert code == 2 and "replications" in err and "10000" in err, err
+    one_error(err)
+    assert list(tmp_path.iterdir()) == [spec]

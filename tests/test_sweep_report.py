@@ -77,6 +77,27 @@ def test_cli_reports_a_month_outside_the_summary(sobol_sweep: Path, tmp_path: Pa
     assert main(["report", str(sobol_sweep), "--month", "49", "--out", str(out)]) == 2  # beyond the horizon
 
 
+def test_months_are_labelled_with_their_calendar_date(sobol_sweep: Path, tmp_path: Path) -> None:
+    """base.toml starts in 2005-01: model month 29 is June 2007, month 24 January 2007 (counted by hand)."""
+    sw = load_sweep(sobol_sweep)
+    assert sw.start == "2005-01"
+    assert "in 2007-06 (month 29)" in sweep_scatter(sw, "en", "state_awaiting", 29).layout.title.text
+    assert "2007-01 (month 24)" in sweep_scatter(sw, "en", "state_awaiting", 24).layout.title.text
+    out = tmp_path / "r.html"
+    assert main(["report", str(sobol_sweep), "--out", str(out)]) == 0
+    html = out.read_text("utf-8")
+    # the month selector shows the date and keeps the model month as its value; months 12 and 48 too
+    assert '<option value="29" selected>2007-06 (month 29)</option>' in html
+    assert '<option value="12">2006-01 (month 12)</option>' in html
+    assert '<option value="48">2009-01 (month 48)</option>' in html
+    assert "at month" not in html
+    assert main(["report", str(sobol_sweep), "--lang", "zh", "--out", str(out)]) == 0
+    assert '<option value="29" selected>2007-06(第29月)</option>' in out.read_text("utf-8")
+    # without a calendar (a sweep built from bare tables) the model month alone
+    bare = type(sw)(sw.design, sw.summary)
+    assert bare.start is None and "in month 29 " in sweep_scatter(bare, "en", "state_awaiting", 29).layout.title.text
+
+
 @pytest.fixture(scope="module")
 def lever_sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("levers") / "enforce"

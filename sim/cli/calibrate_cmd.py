@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.common import add_scenario_args
+from sim.cli.common import add_scenario_args, check_replications
 from sim.errors import InputError
 from sim.folders import check_file_output
 
@@ -77,6 +77,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
         if value is not None and value < least:
             flag = "--" + name.replace("_", "-")
             raise InputError(f"{flag}: expected a whole number of at least {least}, found {value}")
+    check_replications(args.replications)
     if args.seed is not None and args.seed < 0:
         raise InputError(f"--seed: expected a non-negative whole number, found {args.seed}")
     scenario = Path(args.scenario)

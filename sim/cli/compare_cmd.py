@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from sim.analysis.worlds import world_warning
-from sim.cli.common import default_lang
+from sim.cli.common import check_replications, default_lang
 from sim.cli.run_cmd import check_xlsx_path
 from sim.errors import InputError
 from sim.experiment.compare import Comparison, compare
@@ -61,8 +61,7 @@ def compare_command(args: argparse.Namespace) -> int:
     if len(args.scenarios) < 2:
         raise InputError(f"compare needs at least two scenario files, found {len(args.scenarios)}")
     scenarios = [load_scenario(path, args.overrides) for path in args.scenarios]
-    if args.replications is not None and args.replications < 1:
-        raise InputError(f"--replications: expected a whole number of at least 1, found {args.replications}")
+    check_replications(args.replications)
     if args.seed is not None and args.seed < 0:
         raise InputError(f"--seed: expected a non-negative whole number, found {args.seed}")
     make_executor(args.executor, args.workers, args.scheduler)  # checks the arguments before any run

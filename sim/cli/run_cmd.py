@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from sim.cli.common import add_output_args, add_scenario_args, default_lang, scenario_from
+from sim.cli.common import add_output_args, add_scenario_args, check_replications, default_lang, scenario_from
 from sim.cli.report_cmd import write_report
 from sim.errors import InputError
 from sim.expected import expected
@@ -42,8 +42,7 @@ def run_command(args: argparse.Namespace) -> int:
     """Validate everything, run, then write the folder and print a summary."""
     scenario = scenario_from(args)
     lang = args.lang or default_lang()
-    if args.replications is not None and args.replications < 1:
-        raise InputError(f"--replications: expected a whole number of at least 1, found {args.replications}")
+    check_replications(args.replications)
     if args.seed is not None and args.seed < 0:
         raise InputError(f"--seed: expected a non-negative whole number, found {args.seed}")
     out = Path(args.out) if args.out else Path("results") / scenario.name

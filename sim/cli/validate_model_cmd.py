@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.cli.common import check_replications
 from sim.errors import InputError
 
 
@@ -35,11 +36,10 @@ def validate_model_command(args: argparse.Namespace) -> int:
     from sim.validation import fingerprint, write_document
     from sim.validation.document import FINGERPRINT
 
+    check_replications(args.replications, least=2)
     root = Path(args.root)
     if not (root / "scenarios" / "targets").is_dir():
         raise InputError("no scenarios/targets folder here; give --root the project folder", source=str(root))
-    if args.replications is not None and args.replications < 2:
-        raise InputError(f"--replications: expected a whole number of at least 2, found {args.replications}")
     out = Path(args.out) if args.out else root / "docs" / "validation.md"
     if args.check:
         found = FINGERPRINT.search(out.read_text("utf-8")) if out.is_file() else None

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from sim.population.table import TEMPORARY
-from sim.scenario.schema import CHANNEL_IDS, FiscalSection, Scenario
+from sim.scenario.schema import CHANNEL_IDS, Contributor, FiscalSection, Scenario
 
 TOLERANCE = 1e-6  # yuan: float rounding of sums of payments
 RETIREMENT_EXITS = tuple(CHANNEL_IDS.index(c) for c in ("resignation", "termination", "enterprise"))
@@ -43,6 +43,32 @@ def pro_rata(remaining: Sequence[float] | np.ndarray, amount: float) -> np.ndarr
     if total <= 0.0 or amount <= 0.0:
         return np.zeros_like(held)
     return held * (amount / total)
+
+
+def payment_months(contributor: Contributor) -> list[int]:
+    """The months a contributor's payments fall due, before any lateness: `first_month` + `delay_months`,
+    then every month or year for `payments` payments (one for `once`).
+    """
+    step = {"once": 0, "monthly": 1, "yearly": 12}[contributor.schedule]
+    count = 1 if contributor.schedule == "once" else contributor.payments
+    return [contributor.first_month + k * step + contributor.delay_months for k in range(count)]
+
+
+def expected_payments(contributor: Contributor, horizon: int) -> list[tuple[int, float]]:
+    """(month, expected yuan) of a contributor's payments within the horizon: each due month's payment on
+    time with 1 − `late_probability`, `late_months` later otherwise, short by `shortfall_share` with
+    `shortfall_probability` (the expectation of the engine's draws in `sim.engine.pool`).
+    """
+    amount = contributor.amount * (1.0 - contributor.shortfall_probability * (1.0 - contributor.shortfall_share))
+    if contributor.amount <= 0 or amount <= 0:
+        return []
+    late = contributor.late_probability
+    return [
+        (when, p * amount)
+        for month in payment_months(contributor)
+        for when, p in ((month, 1.0 - late), (month + contributor.late_months, late))
+        if p > 0 and when <= horizon
+    ]
 
 
 def pro_rata_list(remaining: list[float], amount: float) -> list[float]:

@@ -28,7 +28,7 @@ import numpy as np
 import simpy
 
 from sim.engine.calendar import POLICY, at_month
-from sim.engine.funds import covers, pro_rata_list
+from sim.engine.funds import covers, payment_months, pro_rata_list
 from sim.engine.rng import stream
 from sim.scenario.schema import PAYERS, PoolSection
 
@@ -84,11 +84,9 @@ class Pool:
         if rng is None:
             rng = stream(self.model.seed, self.model.replication, "pool")
         for contributor in self.cfg.contributors:
-            step = {"once": 0, "monthly": 1, "yearly": 12}[contributor.schedule]
-            count = 1 if contributor.schedule == "once" else contributor.payments
-            draws = rng.random((count, 2))
-            for k in range(count):
-                month = contributor.first_month + k * step + contributor.delay_months
+            due = payment_months(contributor)
+            draws = rng.random((len(due), 2))
+            for k, month in enumerate(due):
                 if draws[k, 0] < contributor.late_probability:
                     month += contributor.late_months
                 amount = contributor.amount

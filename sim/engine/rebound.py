@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.calendar import HIRE, POLICY, at_month
-from sim.engine.rebound_rules import DERIVED_COLUMNS, request_rate
+from sim.engine.rebound_rules import DERIVED_COLUMNS, inspection_detection, request_rate, return_chance
 from sim.engine.rng import stream
 from sim.engine.states import DIVERTED, IN_POST, LEFT
 from sim.population.table import ADMIN, INSTITUTION
@@ -84,7 +84,7 @@ class Rebound:
             return
         self.petitions += 1
         since = model.month - model.diversion.diverted_at.get(i, model.month)
-        chance = self.cfg.return_success * (1.0 - self.cfg.enforcement)
+        chance = return_chance(self.cfg)
         if since >= self.cfg.anti_rebound_months and self.draws[i, PETITION_DRAWS + n] < chance:
             self.returned += 1
             self.entered(i)
@@ -138,7 +138,7 @@ class Rebound:
 
     def _inspect(self, _value: None) -> None:
         model = self.model
-        detection = self.cfg.inspection_detection + (1 - self.cfg.inspection_detection) * self.cfg.enforcement
+        detection = inspection_detection(self.cfg)
         standing = []
         for i in self.illegal:
             if model.people.state[i] != IN_POST:

@@ -5,6 +5,7 @@ engine (`sim/engine/rebound.py`) draws from it and the twin (`sim/expected/`) in
 
 - the over-establishment request rate, with the after-freeze multiplier only after a
   fixed freeze (`hiring.freeze_months` > 0) has ended;
+- the chance that a petition to return succeeds, and that an inspection finds an illegal hire;
 - `unfinished`: the surplus the drive has not placed (awaiting + rotating);
 - `cut_achieved`: how far the establishment sectors' payroll has come down since the
   month before the reform, leaving re-growth out;
@@ -17,7 +18,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import ReboundSection, Scenario
 
 # derived monthly columns, written after `regrowth` (the stock the engine counts)
 DERIVED_COLUMNS = ("unfinished", "cut_achieved", "regrowth_share")
@@ -37,6 +38,16 @@ def request_rate(scenario: Scenario, month: int, workload: Rate) -> Rate:
     if after_freeze(scenario, month):
         rate = rate * rb.after_freeze_multiplier
     return rate
+
+
+def return_chance(rebound: ReboundSection) -> float:
+    """Probability that a petition to return succeeds (from the anti-rebound window on)."""
+    return rebound.return_success * (1.0 - rebound.enforcement)
+
+
+def inspection_detection(rebound: ReboundSection) -> float:
+    """Probability that an inspection finds and undoes an over-establishment hire still in post."""
+    return rebound.inspection_detection + (1 - rebound.inspection_detection) * rebound.enforcement
 
 
 def after_freeze(scenario: Scenario, month: int) -> bool:

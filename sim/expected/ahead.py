@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.expected.cohorts import Survival
+from sim.expected.attrition import Survival
 
 
 class Ahead:
@@ -166,17 +166,20 @@ class Ahead:
         self._mark(m, block)
         self.plain[block, m : m + values.shape[1], : values.shape[0]] += values.T
 
-    def assign(self, src: slice, dst: slice, m: int) -> None:
-        """From month m on, blocks `dst` are blocks `src` as booked now (and are then booked like them)."""
+    def assign(self, src: slice, dst: slice, m: int, columns: np.ndarray | None = None) -> None:
+        """From month m on, blocks `dst` are blocks `src` as booked now (and are then booked like them), in
+        every column or only in `columns`.
+        """
         self._pass(m)
         self._mark(m, dst.stop - 1)
         diff = self.diff
+        c = slice(None) if columns is None else columns
         if m > 0:  # running sums through m − 1 stay as they were
-            diff[:, dst, m] = diff[:, src, m] + (diff[:, src, m - 1] - diff[:, dst, m - 1])
+            diff[:, dst, m, c] = diff[:, src, m, c] + (diff[:, src, m - 1, c] - diff[:, dst, m - 1, c])
         else:
-            diff[:, dst, m] = diff[:, src, m]
-        diff[:, dst, m + 1 :] = diff[:, src, m + 1 :]
-        self.plain[dst, m:] = self.plain[src, m:]
+            diff[:, dst, m, c] = diff[:, src, m, c]
+        diff[:, dst, m + 1 :, c] = diff[:, src, m + 1 :, c]
+        self.plain[dst, m:, c] = self.plain[src, m:, c]
 
     def add_booked(self, other: Ahead, ends: list[int]) -> None:
         """Add what was booked into the first blocks of `other` (not passed), block k up to month ends[k]."""

@@ -34,7 +34,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from sim.experiment.spec_files import read_spec, spec_error
-from sim.scenario.section import Name, Section
+from sim.scenario.section import MAX_REPLICATIONS, Name, Section
 
 
 class _Strict(Section):
@@ -114,7 +114,9 @@ class SweepSpec(_Strict):
     description: str = Field(default="", description="One line on what the sweep asks.")
     base: str | None = Field(default=None, description="Base scenario file, relative to the spec file.")
     seed: int | None = Field(default=None, ge=0, description="Root seed (default: the base's run.seed).")
-    replications: int | None = Field(default=None, ge=1, description="Per point (default: the base's).")
+    replications: int | None = Field(
+        default=None, ge=1, le=MAX_REPLICATIONS, description="Per point (default: the base's)."
+    )
     replications_per_job: int = Field(default=1, ge=1, description="Replications run together as one job.")
     summary_months: tuple[int, ...] | Literal["all", "yearly"] = Field(
         default="yearly",

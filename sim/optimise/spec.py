@@ -44,6 +44,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.experiment.spec_files import read_spec, spec_error
+from sim.scenario.section import MAX_REPLICATIONS
 
 Reduce = Literal["value", "sum", "discounted_sum", "max", "min"]
 At = int | Literal["deadline", "horizon", "reform"]
@@ -199,11 +200,13 @@ class BudgetSpec(_Strict):
     """How much work the search may do."""
 
     evaluations: int = Field(default=60, ge=1, description="Candidates evaluated by the search.")
-    replications: int = Field(default=4, ge=1, description="Replications per candidate (and world) in the search.")
+    replications: int = Field(
+        default=4, ge=1, le=MAX_REPLICATIONS, description="Replications per candidate (and world) in the search."
+    )
     worlds: int = Field(default=1, ge=1, description="Sampled worlds (uncertainties), the same for every candidate.")
     confirm: int = Field(default=8, ge=1, description="At most this many candidates are confirmed by the engine.")
     confirm_replications: int = Field(
-        default=40, ge=2, description="Most replications per confirmed candidate (and world)."
+        default=40, ge=2, le=MAX_REPLICATIONS, description="Most replications per confirmed candidate (and world)."
     )
     screen: Literal["des", "expected"] = Field(
         default="des", description="Engine of the search: des (the simulation) or expected (the twin; fast)."

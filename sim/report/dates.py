@@ -34,8 +34,14 @@ def month_dates(start: str, months: Iterable[int]) -> pd.DatetimeIndex:
     return pd.DatetimeIndex([origin + pd.DateOffset(months=int(m)) for m in months])
 
 
-def dated(start: str, month: float, lang: str) -> str:
-    """A month as a planner reads it, with the model month after it: '2007-05 (month 29)'."""
+def dated(start: str | None, month: float, lang: str) -> str:
+    """A month as a planner reads it, with the model month after it: '2007-05 (month 29)'.
+
+    Without a calendar (`start` None: a sweep that varies `time.start`, or tables without a manifest)
+    the model month alone: 'month 29'.
+    """
+    if start is None:
+        return f"第{int(month)}月" if lang == "zh" else f"month {int(month)}"
     label = month_label(start, month)
     if label == "–":
         return label

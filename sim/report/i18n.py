@@ -235,8 +235,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     # sweep
     "sec_sweep_scatter": ("{metric} against each parameter", "{metric} 与各参数"),
     "note_sweep_scatter": (
-        "Points: mean per design point at month {month}; bars: P5–P95 over replications; line: binned mean.",
-        "点:第{month}月各设计点的均值;误差线:P5–P95;线:分箱均值。",
+        "Points: mean per design point in {month}; bars: P5–P95 over replications; line: binned mean.",
+        "点:{month}各设计点的均值;误差线:P5–P95;线:分箱均值。",
     ),
     "sec_sweep_heatmap": ("Two parameters at once", "两个参数的联合影响"),
     "sec_sobol": ("Sensitivity (Sobol indices)", "敏感性(Sobol 指数)"),

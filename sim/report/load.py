@@ -146,6 +146,12 @@ class SweepData:
         return str(self.manifest.get("name") or self.manifest.get("scenario_name") or "sweep")
 
     @property
+    def start(self) -> str | None:
+        """Calendar month of model month 0 ('YYYY-MM', the base scenario's); None when unknown or varied."""
+        start = ((self.manifest.get("base_scenario") or {}).get("time") or {}).get("start")
+        return None if start is None or "time.start" in self.parameters else str(start)
+
+    @property
     def parameters(self) -> list[str]:
         """The varied parameters: the manifest's list, else every design column but `point`."""
         listed = self.manifest.get("parameters")

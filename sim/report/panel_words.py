@@ -41,27 +41,27 @@ TEXT.update(
         "sobol_ST": ("Total (ST)", "总效应(ST)"),
         "sobol_index": ("Sobol index", "Sobol 指数"),
         "sec_sobol_at": (
-            "Sensitivity of {metric} at month {month} (Sobol indices)",
-            "第{month}月{metric}的敏感性(Sobol 指数)",
+            "Sensitivity of {metric} in {month} (Sobol indices)",
+            "{month}{metric}的敏感性(Sobol 指数)",
         ),
         "note_sobol_at": (
-            "Share of the variance of {metric} at month {month} due to each input alone (S1) and with its "
+            "Share of the variance of {metric} in {month} due to each input alone (S1) and with its "
             "interactions (ST); 'replication' is chance. Bars: 95% bootstrap intervals; indices outside 0–1 and "
             "wide bars mean too few base samples to tell.",
-            "第{month}月{metric}的方差中由各输入单独(S1)及连同交互作用(ST)解释的比例;“replication”为随机性。"
+            "{month}{metric}的方差中由各输入单独(S1)及连同交互作用(ST)解释的比例;“replication”为随机性。"
             "误差线:95% 自助法区间;指数超出 0–1 或区间很宽,说明基础样本太少,无法区分。",
         ),
-        "sec_sweep_scatter_at": ("{metric} at month {month} against each parameter", "第{month}月{metric}与各参数"),
+        "sec_sweep_scatter_at": ("{metric} in {month} against each parameter", "{month}{metric}与各参数"),
         "selector_metric": ("Metric", "指标"),
         "selector_month": ("Month", "月份"),
         "sec_selector": ("Any metric, any month", "任选指标与月份"),
         "note_selector": (
             "Choose a metric and a summary month: the points show the mean per design point. The other panels "
-            "show {metric} at month {month}; `fenliu report SWEEP --metric M --month N` redraws them all.",
-            "选择指标和汇总月份:点为各设计点的均值。其他图显示第{month}月的{metric};"
+            "show {metric} in {month}; `fenliu report SWEEP --metric M --month N` redraws them all.",
+            "选择指标和汇总月份:点为各设计点的均值。其他图显示{month}的{metric};"
             "用 `fenliu report SWEEP --metric 指标 --month 月份` 重画全部图。",
         ),
-        "sweep_shows": ("Shown: {metric} at month {month}", "显示:第{month}月的{metric}"),
+        "sweep_shows": ("Shown: {metric} in {month}", "显示:{month}的{metric}"),
     }
 )
 
@@ -69,14 +69,14 @@ TEXT.update(
     {
         # policy robustness and scenario discovery
         "sec_robustness": ("Which policy is robust", "哪项政策稳健"),
-        "rob_outcome": ("{metric}, month {month}, across worlds", "第{month}月{metric}(各情景)"),
+        "rob_outcome": ("{metric}, {month}, across worlds", "{month}{metric}(各情景)"),
         "rob_regret": ("Regret against the best policy in each world", "与各情景最优政策相比的遗憾值"),
         "rob_regret_axis": ("Shortfall from the best, {metric}", "与最优之差:{metric}"),
         "note_robustness": (
-            "Each point is one sampled world (mean over replications) of {metric} at month {month}; {goal}. "
+            "Each point is one sampled world (mean over replications) of {metric} in {month}; {goal}. "
             "Regret: how far a policy falls short of the best policy in the same world. Most robust (smallest "
             "worst regret): {policy}, never more than {regret} short in {worlds} worlds.",
-            "每个点为一个抽样情景(各次重复均值)第{month}月的{metric};{goal}。遗憾值:同一情景中与最优政策之差。"
+            "每个点为一个抽样情景(各次重复均值){month}的{metric};{goal}。遗憾值:同一情景中与最优政策之差。"
             "最稳健(最大遗憾值最小):{policy},在 {worlds} 个情景中与最优之差不超过 {regret}。",
         ),
         "rob_goal_min": ("less is better", "越少越好"),
@@ -101,9 +101,9 @@ TEXT.update(
         "rob_above": ("above", "高于"),
         "rob_below": ("below", "低于"),
         "prim_what": (
-            "Policy {policy} counts as failing in a world where {metric} at month {month} is {worse} {threshold} "
+            "Policy {policy} counts as failing in a world where {metric} in {month} is {worse} {threshold} "
             "(its worst quarter of worlds).",
-            "政策 {policy}:第{month}月{metric}{worse} {threshold} 的情景算作失败(其最差的四分之一情景)。",
+            "政策 {policy}:{month}{metric}{worse} {threshold} 的情景算作失败(其最差的四分之一情景)。",
         ),
         "prim_found": (
             "It fails in {failures} of {cases} worlds ({base}). PRIM's box — {ranges} — holds {coverage} of the "

@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 from sim.analysis.discovery import PrimBox, prim_box
 from sim.analysis.robustness import failures, goal_of, policy_summary, regret_table
 from sim.errors import InputError
+from sim.report.dates import dated
 from sim.report.html import Cell, plot_text
 from sim.report.i18n import metric_label, text
 from sim.report.load import SweepData
@@ -39,6 +40,7 @@ class Robustness:
     box_policy: int
     threshold: float
     box_error: str = ""
+    start: str | None = None  # calendar month of model month 0, for dated labels
 
 
 def levers_and_parameters(sw: SweepData) -> tuple[list[str], list[str]]:
@@ -89,7 +91,7 @@ def robustness(sw: SweepData, metric: str, month: int, goal: str | None = None) 
         except InputError as exc:
             error = str(exc)
     return Robustness(metric, month, goal, table, summary, policy_labels(sw, levers), params, box, robust,
-                      threshold, error)  # fmt: skip
+                      threshold, error, sw.start)  # fmt: skip
 
 
 def robustness_figure(rb: Robustness, lang: str = "en") -> go.Figure:
@@ -99,7 +101,7 @@ def robustness_figure(rb: Robustness, lang: str = "en") -> go.Figure:
         rows=1,
         cols=2,
         subplot_titles=[
-            text("rob_outcome", lang, metric=label, month=rb.month),
+            text("rob_outcome", lang, metric=label, month=dated(rb.start, rb.month, lang)),
             text("rob_regret", lang),
         ],
         horizontal_spacing=0.12,
@@ -225,7 +227,7 @@ def prim_note(rb: Robustness, lang: str) -> str:
         lang,
         policy=rb.labels[rb.box_policy],
         metric=metric_label(rb.metric, lang),
-        month=rb.month,
+        month=dated(rb.start, rb.month, lang),
         worse=worse,
         threshold=f"{rb.threshold:,.4g}",
     )
@@ -253,7 +255,7 @@ def robustness_note(rb: Robustness, lang: str) -> str:
         "note_robustness",
         lang,
         metric=metric_label(rb.metric, lang),
-        month=rb.month,
+        month=dated(rb.start, rb.month, lang),
         goal=text("rob_goal_" + rb.goal, lang),
         policy=rb.labels[int(best["policy"])],
         regret=f"{best['max_regret']:,.4g}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from sim.report.dates import dated
 from sim.report.html import esc
 from sim.report.i18n import metric_label, text
 from sim.report.load import SweepData
@@ -29,6 +30,7 @@ def _metrics(sw: SweepData, chosen: str, months: list[int]) -> list[str]:
 def selector_html(sw: SweepData, lang: str, metric: str, month: int) -> str:
     """The selector's HTML and script, starting at `metric` and `month` (or the nearest summary month)."""
     months = key_months(sw)
+    dates = {m: dated(sw.start, m, lang) for m in months}  # option text; the value stays the model month
     start_month = month if month in months else min(months, key=lambda m: abs(m - month))
     metrics = _metrics(sw, metric, months)
     levers, uncertain = levers_and_parameters(sw)
@@ -42,7 +44,6 @@ def selector_html(sw: SweepData, lang: str, metric: str, month: int) -> str:
         "policy": policy,
         "colors": list(SCENARIO_COLORS),
         "labels": {m: metric_label(m, lang) for m in metrics},
-        "monthWord": text("selector_month", lang),
         "pointWord": text("point", lang),
         "points": sw.design["point"].astype(int).tolist(),
         "policyNames": {str(k): v for k, v in names.items()},
@@ -58,8 +59,8 @@ def selector_html(sw: SweepData, lang: str, metric: str, month: int) -> str:
     controls = (
         f'<label>{esc(text("selector_metric", lang))} <select id="sel-metric">'
         f"{options(metrics, metric, data['labels'])}</select></label> "
-        f'<label>{esc(text("selector_month", lang))} <select id="sel-month">{options(months, start_month)}</select>'
-        f"</label> "
+        f'<label>{esc(text("selector_month", lang))} <select id="sel-month">'
+        f"{options(months, start_month, dates)}</select></label> "
         f'<label>x <select id="sel-param">{options(params, params[0] if params else None)}</select></label>'
     )
     return (
@@ -87,9 +88,9 @@ function draw() {
             hovertemplate: D.pointWord + " %{customdata}: %{y:,.4g}<extra></extra>"};
   });
   Plotly.react("fig-selector", traces, {
-    margin: {l: 70, r: 20, t: 30, b: 60}, hovermode: "closest",
-    xaxis: {title: {text: p.value}}, yaxis: {title: {text: D.labels[m.value] + ", " + D.monthWord + " " + t.value}},
-    legend: {orientation: "h"}}, {displaylogo: false, responsive: true});
+    margin: {l: 70, r: 20, t: 30, b: 100}, hovermode: "closest",
+    xaxis: {title: {text: p.value}}, yaxis: {title: {text: D.labels[m.value] + ", " + t.options[t.selectedIndex].text}},
+    legend: {orientation: "h", y: -0.22}}, {displaylogo: false, responsive: true});
 }
 [m, t, p].forEach(function (el) { el.addEventListener("change", draw); });
 if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }

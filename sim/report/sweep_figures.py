@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from sim.report.dates import dated
 from sim.report.html import plot_text
 from sim.report.i18n import check_lang, metric_label, text
 from sim.report.load import SweepData, as_sweep
@@ -90,7 +91,7 @@ def sweep_scatter(sweep: Any, lang: str = "en", metric: str | None = None, month
             col=col,
         )  # fmt: skip
     fig.update_yaxes(title_text=label, col=1)
-    title = text("sec_sweep_scatter_at", lang, metric=label, month=month)
+    title = text("sec_sweep_scatter_at", lang, metric=label, month=dated(sw.start, month, lang))
     return style(fig, title, height=300 * rows + 130, hover="closest")
 
 
@@ -172,7 +173,7 @@ def sobol_bars(sweep: Any, lang: str = "en", metric: str | None = None, month: i
         )
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text=text("sobol_index", lang), rangemode="tozero")
-    title = text("sec_sobol_at", lang, metric=metric_label(metric, lang), month=month)
+    title = text("sec_sobol_at", lang, metric=metric_label(metric, lang), month=dated(sw.start, month, lang))
     return style(fig, title, hover="closest")
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.report.common import built_line, target_path
+from sim.report.dates import dated
 from sim.report.html import Cell, Page, write_page
 from sim.report.i18n import check_lang, metric_label, text
 from sim.report.load import as_sweep
@@ -32,8 +33,9 @@ def sweep_report(
     sw = as_sweep(sweep)
     metric, month = sweep_choice(sw, metric, month)
     label = metric_label(metric, lang)
+    when = dated(sw.start, month, lang)
     description = str(sw.manifest.get("description") or "")
-    shows = text("sweep_shows", lang, metric=label, month=month)
+    shows = text("sweep_shows", lang, metric=label, month=when)
     page = Page(sw.name, text("sweep_report", lang), lang, f"{description} · {shows}" if description else shows)
     rb = robustness(sw, metric, month)
     if rb is not None:
@@ -42,14 +44,14 @@ def sweep_report(
         page.table("robustness-table", text("sec_rob_table", lang), header, rows, sortable=True)
         page.figure("prim", text("sec_prim", lang), prim_figure(rb, sw, lang), prim_note(rb, lang))
     scatter = sweep_scatter(sw, lang, metric, month)
-    page.figure("scatter", str(scatter.layout.title.text), scatter, text("note_sweep_scatter", lang, month=month))
+    page.figure("scatter", str(scatter.layout.title.text), scatter, text("note_sweep_scatter", lang, month=when))
     page.figure("heatmap", text("sec_sweep_heatmap", lang), sweep_heatmap(sw, lang, metric, month))
     sobol = sobol_bars(sw, lang, metric, month)
     if sobol is not None:
-        note = text("note_sobol_at", lang, metric=label, month=month)
+        note = text("note_sobol_at", lang, metric=label, month=when)
         page.figure("sobol", str(sobol.layout.title.text), sobol, note)
     page.html("selector", text("sec_selector", lang), selector_html(sw, lang, metric, month),
-              text("note_selector", lang, metric=label, month=month))  # fmt: skip
+              text("note_selector", lang, metric=label, month=when))  # fmt: skip
     page.figure("parcoords", text("sec_parcoords", lang), sweep_parcoords(sw, lang, metric, month))
     points = sweep_points(sw, metric, month)
     columns = ["point", *sw.parameters, "mean", "p5", "p50", "p95"]
@@ -61,7 +63,7 @@ def sweep_report(
     rows = [[_cell(v) for v in row] for row in points[columns].itertuples(index=False)]
     page.table("points", text("sec_points", lang), header, rows, text("note_points", lang), sortable=True)
     m = sw.manifest
-    footer = [(text("metric", lang), f"{label} ({metric}), {text('month_n', lang, m=month)}")]
+    footer = [(text("metric", lang), f"{label} ({metric}), {when}")]
     for key, label_key in (("scenario_sha256", "scenario_hash"), ("seed", "seed"), ("replications", "replications")):
         if key in m:
             footer.append((text(label_key, lang), str(m[key])))

@@ -22,6 +22,11 @@ from typing import Annotated, Any, Literal, Union, cast, get_args, get_origin
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.config import JsonDict
 
+# Most replications of one run, point or candidate: about 1.3 hours of CPU and 6 GB for a city
+# (0.45 CPU s and 0.6 MB of results per replication, benchmarks/bench_memory.py); 100,000 would
+# take half a day and about 60 GB, more than a 24 GB machine has.
+MAX_REPLICATIONS = 10_000
+
 # Domain bounds by unit, inclusive: (lowest, highest). A field's own ge/le may be tighter.
 UNIT_BOUNDS: dict[str, tuple[float, float]] = {
     "years": (0.0, 120.0),  # ages and durations of a working life
@@ -33,7 +38,7 @@ UNIT_BOUNDS: dict[str, tuple[float, float]] = {
     "1/year": (-1.0, 100.0),  # yearly rates and hazards (growth may be negative, above −100%)
     "share": (0.0, 10.0),  # shares of a whole or of a salary
     "points": (-1e4, 1e4),  # appraisal scores
-    "runs": (1.0, 1e6),  # replications
+    "runs": (1.0, MAX_REPLICATIONS),  # replications
     "townships": (1.0, 1e5),
     "people": (0.0, 1e7),
     "posts": (0.0, 1e7),
