@@ -394,8 +394,9 @@ def test_the_twin_s_channel_rules_are_the_engine_s() -> None:
     (`one_time_costs`) are those of the engine's `Diversion.eligible_now` (now and when leaving) and
     `Diversion.one_time_cost`, person by person, with caps, fixed buy-in years and lead times in play.
     """
+    from sim.engine.channel_rules import ChannelRules
     from sim.engine.model import Model
-    from sim.expected.channels import ChannelRules, one_time_costs, open_bits
+    from sim.expected.channels import one_time_costs, open_bits
 
     overrides = {
         "population.synthetic.townships": 2,

@@ -134,3 +134,15 @@ def test_posting_fills_exactly_the_new_establishment() -> None:
     surplus = surplus_mask(population, results)
     assert surplus.sum() == staff[:, :2].sum() - expected_admin - expected_institution
     assert row["state_in_post"] == expected_admin + expected_institution + staff[:, TEMPORARY].sum()
+
+
+def test_the_cut_rounds_down_but_not_below_an_exact_product() -> None:
+    """One rule for the engine and the twin: 25 cut by 56% keeps 11 although floating point makes it
+    10.999…, a fraction of a post is not kept, and a class's own number wins over the cut."""
+    from sim.engine.channel_rules import establishment_after_cut
+
+    assert 25 * (1 - 0.56) < 11
+    assert establishment_after_cut(25, 0.56, None) == 11
+    assert establishment_after_cut(11, 0.2, None) == 8  # 8.8 posts: 8
+    assert establishment_after_cut(11, 0.2, 10) == 10
+    assert establishment_after_cut(11.0, 0.2, None) == 8  # the twin's float establishment, the same rule

@@ -17,13 +17,14 @@ import numpy as np
 import simpy
 
 from sim.engine.calendar import NORMAL, POLICY, at_month, call_at
+from sim.engine.channel_rules import one_time_cost, static_eligibility, time_rule, time_rules_met
 from sim.engine.pool import Pool, ProvincePool
 from sim.engine.queues import Pending, expire
 from sim.engine.resources import Places
 from sim.engine.rng import stream
 from sim.engine.states import AWAITING, DIVERTED, IN_POST, RETIRED, ROTATING, SURPLUS_COLUMNS
 from sim.engine.vacancy import Vacancies
-from sim.population.table import EDUCATION, INSTITUTION, SECTORS, TEMPORARY
+from sim.population.table import INSTITUTION, SECTORS, TEMPORARY
 from sim.scenario.schema import CHANNEL_IDS, ChannelSection
 
 if TYPE_CHECKING:
@@ -32,37 +33,6 @@ if TYPE_CHECKING:
 TEACHER, EARLY_RETIREMENT, RESIGNATION, TERMINATION, INSTITUTION_VACANCY, ENTERPRISE, POLICE = range(7)
 EXIT_CHANNELS = (RESIGNATION, TERMINATION, ENTERPRISE)
 SURPLUS_STATES = (AWAITING, ROTATING)
-
-
-def static_eligibility(
-    channels: list[ChannelSection],
-    education: np.ndarray,
-    female: np.ndarray,
-    worker: np.ndarray,
-    sector: np.ndarray,
-) -> np.ndarray:
-    """Channel rules that do not change with time (education, sex, status, sector), (people × channels)."""
-    out = np.zeros((len(education), len(channels)), dtype=bool)
-    for k, ch in enumerate(channels):
-        ok = education >= EDUCATION.index(ch.min_education)
-        if ch.sex != "any":
-            ok &= female == (ch.sex == "female")
-        if ch.status != "any":
-            ok &= worker == (ch.status == "worker")
-        ok &= np.isin(sector, [SECTORS.index(s) for s in ch.sectors])
-        out[:, k] = ok
-    return out
-
-
-def _open_to(rule: tuple[float, float, float | None, float], now_abs: int, birth: int, retire: int, entry: int) -> bool:
-    """Whether a channel's rules that change with time (age band, years to retirement, service) let a person in."""
-    age_min, age_max, max_years_to_retirement, min_service_years = rule
-    age = (now_abs - birth) / 12.0
-    if not age_min <= age <= age_max:
-        return False
-    if max_years_to_retirement is not None and (retire - now_abs) / 12.0 > max_years_to_retirement:
-        return False
-    return (now_abs - entry) / 12.0 >= min_service_years
 
 
 class Diversion:
@@ -77,9 +47,7 @@ class Diversion:
         self.pools = [Pool(model, county.pool, rng) for county in self.counties]
         self.pool: Pool | ProvincePool = self.pools[0] if len(self.pools) == 1 else ProvincePool(self.pools)
         self.by_merit = [ch.allocation == "merit" for ch in self.channels]
-        self.time_rules = [
-            (ch.age_min, ch.age_max, ch.max_years_to_retirement, ch.min_service_years) for ch in self.channels
-        ]
+        self.time_rules = [time_rule(ch) for ch in self.channels]
         self._arrivals = itertools.count()
         env = model.env
         self.county_places: list[list[Places | None]] = []  # by county, then channel
@@ -220,23 +188,15 @@ class Diversion:
         """The rules that change with time (age band, years to retirement, service) in `month` (default now)."""
         model = self.model
         now_abs = model.start_abs + int(model.env.now if month is None else month)
-        return _open_to(self.time_rules[k], now_abs, model.people.birth[i], model.retire_abs[i], model.people.entry[i])
+        birth, entry = model.people.birth[i], model.people.entry[i]
+        return time_rules_met(self.time_rules[k], now_abs, birth, model.retire_abs[i], entry, now_abs)
 
     def one_time_cost(self, i: int, k: int) -> dict[str, float]:
         """Severance (with any fixed payment), pension buy-in and placement subsidy for person i in channel k."""
-        ch = self.channels[k]
         people = self.model.people
         salary = people.salary[i] * self.model.wage_index()
         service = max((self.model.start_abs + self.model.month - people.entry[i]) / 12.0, 0.0)
-        months = ch.severance_months_per_year * service
-        if ch.severance_cap_months is not None:
-            months = min(months, ch.severance_cap_months)
-        years = service if ch.pension_buyin_years is None else ch.pension_buyin_years
-        return {
-            "severance": salary * months + ch.fixed_payment,
-            "pension_buyin": ch.pension_buyin_rate * salary * 12 * years,
-            "placement_subsidy": ch.placement_subsidy,
-        }
+        return one_time_cost(self.channels[k], salary, service)
 
     def _divert(self, i: int) -> Generator[simpy.Event, Any, None]:
         """The SimPy process of one surplus person, from the reform to leaving (or not)."""
@@ -297,7 +257,7 @@ class Diversion:
         for month in range(now + step, model.horizon + 1, step):
             now_abs = model.start_abs + month
             for rule in rules:
-                if _open_to(rule, now_abs, birth, retire, entry):
+                if time_rules_met(rule, now_abs, birth, retire, entry, now_abs):
                     return month - now
         return None
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.engine import posting
+from sim.engine.channel_rules import establishment_after_cut
 from sim.engine.rng import stream
 from sim.engine.states import AWAITING, IN_POST, LEFT, ON_PAYROLL, ROTATING
 from sim.population.table import ADMIN, INSTITUTION, SECTORS, TEMPORARY
@@ -34,8 +34,8 @@ class Reform:
             new_i = klass.new_establishment_institution
             out.append(
                 [
-                    math.floor(old_a * (1 - county.cut_admin) + 1e-9) if new_a is None else new_a,
-                    math.floor(old_i * (1 - county.cut_institution) + 1e-9) if new_i is None else new_i,
+                    establishment_after_cut(old_a, county.cut_admin, new_a),
+                    establishment_after_cut(old_i, county.cut_institution, new_i),
                 ]
             )
         return out

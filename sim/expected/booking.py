@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.channel_rules import ChannelRules
 from sim.engine.geography import County
 from sim.expected.ahead import Ahead
 from sim.expected.attrition import Kernel, Survival
-from sim.expected.channels import ChannelRules
 from sim.expected.cohorts import Classes, small_unique
 from sim.expected.lines import COMPOSITION, LEFT_F, N_PAY, POST, RETIRED_F, TOWNSHIP, TW_RATE, Lines
 from sim.scenario.schema import ChannelSection, Scenario

@@ -1,17 +1,15 @@
 """Channel arithmetic of the twin: which channels are open to a line, which it takes, what that costs.
 
-The engine's rules of `sim.engine.diversion`, summed over the orders and masks a person can have
+The rules of `sim.engine.channel_rules`, summed over the orders and masks a person can have
 (tests/test_expected.py pins them to the engine's person by person).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from sim.engine.channel_rules import ChannelRules, time_rules_met
 from sim.expected.attrition import normal_nodes
-from sim.scenario.schema import ChannelSection
 
 N_CHANNELS = 7
 MASKS = 1 << N_CHANNELS
@@ -61,44 +59,6 @@ def choice_table(
     return out
 
 
-@dataclass(frozen=True)
-class ChannelRules:
-    """The channels' time rules and one-time cost terms, each an array over the seven channels."""
-
-    age_min: np.ndarray
-    age_max: np.ndarray
-    min_service: np.ndarray
-    max_to_retire: np.ndarray  # inf: no rule
-    lead: np.ndarray
-    severance_per_year: np.ndarray
-    severance_cap: np.ndarray  # inf: no cap
-    fixed: np.ndarray
-    buyin_rate: np.ndarray
-    buyin_years: np.ndarray  # NaN: the years of service
-    subsidy: np.ndarray
-
-    @staticmethod
-    def of(channels: list[ChannelSection]) -> ChannelRules:
-        """The rules of `channels`, in their order."""
-
-        def arr(values: list[float | None], none: float = np.nan) -> np.ndarray:
-            return np.array([none if x is None else x for x in values], dtype=float)
-
-        return ChannelRules(
-            age_min=arr([ch.age_min for ch in channels]),
-            age_max=arr([ch.age_max for ch in channels]),
-            min_service=arr([ch.min_service_years for ch in channels]),
-            max_to_retire=arr([ch.max_years_to_retirement for ch in channels], np.inf),
-            lead=np.array([ch.lead_time_months for ch in channels], dtype=np.int64),
-            severance_per_year=arr([ch.severance_months_per_year for ch in channels]),
-            severance_cap=arr([ch.severance_cap_months for ch in channels], np.inf),
-            fixed=arr([ch.fixed_payment for ch in channels]),
-            buyin_rate=arr([ch.pension_buyin_rate for ch in channels]),
-            buyin_years=arr([ch.pension_buyin_years for ch in channels]),
-            subsidy=arr([ch.placement_subsidy for ch in channels]),
-        )
-
-
 def open_bits(
     rules: ChannelRules, static: np.ndarray, birth: np.ndarray, entry: np.ndarray, retire_abs: np.ndarray, now_abs: int
 ) -> np.ndarray:
@@ -109,18 +69,9 @@ def open_bits(
     Age, service and the approach of retirement only grow with time, so the lower age and service bounds
     and the years to retirement are checked now and the upper age bound when leaving.
     """
-    age = (now_abs - birth) / 12.0
-    service = (now_abs - entry) / 12.0
-    to_retire = (retire_abs - now_abs) / 12.0
     bits = np.zeros(len(birth), dtype=np.int64)
-    leaving: dict[int, np.ndarray] = {}
     for k in np.flatnonzero((np.bitwise_or.reduce(static, initial=0) >> np.arange(N_CHANNELS)) & 1):
-        lead = int(rules.lead[k])
-        if lead not in leaving:
-            leaving[lead] = ((now_abs + lead) - birth) / 12.0
-        ok = (age >= rules.age_min[k]) & (leaving[lead] <= rules.age_max[k]) & (service >= rules.min_service[k])
-        if np.isfinite(rules.max_to_retire[k]):
-            ok &= to_retire <= rules.max_to_retire[k]
+        ok = time_rules_met(rules.time_rule(int(k)), now_abs, birth, retire_abs, entry, now_abs + int(rules.lead[k]))
         bits |= ok.astype(np.int64) << k
     return bits & static
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.diversion import EXIT_CHANNELS, INSTITUTION_VACANCY, static_eligibility
+from sim.engine.channel_rules import static_eligibility
+from sim.engine.diversion import EXIT_CHANNELS, INSTITUTION_VACANCY
 from sim.engine.ledger import C, P
 from sim.engine.rebound_rules import return_chance
 from sim.expected.channels import N_CHANNELS, adverse_nodes, choice_table, one_time_costs, open_bits

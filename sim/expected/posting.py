@@ -9,7 +9,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from sim.engine.attrition import retirement_abs_month
-from sim.engine.diversion import static_eligibility
+from sim.engine.channel_rules import establishment_after_cut, static_eligibility
 from sim.engine.ledger import C
 from sim.expected.channels import WEIGHTS
 from sim.expected.cohorts import Classes, unique_rows
@@ -30,8 +30,8 @@ class Posting(Diversion):
             na, ni = klass.new_establishment_admin, klass.new_establishment_institution
             old_a, old_i = self.old_est[tw, ADMIN], self.old_est[tw, INSTITUTION]
             county = self.counties[self.county_tw[tw]]  # the county's own cut, or the province's
-            self.est[tw, ADMIN] = np.floor(old_a * (1 - county.cut_admin) + 1e-9) if na is None else na
-            self.est[tw, INSTITUTION] = np.floor(old_i * (1 - county.cut_institution) + 1e-9) if ni is None else ni
+            self.est[tw, ADMIN] = establishment_after_cut(old_a, county.cut_admin, na)
+            self.est[tw, INSTITUTION] = establishment_after_cut(old_i, county.cut_institution, ni)
         if reform.clear_temporaries:  # hired temporaries leave (the month-0 ones are booked in run)
             self.G[LEFT_F, m] += hs[TEMPORARY::3, 0].sum()
             self.Hh[TEMPORARY] = 0.0

@@ -120,11 +120,11 @@ import time
 import numpy as np
 
 from sim.engine import geography
+from sim.engine.channel_rules import ChannelRules
 from sim.engine.ledger import P
 from sim.engine.model import RunResult, no_reform, with_counterfactual
 from sim.expected.ahead import Ahead
 from sim.expected.by_county import county_table
-from sim.expected.channels import ChannelRules
 from sim.expected.lines import (
     COMPOSITION,
     COUNTERFACTUAL_COSTS,
