@@ -58,6 +58,8 @@ class Vacancies(Hiring):
         county (`_fill_vacancies`); returns those taken, per township.
         """
         placed = np.zeros_like(inst)
+        if not inst.any():
+            return placed
         one = len(self.counties) == 1
         for c, county in enumerate(self.counties):
             part = inst[county.first : county.last]
@@ -114,9 +116,10 @@ class Vacancies(Hiring):
         before = self.moved_out
         self.moved_out = before * np.clip(keep, 0.0, 1.0)
         cut = before - self.moved_out
-        was = self.county_ts @ before
-        ratio = np.divide(self.county_ts @ self.moved_out, was, out=np.ones(len(self.counties)), where=was > 1e-12)
-        gone = self.moved_in * (1.0 - ratio @ self.county_ts)
+        county, nc = np.repeat(self.county_tw, 3), len(self.counties)
+        was = np.bincount(county, before, nc)
+        ratio = np.divide(np.bincount(county, self.moved_out, nc), was, out=np.ones(nc), where=was > 1e-12)
+        gone = self.moved_in * (1.0 - ratio[county])
         self.moved_in = self.moved_in - gone
         return gone - cut
 
