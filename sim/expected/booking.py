@@ -67,6 +67,12 @@ class Booking:
     sector_rows: np.ndarray
     ts_leave: np.ndarray  # payroll left by completed diversions
     iv_placed: np.ndarray  # institution vacancies taken by the surplus, per township sector and month
+    iv_left: np.ndarray  # ... as they leave the payroll they waited on (after the lead time)
+    moved_out: np.ndarray  # those placed still serving, per township sector they waited in
+    moved_in: np.ndarray  # ... per township sector they serve in (institution rows)
+    moved_hist: np.ndarray  # moved_in − moved_out by month
+    moved_lead: np.ndarray  # those placed still in their lead time (moved_in − moved_out), by month
+    iv_willing: np.ndarray | None  # share of each township sector's waiting who would take the channel
     back_tw: np.ndarray  # returnees on the payroll per township and month
     standing_tw: np.ndarray  # over-establishment hires on the payroll per township and month
     Wg: np.ndarray  # waiting surplus by sector: count, age, four education kinds, salary of hires

@@ -25,7 +25,7 @@ class Hiring(Rebound):
     def _payroll(self, m: int, hs: np.ndarray) -> np.ndarray:
         """Expected payroll per township sector now."""
         now = self.ahead.at(m, LIVE)
-        return self._post(now) + now[LEAD] + (self.rho + self.Phi) * now[W0] + hs[:, 0]
+        return self._post(now) + now[LEAD] + (self.rho + self.Phi) * now[W0] + hs[:, 0] + self.moved_in - self.moved_out
 
     def _post(self, now: np.ndarray) -> np.ndarray:
         """Lines in post per township sector from the blocks `LIVE` of a month, the reposted included."""
@@ -37,6 +37,10 @@ class Hiring(Rebound):
         room[TEMPORARY::3] = 0.0
         return room
 
+    def _claim(self, m: int, hires: np.ndarray) -> np.ndarray:
+        """Hires falling due in month m that the surplus takes instead (`Vacancies._claim`); here none."""
+        return np.zeros_like(hires)
+
     def _hire(self, m: int, pay: np.ndarray) -> np.ndarray:
         """After the reform: credit ripening this month becomes hires into room below establishment,
         and over-establishment requests are approved.
@@ -45,6 +49,7 @@ class Hiring(Rebound):
         self.credit += ripe
         hires = np.where(ripe > 0, np.minimum(self.credit, np.maximum(self._room(pay), 0.0)), 0.0)
         self.credit -= hires
+        hires = hires - self._claim(m, hires)
         if self.overquota_on and m > self.R:
             hires.reshape(self.T, 3)[:, :2] += self._overquota(m, pay + hires)
         self.Hh[:, m] += hires.reshape(self.T, 3).T

@@ -206,6 +206,12 @@ class Projection(Table):
         self.sector_rows = np.stack([sector == k for k in (ADMIN, INSTITUTION)]).astype(float)
         self.ts_leave = np.zeros((TS, M + 1))  # payroll left by completed diversions
         self.iv_placed = np.zeros((TS, M + 1))
+        self.iv_left = np.zeros((TS, M + 1))
+        self.moved_out = np.zeros(TS)
+        self.moved_in = np.zeros(TS)
+        self.moved_hist = np.zeros((M + 1, TS))
+        self.moved_lead = np.zeros((M + 1, TS))
+        self.iv_willing = None
         self.back_tw = np.zeros((T, M + 1))
         self.standing_tw = np.zeros((T, M + 1))
         self.Wg = np.zeros((3, 7, M + 1))  # ... by sector: count, age, four education kinds, salary of hires
@@ -265,9 +271,10 @@ class Projection(Table):
             self.rho_hist[m] = self.rho
             self.phi_hist[m] = self.Phi
             self.F_hist[m] = self.F
+            self.moved_hist[m] = self.moved_in - self.moved_out - self.moved_lead[m]
         series, F = self.ahead.series().transpose(0, 2, 1), self.F_hist.T  # (blocks, township sectors, months)
         self.W = series[W0 : W3 + 1]
-        self.ts_post = series[POST] + F * self.W[0] - series[LATE]
+        self.ts_post = series[POST] + F * self.W[0] - series[LATE] + self.moved_hist.T  # placed: where they serve
         self.ts_lead = series[LEAD]
         own = self.township_paid[:, None] * F * self.W[1]  # the reposted (LATE's pay was booked to TW_RATE)
         self.tw_rate = series[TW_RATE, : self.T] + own.reshape(self.T, 3, M + 1).sum(axis=1)
@@ -287,13 +294,18 @@ class Projection(Table):
         fall = waiting - now[W0]
         exits = now[POST_EXIT] + self.F * fall - (late - now[LATE])  # see F
         freed = exits + self.Phi * fall + hs[:, 1]
+        if self.iv_on:  # those the institution vacancy channel moved free posts where they serve
+            reposted = (self.F + self.Phi) * waiting - late
+            freed = freed + self._moved_exits(m, reposted, reposted - (self.F + self.Phi) * now[W0] + now[LATE])
         if self.s.diversion.repost_on_vacancy:
             freed = freed - self._repost(m, freed, hs)
         leave = freed + self.rho * fall + now[LEAD_EXIT]
         if m in self.tries:
             self._try(m, self.tries[m])
         pay = self._payroll(m, hs)
-        self._vacate(m, leave + self.ts_leave[:, m], pay)
+        self._vacate(m, leave + self.ts_leave[:, m] + self.iv_left[:, m], pay)
+        if self.iv_on:  # posts just taken are no room
+            pay = self._payroll(m, hs)
         hs, pay = self._policy(m, hs, pay)
         hires = self._hire(m, pay)
         hs[:, 0] += hires
