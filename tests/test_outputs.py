@@ -296,3 +296,34 @@ def test_sweep_writes_its_workbook(tmp_path: Path) -> None:
     money = [r for r in rows if r[1] == "cost_government"]
     first = summary[(summary["metric"] == "cost_government")].iloc[0]
     assert money[0][5] * 1e3 == pytest.approx(first["mean"])  # thousand yuan
+
+
+def test_a_twin_whose_pool_is_short_says_it_assumed_the_money(tmp_path: Path) -> None:
+    """With no money put in, the twin still pays everyone (nobody waits in it), so its finding must not say
+    "no request was left unpaid": it names the yuan it assumed, which is everything the pool paid; the engine
+    on the same scenario has people waiting for money instead, and no such sentence."""
+    import sim
+    from sim.expected import expected
+    from sim.report.finding import run_finding
+    from sim.report.load import load_run
+
+    overrides: dict[str, object] = {"population.synthetic.townships": 6, "time.horizon_months": 36}
+    overrides.update({f"pool.contributors.{n}.amount": 0.0 for n in range(4)})
+    scenario = sim.load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "base.toml", overrides=overrides)
+    twin_folder, des_folder = tmp_path / "twin", tmp_path / "des"
+    expected(scenario).write(twin_folder)
+    sim.run(scenario, replications=2, progress=False).write(des_folder)
+
+    twin = load_run(twin_folder)
+    at = twin.monthly[twin.monthly["month"] == twin.deadline]
+    paid = float(at["pool_paid_cumulative"].iloc[0])
+    assert paid > 1e5 and float(at["pool_balance"].iloc[0]) == pytest.approx(-paid)
+    for lang in ("en", "zh"):
+        finding = run_finding(twin, lang)
+        assert finding.numbers["twin_assumed_deadline"] == pytest.approx(paid)
+        assert "--engine des" in finding.text
+    assert "No request for money was left unpaid" not in run_finding(twin, "en").text
+
+    engine = run_finding(load_run(des_folder), "en")
+    assert "twin_assumed_deadline" not in engine.numbers and "--engine des" not in engine.text
+    assert engine.numbers["pool_waiting_mean"] > 0

@@ -173,12 +173,29 @@ def _gap_sentences(run: RunData, f: Finding, lang: str) -> None:
         )
     else:
         f.numbers["funding_gap_deadline"] = 0.0
-        f.sentences.append(word("f_no_gap", lang, dry=pct(dry)))
+        short = _twin_shortfall(run)
+        if short > 0:
+            f.numbers["twin_assumed_deadline"] = short
+            f.sentences.append(word("f_twin_short", lang, short=money(short, lang), cmd="--engine des"))
+        else:
+            f.sentences.append(word("f_no_gap", lang, dry=pct(dry)))
     if run.has("pool_contributed_top_up"):
         top = float(agg.at_month(run.monthly, "pool_contributed_top_up", run.horizon).mean())
         if top > 0:
             f.numbers["top_up"] = top
             f.sentences.append(word("f_top_up", lang, top_up=money(top, lang)))
+
+
+def _twin_shortfall(run: RunData) -> float:
+    """Yuan the expected-value twin's pools had paid beyond what was put in by the deadline (0 for the engine).
+
+    The twin lets nobody wait, so a pool short of money goes negative instead (money it assumes);
+    read on the whole run's balance, so counties short while others hold money count only net.
+    """
+    if run.manifest.get("engine") != "expected" or not run.has("pool_balance"):
+        return 0.0
+    balance = float(agg.at_month(run.monthly, "pool_balance", run.deadline).mean())
+    return max(-balance, 0.0)
 
 
 def _payback_sentence(run: RunData, f: Finding, lang: str) -> None:

@@ -34,6 +34,13 @@ _WORDS: dict[str, tuple[str, str]] = {
         " No request for money was left unpaid at the deadline (probability the pool runs dry by then {dry}).",
         "期限时没有未能支付的资金申请(期限前资金池见底的概率 {dry})。",
     ),
+    "f_twin_short": (
+        " The expected-value twin lets nobody wait for money: by the deadline the pools had paid {short} more "
+        "than was put in, money it assumes is found; the discrete-event engine ({cmd}) shows who "
+        "would wait for it and for how long.",
+        "期望值模型不让任何人等待资金:至期限,资金池支出比投入多 {short},这笔钱被假定可以筹到;"
+        "谁需要等待资金、等待多久,请用离散事件引擎({cmd})运行。",
+    ),
     "f_top_up": (" Top-ups when the pool was short came to {top_up}.", "资金池不足时追加 {top_up}。"),
     "f_payback": (
         " The whole government's savings against no reform pay the cost back by {date} (month {m}, median; P90 {p90}); "
