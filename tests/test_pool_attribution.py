@@ -248,3 +248,27 @@ def test_enterprise_channel_diverts_people_in_base_under_the_default(base_city: 
         assert not _identity_failures(m)
     strict = runs["strict"]
     assert (strict["pool_dry"] <= (strict["pool_waiting"] > 0)).all()
+
+
+def test_the_twin_charges_no_contributor_more_than_it_puts_in() -> None:
+    """The twin lets nobody wait, so a short pool pays with money it assumes. That money is charged
+    against contributions still to come and beyond them to the top-up payer — never to a contributor
+    beyond what it puts in (the old rule charged base's higher level 26.9 M against 10 M put in)."""
+    from sim.expected import expected
+
+    scenario = sim.load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "base.toml")
+    m = expected(scenario).monthly
+    payers = [c.removeprefix("pool_put_") for c in m.columns if c.startswith("pool_put_")]
+    top_up = scenario.pool.top_up_payer
+    last = m.iloc[-1]
+    for _, row in m.iterrows():  # charged ahead of contributions still to come, never beyond them all
+        charged = sum(row.get(f"pool_charged_{p}", 0.0) for p in payers)
+        assert charged == pytest.approx(row["pool_paid_cumulative"], rel=1e-9, abs=1e-3)
+        for p in payers:
+            if p != top_up:
+                assert row.get(f"pool_charged_{p}", 0.0) <= last[f"pool_put_{p}"] + 1e-3, (p, row["month"])
+    assumed = max(-float(last["pool_balance"]), 0.0)
+    assert assumed > 1e6  # base's twin does pay beyond its pool: the case is real
+    # by the horizon every contribution has come, so the top-up payer carries exactly the money assumed
+    excess = float(last[f"pool_charged_{top_up}"] - last[f"pool_put_{top_up}"])
+    assert excess == pytest.approx(assumed, rel=1e-9)

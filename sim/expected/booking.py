@@ -54,6 +54,7 @@ class Booking:
     contrib: np.ndarray
     put_by: np.ndarray  # (counties, payers, months)
     held: np.ndarray  # (counties, payers)
+    owed: np.ndarray  # (counties, payers)
     _added: np.ndarray
     charged: np.ndarray
     topup_c: np.ndarray

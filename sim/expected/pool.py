@@ -26,6 +26,7 @@ class Pool(Booking):
         self.contrib = np.zeros((len(self.names), M + 1))
         self.put_by = np.zeros((nc, N_PAY, M + 1))  # money put into each pool per payer, by month (not top-ups)
         self.held = np.zeros((nc, N_PAY))  # each payer's money still in each pool, contributions to month `_added`
+        self.owed = np.zeros((nc, N_PAY))  # money assumed against each payer's contributions still to come
         self._added = np.zeros(nc, dtype=np.int64)
         self.charged = np.zeros((N_PAY, M + 1))  # pool payments charged per payer, by month
         self.topup_c = np.zeros((nc, M + 1))  # top-ups per county, by month
@@ -45,18 +46,22 @@ class Pool(Booking):
 
         The payers' money still in the pool (`held`) pays pro rata (`funds.pro_rata`); an unlimited
         pool's top-ups pay what the balance lacks and are charged to the top-up payer alone. What a
-        limited pool lacks (the twin does not queue) is money it assumes, charged pro rata to
-        what each payer has put in so far.
+        limited pool lacks (the twin does not queue) is money it assumes: against the payers'
+        contributions still to come, pro rata (settled as they arrive), and beyond them charged to
+        the top-up payer (`pool.top_up_payer`), so no contributor is charged more than it puts in.
         """
         amount = parts.sum()
         if amount <= 0:
             return
         pool, put_by = self.counties[c].pool, self.put_by[c]
         upto = t + 1 if t == self.R else t  # contributions of the reform month come before it
-        held = self.held[c]
+        held, owed = self.held[c], self.owed[c]
         while self._added[c] < upto:
             held += put_by[:, self._added[c]]
             self._added[c] += 1
+        repaid = np.minimum(held, owed)  # contributions arriving first settle what was assumed against them
+        held -= repaid
+        owed -= repaid
         draw = min(amount, float(held.sum()))
         booked = pro_rata(held, draw)
         self.held[c] = np.maximum(held - booked, 0.0)
@@ -66,7 +71,13 @@ class Pool(Booking):
             self.G[TOPUP_F, t] += short
             self.topup_c[c, t] += short
         elif short > 0:
-            booked += pro_rata(put_by[:, :upto].sum(axis=1), short)
+            # Where the engine's people would wait for contributions still to come, the twin pays now
+            # against them (pro rata, as they would pay); beyond all that will come, the top-up payer.
+            future = np.maximum(put_by[:, upto:].sum(axis=1) - owed, 0.0)
+            ahead = pro_rata(future, min(short, float(future.sum())))
+            owed += ahead
+            booked += ahead
+            booked[P[pool.top_up_payer]] += short - ahead.sum()
         self.charged[:, t] += booked
         for j, comp in enumerate(ONE_TIME):
             self.O3[C[comp], :, t] += parts[j] * booked / amount

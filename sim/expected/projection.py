@@ -72,8 +72,9 @@ Approximations (mean field: expectations inside non-linear rules):
   of a binding channel is an upper bound — while channels later in the order that blocked
   people fall back on can be lower; `queue_*`, `pool_waiting` and `pool_dry` are 0,
   `pool_balance` is contributions minus payments (negative: money the twin assumed, charged
-  pro rata to what each payer has put in); so the pool's discipline plays no part (per county
-  alike: a poor county's balance goes negative where the engine's people wait);
+  against contributions still to come and beyond them to `pool.top_up_payer`); so the pool's
+  discipline plays no part (per county alike: a poor county's balance goes negative where the
+  engine's people wait);
 - by county, `over_establishment` is the expected payroll above establishment (the engine's, the
   mean realised excess, is larger where a township may be over or under);
 - retirement pay: of the month-0 staff only (hires and returnees retiring within the horizon
