@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from sim.experiment.spec_files import read_spec, spec_error
+from sim.experiment.spec_files import check_values_or_range, read_spec, spec_error
 from sim.scenario.section import MAX_REPLICATIONS, Name, Section
 
 
@@ -60,27 +59,15 @@ class ParameterSpec(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> ParameterSpec:
-        has_range = self.low is not None or self.high is not None
-        if self.values is not None:
-            if has_range:
-                raise ValueError("give either 'values' or 'low'/'high', not both")
-            if not self.values:
-                raise ValueError("'values' must not be empty")
+        check_values_or_range(self.values, self.low, self.high, self.integer)
+        if self.low is None or self.high is None:  # a list of values
             return self
-        if self.low is None or self.high is None:
-            raise ValueError("expected 'values' = [...] or both 'low' and 'high'")
-        if not (math.isfinite(self.low) and math.isfinite(self.high)):
-            raise ValueError("'low' and 'high' must be finite numbers")
-        if self.low > self.high:
-            raise ValueError(f"low ({self.low:g}) is above high ({self.high:g})")
         if self.distribution == "loguniform" and self.low <= 0:
             raise ValueError(f"a loguniform range needs low > 0, found {self.low:g}")
         if self.distribution == "triangular" and (self.mode is None or not self.low <= self.mode <= self.high):
             raise ValueError("a triangular distribution needs 'mode' between low and high")
         if self.distribution == "normal" and (self.mean is None or self.sd is None):
             raise ValueError("a normal distribution needs 'mean' and 'sd' (it is truncated to [low, high])")
-        if self.integer and math.floor(self.high) < math.ceil(self.low):
-            raise ValueError(f"no whole number lies in [{self.low:g}, {self.high:g}]")
         return self
 
 

@@ -6,6 +6,7 @@ gives the same kind of message whichever command reads it.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -84,3 +85,23 @@ def spec_base(
     if overrides:
         scenario = with_overrides(scenario, dict(overrides), origin=f"{source} [set]")
     return scenario, base_file
+
+
+def check_values_or_range(values: tuple[Any, ...] | None, low: float | None, high: float | None, integer: bool) -> None:
+    """The checks a varied key of a sweep or a search shares: a non-empty list of values, or a finite,
+    non-empty range [low, high] (with a whole number in it when `integer`); ValueError otherwise.
+    """
+    if values is not None:
+        if low is not None or high is not None:
+            raise ValueError("give either 'values' or 'low'/'high', not both")
+        if not values:
+            raise ValueError("empty choice: 'values' must list at least one value")
+        return
+    if low is None or high is None:
+        raise ValueError("expected 'values' = [...] or both 'low' and 'high'")
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError("'low' and 'high' must be finite numbers")
+    if low > high:
+        raise ValueError(f"empty range: low ({low:g}) is above high ({high:g})")
+    if integer and math.floor(high) < math.ceil(low):
+        raise ValueError(f"empty range: no whole number lies in [{low:g}, {high:g}]")

@@ -36,14 +36,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.experiment.spec_files import read_spec, spec_error
+from sim.experiment.spec_files import check_values_or_range, read_spec, spec_error
 from sim.scenario.section import MAX_REPLICATIONS
 
 Reduce = Literal["value", "sum", "discounted_sum", "max", "min"]
@@ -66,22 +65,12 @@ class LeverSpec(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> LeverSpec:
+        check_values_or_range(self.values, self.low, self.high, self.integer)
         if self.values is not None:
-            if self.low is not None or self.high is not None:
-                raise ValueError("give either 'values' or 'low'/'high', not both")
-            if not self.values:
-                raise ValueError("empty choice: 'values' must list at least one value")
             if not all(v is None or isinstance(v, (bool, int, float, str)) for v in self.values):
                 raise ValueError("choices must be numbers, strings or booleans (a list or table cannot be searched)")
             return self
-        if self.low is None or self.high is None:
-            raise ValueError("expected 'values' = [...] or both 'low' and 'high'")
-        if not (math.isfinite(self.low) and math.isfinite(self.high)):
-            raise ValueError("'low' and 'high' must be finite numbers")
-        if self.low > self.high:
-            raise ValueError(f"empty range: low ({self.low:g}) is above high ({self.high:g})")
-        if self.integer and math.floor(self.high) < math.ceil(self.low):
-            raise ValueError(f"empty range: no whole number lies in [{self.low:g}, {self.high:g}]")
+        assert self.low is not None
         if self.log and self.low <= 0:
             raise ValueError(f"a log-scaled range needs low > 0, found {self.low:g}")
         return self
