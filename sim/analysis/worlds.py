@@ -19,14 +19,15 @@ WORLD_CLASS_FIELDS = ("name", "share", "staff_admin", "staff_institution", "staf
                       "establishment_institution")  # fmt: skip
 
 
-def _flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+def flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Dotted keys and leaf values of a nested scenario dict (lists of tables indexed by position)."""
     for key, value in data.items():
         dotted = f"{prefix}{key}"
         if isinstance(value, Mapping):
-            yield from _flatten(value, f"{dotted}.")
+            yield from flatten(value, f"{dotted}.")
         elif isinstance(value, list | tuple) and value and all(isinstance(v, Mapping) for v in value):
             for k, item in enumerate(value):
-                yield from _flatten(item, f"{dotted}.{k}.")
+                yield from flatten(item, f"{dotted}.{k}.")
         else:
             yield dotted, value
 
@@ -41,7 +42,7 @@ def is_world_key(key: str) -> bool:
 
 def differing_keys(scenarios: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
     """Dotted keys whose values differ between the scenarios (name and description aside), with the values."""
-    flat = [dict(_flatten(s)) for s in scenarios]
+    flat = [dict(flatten(s)) for s in scenarios]
     keys = list(dict.fromkeys(k for f in flat for k in f))
     out = {}
     for key in keys:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sim.analysis.worlds import flatten
 from sim.errors import InputError
 from sim.report.html import Cell, Page
 from sim.report.i18n import text
@@ -74,19 +74,6 @@ def fmt_diff(value: float, kind: str, lang: str = "en") -> str:
     if kind.startswith("money"):
         return signed(value / money_divisor(lang), 1)
     return signed(value, 1 if kind == "month" or abs(value) < 10 else 0)
-
-
-def flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """Dotted keys and leaf values of a nested scenario dict (lists indexed by position)."""
-    for key, value in data.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            yield from flatten(value, f"{dotted}.")
-        elif isinstance(value, list | tuple) and value and all(isinstance(v, Mapping) for v in value):
-            for k, item in enumerate(value):
-                yield from flatten(item, f"{dotted}.{k}.")
-        else:
-            yield dotted, value
 
 
 def show_value(value: Any) -> str:

@@ -7,9 +7,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from sim.analysis.worlds import flatten
 from sim.errors import InputError
 from sim.report import aggregate as agg
-from sim.report.common import OUTCOME_KINDS, built_line, flatten, fmt, fmt_diff, show_value
+from sim.report.common import OUTCOME_KINDS, built_line, fmt, fmt_diff, show_value
 from sim.report.compare_figures import compare_channels, compare_differences, compare_metric, compare_states
 from sim.report.compare_intro import what_differs_cards, world_note
 from sim.report.finding import compare_finding

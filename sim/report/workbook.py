@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.worlds import flatten
 from sim.errors import InputError
 from sim.report import aggregate as agg
-from sim.report.common import flatten
 from sim.report.dates import month_label
 from sim.report.finding import compare_finding, paired, run_finding
 from sim.report.i18n import CHANNELS, check_lang, metric_label, name
