@@ -387,6 +387,16 @@ def test_cli_runs_the_twin_on_a_province(tmp_path: Path) -> None:
     assert code == 0
     by = pd.read_parquet(out / "by_county.parquet")
     assert sorted(by["unit"].unique()) == ["C001", "C002", "C003"]
+    # the counties add up to the province, month by month
+    monthly = pd.read_parquet(out / "monthly.parquet").set_index("month")
+    summed = by.groupby("month")[["staff", "establishment", "pool_paid"]].sum()
+    for county_col, province_col in [
+        ("staff", "headcount_total"),
+        ("establishment", "establishment_total"),
+        ("pool_paid", "pool_paid_cumulative"),
+    ]:
+        np.testing.assert_allclose(summed[county_col], monthly.loc[summed.index, province_col], rtol=1e-9)
+    assert summed["pool_paid"].iloc[-1] > 0 and (by.groupby("unit")["staff"].last() > 0).all()
 
 
 def test_the_twin_s_channel_rules_are_the_engine_s() -> None:
