@@ -36,7 +36,8 @@ class Vacancies:
         self.diversion = diversion
         self.reserved = [0] * n_townships  # institution posts per township held for someone on their way
         self.offered = 0  # vacancies offered and taken
-        self.by_county: list[list[int]] = []  # each county's candidates: best first (merit) or in person order
+        # each county's candidates, best first (merit) or in person order; a dict for its order and O(1) removal
+        self.by_county: list[dict[int, None]] = []
         self.placing: set[int] = set()
         self.candidates: set[int] = set()
         self.live = 0  # candidates still awaiting or rotating
@@ -45,9 +46,9 @@ class Vacancies:
         """The surplus people who would take the channel, in the order vacancies reach them."""
         ordered = sorted(candidates, key=(lambda i: (-score.get(i, 0.0), i)) if by_merit else None)
         div = self.diversion
-        self.by_county = [[] for _ in div.counties]
+        self.by_county = [{} for _ in div.counties]
         for i in ordered:
-            self.by_county[div.county(i)].append(i)
+            self.by_county[div.county(i)][i] = None
         self.candidates = set(candidates)
         self.live = len(self.candidates)
 
@@ -67,16 +68,17 @@ class Vacancies:
         div = self.diversion
         model = div.model
         c = model.county_of[tw]
-        candidates = self.by_county[c] if self.by_county else []
+        candidates = self.by_county[c] if self.by_county else {}
         if not div.channels[INSTITUTION_VACANCY].open or div.stopped_county[c] or not candidates:
             return False
         people, env = model.people, model.env
         lead = div.channels[INSTITUTION_VACANCY].lead_time_months
         protected_until = model.scenario.reform.month + model.scenario.reform.protection_months
-        gone = 0
+        gone: list[int] = []
+        chosen = -1
         for i in candidates:
             if people.state[i] not in (AWAITING, ROTATING):
-                gone += 1
+                gone.append(i)
                 continue
             if i in self.placing or div.phase.get(i) == "lead":
                 continue
@@ -85,22 +87,22 @@ class Vacancies:
             rules_now = div.eligible_now(i, INSTITUTION_VACANCY)
             if not (rules_now and div.eligible_now(i, INSTITUTION_VACANCY, env.now + lead)):
                 continue
-            self.placing.add(i)
-            self.reserved[tw] += 1
-            self.offered += 1
-            self._prune(c, gone)
-            div.stop(i, "placed")  # leave any queue, handing back what is held
-            env.process(self._place(i, tw, lead))
-            return True
-        self._prune(c, gone)
-        return False
-
-    def _prune(self, c: int, gone: int) -> None:
-        """Drop county c's candidates who are no longer surplus once they are many (order kept)."""
-        candidates = self.by_county[c]
-        if gone > 32 and 4 * gone > len(candidates):
-            state = self.diversion.model.people.state
-            self.by_county[c] = [i for i in candidates if state[i] in (AWAITING, ROTATING)]
+            chosen = i
+            break
+        # nobody who left the surplus comes back to it, and nobody placed is offered a post again (placing
+        # ends in the move, in leaving by attrition, or at the county's deadline, after which it offers none):
+        # dropping them keeps each offer's scan short, in the same order
+        for i in gone:
+            del candidates[i]
+        if chosen < 0:
+            return False
+        del candidates[chosen]
+        self.placing.add(chosen)
+        self.reserved[tw] += 1
+        self.offered += 1
+        div.stop(chosen, "placed")  # leave any queue, handing back what is held
+        env.process(self._place(chosen, tw, lead))
+        return True
 
     def _place(self, i: int, tw: int, lead: int) -> Generator[simpy.Event, Any, None]:
         """Person i's way into township tw's institution post: the lead time, then the move."""
