@@ -160,3 +160,39 @@ def retirement_abs_one(rule: tuple[int, int, int, int, bool], birth: int) -> int
     if not phased or after < 0:
         return base
     return base + min(after // step + 1, full)
+
+
+def first_exits(
+    att: AttritionSection,
+    now_abs: int,
+    birth: np.ndarray,
+    female: np.ndarray,
+    worker: np.ndarray,
+    draws: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each person's statutory retirement month (absolute), first exit cause (0 retirement, 1 death,
+    2 quit; ties to the earlier) and months from `now_abs` to it (inf: never), for exponential `draws`
+    (people × 2: death, quit).
+    """
+    age = (now_abs - birth) / 12.0
+    death = event_month(att, "death", age, draws[:, 0], female)
+    quit_ = event_month(att, "quit", age, draws[:, 1], female)
+    retire_abs = retirement_abs_month(att, birth, female, worker)
+    retire = np.maximum(retire_abs - now_abs, 1) if att.retirement else np.full(len(birth), np.inf)
+    times = np.stack([retire, death, quit_], axis=1)
+    cause = times.argmin(axis=1)
+    return retire_abs, cause, times[np.arange(len(cause)), cause]
+
+
+def exit_months(after: np.ndarray, horizon: int) -> list[tuple[int, np.ndarray]]:
+    """The people (indices into `after`) whose exit falls by `horizon`, grouped by month in month order,
+    in person order within a month (as one by one).
+    """
+    due = np.flatnonzero(after <= horizon)
+    if not len(due):
+        return []
+    months = after[due].astype(np.int64)
+    order = np.argsort(months, kind="stable")
+    months, people = months[order], due[order]
+    starts = np.flatnonzero(np.r_[True, months[1:] != months[:-1]])
+    return list(zip(months[starts].tolist(), np.split(people, starts[1:]), strict=True))

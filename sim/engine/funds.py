@@ -80,6 +80,11 @@ def pro_rata_list(remaining: list[float], amount: float) -> list[float]:
     return [r * factor for r in remaining]
 
 
+def wage_index(start_abs: int, month: int, growth: float) -> float:
+    """Salary level in model `month` relative to month 0: salaries rise by `growth` each January."""
+    return (1.0 + growth) ** ((start_abs % 12 + month) // 12)
+
+
 def fiscal_index(fiscal: FiscalSection, wage_index: np.ndarray, years: np.ndarray) -> np.ndarray:
     """The level of own revenue and transfers relative to month 0, per month.
 

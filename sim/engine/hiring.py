@@ -10,11 +10,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from sim.engine.attrition import event_month_one, retirement_abs_one, retirement_rule, scalar_intervals
 from sim.engine.calendar import HIRE
-from sim.engine.rng import stream
+from sim.engine.recruits import Recruits
 from sim.engine.states import IN_POST
-from sim.population.synthetic import education_level
 from sim.population.table import INSTITUTION, SECTORS, TEMPORARY, Population
 
 if TYPE_CHECKING:
@@ -31,32 +29,8 @@ class Hiring:
         self.credit = [[0.0] * len(SECTORS) for _ in range(n_tw)]
         self.hires = 0
         self.epoch = 0
-        self.rng = stream(model.seed, model.replication, "hiring")
-        self._block: list[list[float]] = []
-        self._row = 0
         self.freeze_end = model.scenario.reform.month + self.cfg.freeze_months
-        salary = [population.salary[population.sector == s] for s in range(len(SECTORS))]
-        syn = model.scenario.population.synthetic
-        fallback = (syn.salary_admin, syn.salary_institution, syn.salary_temporary)
-        self.salary = [float(s.mean()) if len(s) else fallback[k] for k, s in enumerate(salary)]
-        self.appraisal = (
-            (float(population.appraisal.mean()), float(population.appraisal.std()) or 1.0)
-            if len(population)
-            else (syn.appraisal_mean, syn.appraisal_sd)
-        )
-        att = self.attrition = model.scenario.attrition
-        self.share_worker = syn.share_worker
-        self.death_table = {sex: scalar_intervals(att, "death", sex) for sex in (False, True)}
-        self.quit_table = {sex: scalar_intervals(att, "quit", sex) for sex in (False, True)}
-        self.retirement = {(f, w): retirement_rule(att, f, w) for f in (False, True) for w in (False, True)}
-
-    def _draws(self) -> list[float]:
-        """The next hire's block of nine uniforms (drawn 512 hires at a time)."""
-        if self._row >= len(self._block):
-            self._block = self.rng.random((512, 9)).tolist()
-            self._row = 0
-        self._row += 1
-        return self._block[self._row - 1]
+        self.recruits = Recruits(model.scenario, population, model.seed, model.replication)
 
     def room(self, tw: int, sector: int) -> int:
         """Posts free below establishment (after the reform; temporaries have none), less institution posts
@@ -142,52 +116,27 @@ class Hiring:
         if college_plus is None:
             college_plus = cfg.hire_share_college_plus
         now = int(model.env.now)
-        now_abs = model.start_abs + now
-        if self._row < len(self._block):  # `_draws`, inlined
-            u = self._block[self._row]
-            self._row += 1
-        else:
-            u = self._draws()
-        # two standard normals by Box-Muller, so each hire uses a fixed block of draws
-        z_age = math.sqrt(-2.0 * math.log(1.0 - u[0])) * math.cos(2.0 * math.pi * u[1])
-        age = min(max(age_mean + cfg.hire_age_sd * z_age, 18.0), 55.0)
-        birth = now_abs - round(age * 12)
-        female = u[2] < cfg.hire_share_female
-        worker = sector == INSTITUTION and u[3] < self.share_worker
-        education = education_level(u[4], u[5], secondary_plus, college_plus)
-        z_appraisal = math.sqrt(-2.0 * math.log(1.0 - u[6])) * math.cos(2.0 * math.pi * u[5])
-        appraisal = self.appraisal[0] + self.appraisal[1] * z_appraisal
+        new = self.recruits.draw(sector, model.start_abs + now, age_mean, secondary_plus, college_plus)
         self.hires += 1
         i = model.people.add(
             f"H{model.replication}-{self.hires:06d}",
             tw,
             sector,
-            female,
-            worker,
-            birth,
-            now_abs,
-            education,
-            self.salary[sector],
-            round(appraisal, 1),
+            new.female,
+            new.worker,
+            new.birth,
+            model.start_abs + now,
+            new.education,
+            self.recruits.salary[sector],
+            new.appraisal,
         )
         model.ledger.hired(i)
         if model.log is not None:
             model.record(i, "hired", -1, IN_POST, cause)
-        death = event_month_one(self.death_table[female], age, -math.log(1.0 - u[7]))
-        quit_ = event_month_one(self.quit_table[female], age, -math.log(1.0 - u[8]))
-        retire_abs = retirement_abs_one(self.retirement[female, worker], birth)
-        model.retire_abs.append(retire_abs)
-        retire = max(retire_abs - now_abs, 1) if self.attrition.retirement else math.inf
-        # the first of the three, ties to the earlier cause (retirement, death, quit)
-        if retire <= death and retire <= quit_:
-            cause_k, when = 0, retire
-        elif death <= quit_:
-            cause_k, when = 1, death
-        else:
-            cause_k, when = 2, quit_
-        model.exit_cause.append(cause_k)
-        if now + when <= model.horizon:
-            month = int(now + when)
+        model.retire_abs.append(new.retire_abs)
+        model.exit_cause.append(new.cause)
+        if now + new.after <= model.horizon:
+            month = int(now + new.after)
             bucket = model.exits.get(month)
             if bucket is None:
                 model.schedule_exit(i, month)

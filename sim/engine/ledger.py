@@ -57,6 +57,31 @@ LEDGER_COLUMNS = (
 )
 
 
+def opening_rate(payers: np.ndarray, salary: np.ndarray) -> list[float]:
+    """Monthly salary of everyone present at month 0, by payer (summed in person order, as one by one:
+    bincount adds its weights in order).
+    """
+    by_payer = np.bincount(payers, weights=salary, minlength=len(PAYERS)).tolist()
+    return [0.0 + s for s in by_payer]
+
+
+def month_cost(rate: list[list[float]], one_time: list[list[float]], wage_index: float) -> np.ndarray:
+    """A month's cost, (components × payers): the recurring rates at the month's wage level and the one-time
+    payments booked.
+    """
+    cost = np.array(rate)
+    cost *= wage_index
+    cost += one_time
+    return cost
+
+
+def public_costs(by_payer: np.ndarray) -> tuple[float, float]:
+    """(cost_township, cost_government) of a month's cost by payer: the township's own, and every public
+    payer's (all but units and individuals).
+    """
+    return float(by_payer[TOWNSHIP]), float(by_payer[PUBLIC].sum())
+
+
 class Ledger:
     """Running cost rates per component and payer, per-township township cost, and debt."""
 
@@ -102,11 +127,9 @@ class Ledger:
         component = C["salary_in_post"]
         payer = [self.sector_payer[s] for s in people.sector]
         self.slot = [(component, p, a) for p, a in zip(payer, people.salary, strict=True)]
-        # the sums in person order, as one by one (bincount adds its weights in order)
         payers = np.asarray(payer, dtype=np.int64)
         salary = np.asarray(people.salary, dtype=float)
-        by_payer = np.bincount(payers, weights=salary, minlength=len(PAYERS)).tolist()
-        self.rate[component] = [r + s for r, s in zip(self.rate[component], by_payer, strict=True)]
+        self.rate[component] = opening_rate(payers, salary)
         own = payers == TOWNSHIP
         township = np.asarray(people.township, dtype=np.int64)[own]
         by_township = np.bincount(township, weights=salary[own], minlength=len(self.tw_rate)).tolist()
@@ -204,9 +227,7 @@ class Ledger:
 
     def month_costs(self, wage_index: float) -> np.ndarray:
         """The month's cost, (components × payers), and reset the one-time bookings."""
-        cost = np.array(self.rate)
-        cost *= wage_index
-        cost += self.one_time
+        cost = month_cost(self.rate, self.one_time, wage_index)
         self.one_time = [[0.0] * len(PAYERS) for _ in COMPONENTS]
         return cost
 
@@ -245,8 +266,7 @@ class Ledger:
             *cost.sum(axis=1).tolist(),
             *payers,
             sum(payers),
-            payers[TOWNSHIP],
-            float(by_payer[PUBLIC].sum()),
+            *public_costs(by_payer),
             gap,
             debt,
         ]

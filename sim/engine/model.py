@@ -16,13 +16,15 @@ import numpy as np
 from simpy.resources.base import BaseResource
 
 from sim.engine import geography
-from sim.engine.attrition import event_month, retirement_abs_month
+from sim.engine.attrition import exit_months, first_exits
 from sim.engine.by_county import ByCounty
 from sim.engine.by_township import ByTownship
 from sim.engine.calendar import EXIT, POLICY, MonthEnvironment, at_month
 from sim.engine.diversion import INSTITUTION_VACANCY, Diversion
+from sim.engine.funds import wage_index
 from sim.engine.hiring import Hiring
 from sim.engine.ledger import Ledger
+from sim.engine.no_reform import no_reform_costs
 from sim.engine.outputs import (
     COUNTERFACTUAL_COLUMNS,
     EVENT_COLUMNS,
@@ -194,9 +196,7 @@ class Model:
 
     def wage_index(self, month: int | None = None) -> float:
         """Salary level in `month` (default: now) relative to month 0; salaries rise each January."""
-        month = self.month if month is None else month
-        januaries = (self.start_abs % 12 + month) // 12
-        return (1.0 + self.scenario.money.wage_growth) ** januaries
+        return wage_index(self.start_abs, self.month if month is None else month, self.scenario.money.wage_growth)
 
     def after_diversion(self, i: int, channel: int) -> None:
         """What follows a diversion: the ledger's new slot and the return flow."""
@@ -212,39 +212,14 @@ class Model:
 
     # ----- attrition --------------------------------------------------------------------
     def _schedule_initial_exits(self, pop: Population) -> None:
-        rng = stream(self.seed, self.replication, "attrition")
-        n = len(pop)
-        draws = rng.exponential(size=(n, 2))
-        age = (self.start_abs - pop.birth) / 12.0
-        self._schedule_exits(0, pop.birth, pop.female, pop.worker, age, draws)
-
-    def _schedule_exits(
-        self, now: int, birth: np.ndarray, female: np.ndarray, worker: np.ndarray, age: np.ndarray, draws: np.ndarray
-    ) -> None:
-        """Compute each person's first exit (retirement, death, quit) and schedule it."""
+        draws = stream(self.seed, self.replication, "attrition").exponential(size=(len(pop), 2))
         att = self.scenario.attrition
-        death = event_month(att, "death", age, draws[:, 0], female)
-        quit_ = event_month(att, "quit", age, draws[:, 1], female)
-        retire_abs = retirement_abs_month(att, birth, female, worker)
-        self.retire_abs.extend(retire_abs.tolist())
-        if att.retirement:
-            retire = np.maximum(retire_abs - self.start_abs - now, 1)
-        else:
-            retire = np.full(len(birth), np.inf)
-        times = np.stack([retire, death, quit_], axis=1)
-        cause = times.argmin(axis=1)
-        when = now + times[np.arange(len(cause)), cause]
+        retire_abs, cause, after = first_exits(att, self.start_abs, pop.birth, pop.female, pop.worker, draws)
         first = len(self.exit_cause)
+        self.retire_abs.extend(retire_abs.tolist())
         self.exit_cause.extend(cause.tolist())
-        due = np.flatnonzero(when <= self.horizon)
-        if not len(due):
-            return
-        months = when[due].astype(np.int64)
-        order = np.argsort(months, kind="stable")  # within a month, in order of person, as one by one
-        months, people = months[order], (due[order] + first)
-        starts = np.flatnonzero(np.r_[True, months[1:] != months[:-1]])
-        for month, group in zip(months[starts].tolist(), np.split(people, starts[1:]), strict=True):
-            self.schedule_exits(month, group.tolist())
+        for month, group in exit_months(after, self.horizon):
+            self.schedule_exits(month, (group + first).tolist())
 
     def schedule_exit(self, i: int, month: int) -> None:
         """Put person i's exit in the calendar: one SimPy event per month runs that month's exits in order."""
@@ -400,15 +375,14 @@ def simulate(
 ) -> RunResult:
     """Run one replication of `scenario` on `population`; the same inputs give the same numbers.
 
-    With `money.counterfactual`, the no-reform twin runs on the same people and draws
-    (common random numbers) and the savings columns compare the two.
+    With `money.counterfactual`, the no-reform world runs on the same people and draws
+    (common random numbers; `sim.engine.no_reform`, equal to a full run of it) and the savings
+    columns compare the two.
     """
     model = Model(scenario, population, seed, replication, record_events)
     result = model.run()
     model.close()
     twin = None
     if scenario.money.counterfactual and scenario.reform.enabled:
-        model = Model(no_reform(scenario), population, seed, replication, False, costs_only=True)
-        twin = model.run()
-        model.close()
+        twin = no_reform_costs(scenario, population, seed, replication)
     return with_counterfactual(scenario, result, twin)

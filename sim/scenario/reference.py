@@ -31,6 +31,7 @@ from sim.scenario.section import ANY_NUMBER, UNIT_BOUNDS
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "docs" / "scenario-reference.md"
 INDEX = "N"  # placeholder for a list index in dotted keys: township_classes.N.name
 
+
 def _unit_table() -> str:
     rows = "".join(f"| {unit} | {low:g} | {high:g} |\n" for unit, (low, high) in UNIT_BOUNDS.items())
     return "\n| unit | lowest | highest |\n|---|---|---|\n" + rows
