@@ -247,3 +247,48 @@ def test_people_are_conserved_with_every_channel_open(overrides: dict[str, Any],
             months = np.sort(log.loc[log["detail"] == cid, "month"].to_numpy())
             expected = np.searchsorted(months, table["month"].to_numpy(), side="right")
             np.testing.assert_array_equal(table[f"diverted_{cid}"].to_numpy(), expected, err_msg=cid)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    age_min=st.floats(0, 60),
+    age_span=st.floats(0, 40),
+    to_retire=st.one_of(st.just(float("inf")), st.floats(0, 20)),
+    service=st.floats(0, 30),
+    birth=st.integers(20_000, 24_000),
+    entry_after=st.integers(16 * 12, 40 * 12),
+    retire_after=st.integers(50 * 12, 62 * 12),
+    start=st.integers(24_000, 25_000),
+)
+def test_a_channel_closed_for_good_never_opens_again(
+    age_min: float,
+    age_span: float,
+    to_retire: float,
+    service: float,
+    birth: int,
+    entry_after: int,
+    retire_after: int,
+    start: int,
+) -> None:
+    """The retry search stops at `closed_for_good`: from that month on the time rules are never met again,
+    while before it they may open (so the shortcut skips nothing that `time_rules_met` would let in).
+    """
+    from sim.engine.channel_rules import closed_for_good, time_rules_met
+
+    rule = (age_min, age_min + age_span, to_retire, service)
+    entry, retire = birth + entry_after, birth + retire_after
+    months = range(start, start + 240)
+    closed = [m for m in months if closed_for_good(rule, m, birth)]
+    if closed:
+        assert all(closed_for_good(rule, m, birth) for m in range(closed[0], months[-1] + 1))
+        assert not any(time_rules_met(rule, m, birth, retire, entry, m) for m in range(closed[0], months[-1] + 1))
+
+
+def test_closed_for_good_is_the_oldest_age() -> None:
+    """A channel for people up to 50: open at 49 years 11 months, closed for good from 50 years 1 month."""
+    from sim.engine.channel_rules import closed_for_good, time_rules_met
+
+    rule, birth = (0.0, 50.0, float("inf"), 0.0), 0
+    assert time_rules_met(rule, 599, birth, 720, 0, 599) and not closed_for_good(rule, 599, birth)
+    assert time_rules_met(rule, 600, birth, 720, 0, 600) and not closed_for_good(rule, 600, birth)
+    assert closed_for_good(rule, 601, birth) and not time_rules_met(rule, 601, birth, 720, 0, 601)

@@ -75,6 +75,13 @@ def time_rules_met(rule: TimeRule, now_abs: Any, birth: Any, retire_abs: Any, en
     )
 
 
+def closed_for_good(rule: TimeRule, leave_abs: Any, birth: Any) -> Any:
+    """Whether a person leaving at `leave_abs` is past the channel's oldest age, and so at every later month:
+    of `time_rules_met`'s conditions only this one, once false, stays false.
+    """
+    return (leave_abs - birth) / 12.0 > rule[1]
+
+
 def one_time_cost(channel: ChannelSection, salary: float, service: float) -> dict[str, float]:
     """Severance (with any fixed payment), pension buy-in and placement subsidy of one person taking `channel`,
     at a monthly `salary` (already indexed) after `service` years.

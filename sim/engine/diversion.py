@@ -17,7 +17,7 @@ import numpy as np
 import simpy
 
 from sim.engine.calendar import NORMAL, POLICY, at_month, call_at
-from sim.engine.channel_rules import one_time_cost, static_eligibility, time_rule, time_rules_met
+from sim.engine.channel_rules import closed_for_good, one_time_cost, static_eligibility, time_rule, time_rules_met
 from sim.engine.pool import Pool, ProvincePool
 from sim.engine.queues import Pending, expire
 from sim.engine.resources import Places
@@ -200,21 +200,28 @@ class Diversion:
 
     def _divert(self, i: int) -> Generator[simpy.Event, Any, None]:
         """The SimPy process of one surplus person, from the reform to leaving (or not)."""
-        env = self.model.env
+        model = self.model
+        env = model.env
         pending = self.pending[i] = Pending()
+        # what does not change for the person: their county (whose drive may stop) and the terms of the time rules
+        c = model.county_of[model.people.township[i]]
+        stopped_county, rules, start_abs = self.stopped_county, self.time_rules, model.start_abs
+        birth, entry, retire = model.people.birth[i], model.people.entry[i], model.retire_abs[i]
         try:
-            if self.model.people.protected[i]:
-                end = self.model.scenario.reform.month + self.model.scenario.reform.protection_months
+            if model.people.protected[i]:
+                end = model.scenario.reform.month + model.scenario.reform.protection_months
                 if end > env.now:
                     self.phase[i] = "protected"
                     yield env.timeout(end - env.now)
-            if self.model.log is not None:
+            if model.log is not None:
                 self._log_choices(i)
+            channels = self.candidates.get(i, [])
             while True:
-                for k in self.candidates.get(i, []):
-                    if self.stopped(i):
+                for k in channels:
+                    if stopped_county[c]:
                         break
-                    if not self.eligible_now(i, k):
+                    now_abs = start_abs + int(env.now)  # `eligible_now`, inlined: the rules in this month
+                    if not time_rules_met(rules[k], now_abs, birth, retire, entry, now_abs):
                         continue
                     if not (yield from self._queue_for_place(i, k, pending)):
                         continue
@@ -228,7 +235,7 @@ class Diversion:
                     return
                 if self.phase.get(i) != "retry":
                     self._no_channel(i)
-                if self.cfg.retry_months <= 0 or self.stopped(i) or not self.candidates.get(i):
+                if self.cfg.retry_months <= 0 or stopped_county[c] or not channels:
                     break
                 self.phase[i] = "retry"
                 wait = self._next_try(i)
@@ -236,8 +243,8 @@ class Diversion:
                     break  # no channel of theirs will be open to them again before the horizon
                 yield env.timeout(wait)
         except simpy.Interrupt as stop:
-            pending.clean_up(self.pool_of(i))
-            pending.leave(self.model, i, str(stop.cause))
+            pending.clean_up(self.pools[c])
+            pending.leave(model, i, str(stop.cause))
         finally:
             self.process.pop(i, None)
             self.pending.pop(i, None)
@@ -259,6 +266,9 @@ class Diversion:
             for rule in rules:
                 if time_rules_met(rule, now_abs, birth, retire, entry, now_abs):
                     return month - now
+            rules = [rule for rule in rules if not closed_for_good(rule, now_abs, birth)]
+            if not rules:
+                return None  # past every channel's oldest age
         return None
 
     def _note(self, i: int, event: str, detail: str) -> None:

@@ -36,8 +36,8 @@ class Vacancies:
         self.diversion = diversion
         self.reserved = [0] * n_townships  # institution posts per township held for someone on their way
         self.offered = 0  # vacancies offered and taken
-        # each county's candidates, best first (merit) or in person order; a dict for its order and O(1) removal
-        self.by_county: list[dict[int, None]] = []
+        self.by_county: list[list[int]] = []  # each county's candidates: best first (merit) or in person order
+        self.head: list[int] = []  # per county: where its candidates' scan starts (everyone before has gone)
         self.placing: set[int] = set()
         self.candidates: set[int] = set()
         self.live = 0  # candidates still awaiting or rotating
@@ -46,9 +46,10 @@ class Vacancies:
         """The surplus people who would take the channel, in the order vacancies reach them."""
         ordered = sorted(candidates, key=(lambda i: (-score.get(i, 0.0), i)) if by_merit else None)
         div = self.diversion
-        self.by_county = [{} for _ in div.counties]
+        self.by_county = [[] for _ in div.counties]
+        self.head = [0] * len(div.counties)
         for i in ordered:
-            self.by_county[div.county(i)][i] = None
+            self.by_county[div.county(i)].append(i)
         self.candidates = set(candidates)
         self.live = len(self.candidates)
 
@@ -68,19 +69,25 @@ class Vacancies:
         div = self.diversion
         model = div.model
         c = model.county_of[tw]
-        candidates = self.by_county[c] if self.by_county else {}
+        candidates = self.by_county[c] if self.by_county else []
         if not div.channels[INSTITUTION_VACANCY].open or div.stopped_county[c] or not candidates:
             return False
         people, env = model.people, model.env
         lead = div.channels[INSTITUTION_VACANCY].lead_time_months
         protected_until = model.scenario.reform.month + model.scenario.reform.protection_months
-        gone: list[int] = []
-        chosen = -1
-        for i in candidates:
-            if people.state[i] not in (AWAITING, ROTATING):
-                gone.append(i)
+        # Nobody who left the surplus comes back to it, and nobody placed is offered a post again (placing ends
+        # in the move, in leaving by attrition, or at the county's deadline, after which it offers none): the
+        # scan starts past those at the front of the order, and drops those further on once they are many.
+        head, chosen, dropped = self.head[c], -1, 0
+        for at in range(head, len(candidates)):
+            i = candidates[at]
+            if people.state[i] not in (AWAITING, ROTATING) or i in self.placing:
+                if at == head:
+                    head += 1
+                else:
+                    dropped += 1
                 continue
-            if i in self.placing or div.phase.get(i) == "lead":
+            if div.phase.get(i) == "lead":
                 continue
             if people.protected[i] and env.now < protected_until:
                 continue
@@ -89,14 +96,13 @@ class Vacancies:
                 continue
             chosen = i
             break
-        # nobody who left the surplus comes back to it, and nobody placed is offered a post again (placing
-        # ends in the move, in leaving by attrition, or at the county's deadline, after which it offers none):
-        # dropping them keeps each offer's scan short, in the same order
-        for i in gone:
-            del candidates[i]
+        self.head[c] = head
+        if dropped > 32:
+            state, placing = people.state, self.placing
+            kept = [i for i in candidates[head:] if state[i] in (AWAITING, ROTATING) and i not in placing]
+            self.by_county[c], self.head[c] = kept, 0
         if chosen < 0:
             return False
-        del candidates[chosen]
         self.placing.add(chosen)
         self.reserved[tw] += 1
         self.offered += 1
