@@ -292,3 +292,17 @@ def test_closed_for_good_is_the_oldest_age() -> None:
     assert time_rules_met(rule, 599, birth, 720, 0, 599) and not closed_for_good(rule, 599, birth)
     assert time_rules_met(rule, 600, birth, 720, 0, 600) and not closed_for_good(rule, 600, birth)
     assert closed_for_good(rule, 601, birth) and not time_rules_met(rule, 601, birth, 720, 0, 601)
+
+
+@settings(max_examples=300, deadline=None)
+@given(age_max=st.floats(0, 120), birth=st.integers(-5_000, 30_000))
+def test_last_open_month_is_the_month_before_closing(age_max: float, birth: int) -> None:
+    """The retry search gives up after `last_open_month`: the channel is open to the oldest-age rule then
+    and closed for good the month after, exactly as `closed_for_good` says (fractional ages included)."""
+    from sim.engine.channel_rules import closed_for_good, last_open_month
+
+    rule = (0.0, age_max, float("inf"), 0.0)
+    last = last_open_month(rule, birth)
+    assert not closed_for_good(rule, last, birth)
+    assert closed_for_good(rule, last + 1, birth)
+    assert last_open_month((0.0, float("inf"), float("inf"), 0.0), birth) == float("inf")

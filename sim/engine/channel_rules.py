@@ -82,6 +82,20 @@ def closed_for_good(rule: TimeRule, leave_abs: Any, birth: Any) -> Any:
     return (leave_abs - birth) / 12.0 > rule[1]
 
 
+def last_open_month(rule: TimeRule, birth: int) -> float:
+    """The last absolute month at which a person born in `birth` is not `closed_for_good` to the channel
+    (inf: no oldest age); found from an estimate by `closed_for_good` itself, so the two agree exactly.
+    """
+    if not math.isfinite(rule[1]):
+        return math.inf
+    month = birth + math.floor(12.0 * rule[1])
+    while closed_for_good(rule, month, birth):
+        month -= 1
+    while not closed_for_good(rule, month + 1, birth):
+        month += 1
+    return month
+
+
 def one_time_cost(channel: ChannelSection, salary: float, service: float) -> dict[str, float]:
     """Severance (with any fixed payment), pension buy-in and placement subsidy of one person taking `channel`,
     at a monthly `salary` (already indexed) after `service` years.

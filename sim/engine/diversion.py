@@ -10,6 +10,7 @@ awaiting (or rotates). The deadline may stop the queueing.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ import numpy as np
 import simpy
 
 from sim.engine.calendar import NORMAL, POLICY, at_month, call_at
-from sim.engine.channel_rules import closed_for_good, one_time_cost, static_eligibility, time_rule, time_rules_met
+from sim.engine.channel_rules import last_open_month, one_time_cost, static_eligibility, time_rule, time_rules_met
 from sim.engine.pool import Pool, ProvincePool
 from sim.engine.queues import Pending, expire
 from sim.engine.resources import Places
@@ -261,14 +262,14 @@ class Diversion:
         now = int(model.env.now)
         rules = [self.time_rules[k] for k in self.candidates.get(i, [])]
         birth, retire, entry = model.people.birth[i], model.retire_abs[i], model.people.entry[i]
+        last = max((last_open_month(rule, birth) for rule in rules), default=-math.inf)
         for month in range(now + step, model.horizon + 1, step):
             now_abs = model.start_abs + month
+            if now_abs > last:
+                return None  # past every channel's oldest age, and so at every later retry
             for rule in rules:
                 if time_rules_met(rule, now_abs, birth, retire, entry, now_abs):
                     return month - now
-            rules = [rule for rule in rules if not closed_for_good(rule, now_abs, birth)]
-            if not rules:
-                return None  # past every channel's oldest age
         return None
 
     def _note(self, i: int, event: str, detail: str) -> None:
