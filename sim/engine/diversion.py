@@ -83,8 +83,10 @@ class Diversion:
         self.exam_u = stream(model.seed, model.replication, "exams").random((n, len(CHANNEL_IDS)))
         self.merit = score
         self.fates[0] += len(surplus)
-        for i in sorted(surplus, key=lambda j: -score.get(j, 0.0)):
-            self.surplus[people.township[i]][people.sector[i]].append(i)
+        merit = np.array([score.get(i, 0.0) for i in surplus], dtype=float)
+        township, sector = people.township, people.sector
+        for i in np.asarray(surplus, dtype=np.int64)[np.argsort(-merit, kind="stable")].tolist():  # best first
+            self.surplus[township[i]][sector[i]].append(i)
         self.orders = self._preferences(surplus, score)
         candidates = self._candidates(surplus)
         iv = [i for i in surplus if INSTITUTION_VACANCY in candidates[i]]

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import simpy
 
 from sim.engine.states import AWAITING, ROTATING
@@ -44,12 +45,17 @@ class Vacancies:
 
     def start(self, candidates: list[int], score: dict[int, float], by_merit: bool) -> None:
         """The surplus people who would take the channel, in the order vacancies reach them."""
-        ordered = sorted(candidates, key=(lambda i: (-score.get(i, 0.0), i)) if by_merit else None)
+        ids = np.asarray(candidates, dtype=np.int64)
+        if by_merit:  # best first, ties in person order
+            order = np.lexsort((ids, -np.array([score.get(i, 0.0) for i in candidates], dtype=float)))
+        else:
+            order = np.argsort(ids, kind="stable")
         div = self.diversion
         self.by_county = [[] for _ in div.counties]
         self.head = [0] * len(div.counties)
-        for i in ordered:
-            self.by_county[div.county(i)].append(i)
+        county_of, township = div.model.county_of, div.model.people.township
+        for i in ids[order].tolist():
+            self.by_county[county_of[township[i]]].append(i)
         self.candidates = set(candidates)
         self.live = len(self.candidates)
 
