@@ -327,3 +327,37 @@ def test_a_twin_whose_pool_is_short_says_it_assumed_the_money(tmp_path: Path) ->
     engine = run_finding(load_run(des_folder), "en")
     assert "twin_assumed_deadline" not in engine.numbers and "--engine des" not in engine.text
     assert engine.numbers["pool_waiting_mean"] > 0
+
+
+def test_the_twin_counts_a_short_county_even_when_another_holds_money(tmp_path: Path) -> None:
+    """Counties' pools are their own: a rich county's balance does not pay a poor county's diverted staff.
+    With the province's net balance positive at the deadline, the twin's finding still names the money the
+    poor county's pool paid beyond what was put in (its negative balance), read from by_county."""
+    import sim
+    from sim.expected import expected
+    from sim.report.finding import run_finding
+    from sim.report.load import load_run
+    from sim.scenario.schema import CountySection
+
+    overrides: dict[str, object] = {"population.synthetic.townships": 8, "time.horizon_months": 36}
+    scenario = sim.load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "base.toml", overrides=overrides)
+    rich = {"initial_balance": 5e8, "contributors": []}
+    county_money = {"name": "county", "payer": "county", "amount": 1e5, "schedule": "once", "first_month": 12}
+    poor = {"initial_balance": 0.0, "contributors": [county_money]}
+    counties = (
+        CountySection.model_validate({"name": "rich", "townships": 4, "pool": rich}),
+        CountySection.model_validate({"name": "poor", "townships": 4, "pool": poor}),
+    )
+    expected(scenario.model_copy(update={"counties": counties})).write(tmp_path / "twin")
+    twin = load_run(tmp_path / "twin")
+    assert twin.by_county is not None
+    at = twin.by_county[twin.by_county["month"] == twin.deadline].set_index("unit")
+    short = -float(at.at["poor", "pool_balance"])  # paid beyond the 100,000 yuan put in
+    assert short == pytest.approx(float(at.at["poor", "pool_paid"]) - 1e5) and short > 1e5
+    net = float(twin.monthly.loc[twin.monthly["month"] == twin.deadline, "pool_balance"].iloc[0])
+    assert net > 0  # the province as a whole still holds money: the net balance would hide the poor county
+    finding = run_finding(twin, "en")
+    assert finding.numbers["twin_assumed_deadline"] == pytest.approx(short)
+    assert "--engine des" in finding.text
+    # the charges include the assumed money, so the twin does not say each payer bore only its own money
+    assert "of its own money" not in finding.text and "pool.top_up_payer" in finding.text

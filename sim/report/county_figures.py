@@ -51,7 +51,9 @@ def _word(key: str, lang: str, **kw: object) -> str:
 
 
 def by_county(run: RunData, source: Any = None) -> pd.DataFrame | None:
-    """The run's by_county table: from the Results in memory, else from its folder, else None."""
+    """The run's by_county table: the run's own, else the Results in memory's, else its folder's, else None."""
+    if run.by_county is not None:
+        return run.by_county
     frame = getattr(source, "by_county", None)
     if isinstance(frame, pd.DataFrame):
         return frame

@@ -139,9 +139,10 @@ def run_finding(run: RunData, lang: str = "en") -> Finding:
                     label = name("payer", who, lang)
                     label = label if lang == "zh" else label[:1].lower() + label[1:]
                     parts.append(word("f_payer_share", lang, name=label, share=unit.label(amount)))
+                key = "f_charged_twin" if run.manifest.get("engine") == "expected" else "f_charged"
                 f.sentences.append(
                     " " * (lang == "en")
-                    + word("f_charged", lang, paid=unit.label(paid), payers=word("f_list_sep", lang).join(parts))
+                    + word(key, lang, paid=unit.label(paid), payers=word("f_list_sep", lang).join(parts))
                 )
         else:
             f.sentences.append(word("f_no_payers", lang))
@@ -189,11 +190,17 @@ def _gap_sentences(run: RunData, f: Finding, lang: str) -> None:
 def _twin_shortfall(run: RunData) -> float:
     """Yuan the expected-value twin's pools had paid beyond what was put in by the deadline (0 for the engine).
 
-    The twin lets nobody wait, so a pool short of money goes negative instead (money it assumes);
-    read on the whole run's balance, so counties short while others hold money count only net.
+    The twin lets nobody wait, so a pool short of money goes negative instead (money it assumes). Each
+    county's pool is its own: a county short of money is short whatever others hold, so with results by
+    county the shortfalls of the counties are added up; otherwise the run's one pool is read.
     """
     if run.manifest.get("engine") != "expected" or not run.has("pool_balance"):
         return 0.0
+    counties = run.by_county
+    if counties is not None and "pool_balance" in counties and not counties.empty:
+        at = counties[counties["month"] == run.deadline]
+        short = (-at["pool_balance"]).clip(lower=0.0).groupby(at["replication"]).sum()
+        return float(short.mean()) if len(short) else 0.0
     balance = float(agg.at_month(run.monthly, "pool_balance", run.deadline).mean())
     return max(-balance, 0.0)
 

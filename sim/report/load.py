@@ -34,6 +34,7 @@ class RunData:
     label: str | None = None  # a display name that overrides the scenario's (e.g. in a comparison)
     by_township: pd.DataFrame | None = None  # by_township.parquet, when the run wrote it
     by_channel: pd.DataFrame | None = None  # by_channel.parquet, when the run wrote it
+    by_county: pd.DataFrame | None = None  # by_county.parquet, when the run has counties
 
     @property
     def name(self) -> str:
@@ -213,7 +214,7 @@ def load_run(folder: str | Path) -> RunData:
         raise InputError(f"{folder}: holds a {manifest.get('kind')!r} result, expected a run")
     monthly = _read_table(folder, "monthly")
     assert monthly is not None
-    extra = {stem: _read_table(folder, stem, required=False) for stem in ("by_township", "by_channel")}
+    extra = {stem: _read_table(folder, stem, required=False) for stem in ("by_township", "by_channel", "by_county")}
     return RunData(check_monthly(monthly, str(folder / "monthly.parquet")), manifest, folder, **extra)
 
 
@@ -277,7 +278,7 @@ def as_run(obj: Any) -> RunData:
     monthly, manifest = getattr(obj, "monthly", None), getattr(obj, "manifest", None)
     if isinstance(monthly, pd.DataFrame):
         manifest = manifest() if callable(manifest) else manifest
-        extra = {k: getattr(obj, k, None) for k in ("by_township", "by_channel")}
+        extra = {k: getattr(obj, k, None) for k in ("by_township", "by_channel", "by_county")}
         extra = {k: v if isinstance(v, pd.DataFrame) else None for k, v in extra.items()}
         return RunData(check_monthly(monthly, "results"), dict(manifest or {}), **extra)
     raise InputError(f"expected a results folder, sim.Results or monthly DataFrame, found {type(obj).__name__}")

@@ -24,6 +24,11 @@ _WORDS: dict[str, tuple[str, str]] = {
         "Of the {paid} paid out of the pool by the horizon, each payer bore what was spent of its own money: {payers}.",
         "至模拟期末资金池共支出{paid},按各方实际投入的资金追溯,各方承担:{payers}。",
     ),
+    "f_charged_twin": (
+        "Of the {paid} paid out of the pool by the horizon, the expected-value twin charges: {payers}; what a pool "
+        "paid beyond the money put in is charged to the payer that tops it up (pool.top_up_payer).",
+        "至模拟期末资金池共支出{paid},期望值模型计入各方:{payers};资金池超出投入的支出计入补足方(pool.top_up_payer)。",
+    ),
     "f_gap": (
         " The pools could not pay {gap} of requests at the deadline: {waiting} people [P5–P95 {w5}–{w95}] "
         "wait for money (probability the pool runs dry by the deadline {dry}).",
