@@ -91,3 +91,91 @@ def test_the_twin_fills_the_same_vacancies_in_expectation() -> None:
     quiet = {**CITY, "attrition.retirement": False, "attrition.death_rate": 0.0, "attrition.quit_rate": 0.0}
     scenario = sim.load_scenario(BASE, overrides=quiet)
     assert (expected(scenario, population).metric("diverted_institution_vacancy")[0] == 0).all()
+
+
+def test_offers_choose_whom_a_full_scan_of_the_candidates_would() -> None:
+    """`Vacancies.offer` starts past the candidates who have gone and drops them once many: an optimisation
+    that must choose exactly whom a scan of every candidate in order would. Run a city of 60 townships, with
+    the channel for people of 45 or more (so that scans pass over many younger candidates, who will be
+    eligible later, and some of them leave),
+    once as the engine does (trimming after any gone candidate instead of 32, so that it happens often) and
+    once with an offer that scans the whole, never-trimmed candidate list: the same monthly table, bit for bit.
+    """
+    from sim.engine import vacancy
+    from sim.engine.model import simulate
+    from sim.engine.states import AWAITING, ROTATING
+
+    def full_scan(self: vacancy.Vacancies, tw: int) -> bool:
+        div = self.diversion
+        model = div.model
+        c = model.county_of[tw]
+        if not div.channels[INSTITUTION_VACANCY].open or div.stopped_county[c] or not self.by_county:
+            return False
+        people, env = model.people, model.env
+        lead = div.channels[INSTITUTION_VACANCY].lead_time_months
+        protected_until = model.scenario.reform.month + model.scenario.reform.protection_months
+        for i in everyone[c]:
+            if people.state[i] not in (AWAITING, ROTATING) or i in self.placing or div.phase.get(i) == "lead":
+                continue
+            if people.protected[i] and env.now < protected_until:
+                continue
+            if not (
+                div.eligible_now(i, INSTITUTION_VACANCY) and div.eligible_now(i, INSTITUTION_VACANCY, env.now + lead)
+            ):
+                continue
+            self.placing.add(i)
+            self.reserved[tw] += 1
+            self.offered += 1
+            div.stop(i, "placed")
+            env.process(self._place(i, tw, lead))
+            return True
+        return False
+
+    older = {
+        "population.synthetic.townships": 60,
+        "channels.institution_vacancy.age_min": 45,
+    }
+    scenario = sim.load_scenario(BASE, overrides={**CITY, **older})
+    population = sim.build_population(scenario, 5)
+    compactions = 0
+    start, offer = vacancy.Vacancies.start, vacancy.Vacancies.offer
+    everyone: list[list[int]] = []
+
+    def counting_offer(self: vacancy.Vacancies, tw: int) -> bool:
+        nonlocal compactions
+        c = self.diversion.model.county_of[tw]
+        before = self.by_county[c] if self.by_county else None
+        placed = offer(self, tw)
+        compactions += self.by_county[c] is not before if self.by_county else 0
+        return placed
+
+    def keeping_start(self: vacancy.Vacancies, *args: Any) -> None:
+        start(self, *args)
+        everyone[:] = [list(c) for c in self.by_county]
+
+    engine = monkey(vacancy.Vacancies, offer=counting_offer, start=keeping_start, COMPACT_AFTER=0)(
+        lambda: simulate(scenario, population, 5, 0).monthly
+    )
+    reference = monkey(vacancy.Vacancies, offer=full_scan, start=keeping_start)(
+        lambda: simulate(scenario, population, 5, 0).monthly
+    )
+    assert compactions > 0, "the case must exercise the trimming"
+    placed = engine[:, list(simulate(scenario, population, 5, 0).columns).index("diverted_institution_vacancy")]
+    assert placed[-1] > 20
+    assert np.array_equal(engine, reference, equal_nan=True)
+
+
+def monkey(cls: type, **methods: Any) -> Any:
+    """Run a function with `cls`'s methods replaced, restoring them after."""
+
+    def wrap(func: Any) -> Any:
+        saved = {name: getattr(cls, name) for name in methods}
+        for name, method in methods.items():
+            setattr(cls, name, method)
+        try:
+            return func()
+        finally:
+            for name, method in saved.items():
+                setattr(cls, name, method)
+
+    return wrap

@@ -33,6 +33,8 @@ INSTITUTION_VACANCY = CHANNEL_IDS.index("institution_vacancy")
 class Vacancies:
     """Candidates of the channel in order of allocation, posts held for them, and the placements."""
 
+    COMPACT_AFTER = 32  # a scan that passes more candidates who have gone than this drops them from the list
+
     def __init__(self, diversion: Diversion, n_townships: int) -> None:
         self.diversion = diversion
         self.reserved = [0] * n_townships  # institution posts per township held for someone on their way
@@ -103,7 +105,7 @@ class Vacancies:
             chosen = i
             break
         self.head[c] = head
-        if dropped > 32:
+        if dropped > self.COMPACT_AFTER:
             state, placing = people.state, self.placing
             kept = [i for i in candidates[head:] if state[i] in (AWAITING, ROTATING) and i not in placing]
             self.by_county[c], self.head[c] = kept, 0
