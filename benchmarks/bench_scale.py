@@ -7,6 +7,10 @@ counterfactual, as `fenliu run` does) and reports CPU and wall seconds per repli
 wall seconds on a shared machine.
 
     python benchmarks/bench_scale.py [--townships 110 440 1875] [--repeats 3] [--json F]
+    python benchmarks/bench_scale.py --also scenarios/henan_province.toml   # and a scenario as it is
+
+A scenario given with `--also` is measured as written (its own townships and counties) after the
+rows of base.toml, with its per-1,000-staff ratio against the first row.
 """
 
 from __future__ import annotations
@@ -26,11 +30,12 @@ from sim.engine.model import simulate
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def measure(townships: int, repeats: int, overrides: dict) -> dict:
-    """Median CPU and wall seconds of one replication at `townships` townships."""
-    scenario = sim.load_scenario(
-        ROOT / "scenarios" / "base.toml", overrides={"population.synthetic.townships": townships, **overrides}
-    )
+def measure(townships: int | None, repeats: int, overrides: dict, path: Path | None = None) -> dict:
+    """Median CPU and wall seconds of one replication of base.toml at `townships` townships, or of the
+    scenario at `path` as written (`townships` None)."""
+    if townships is not None:
+        overrides = {"population.synthetic.townships": townships, **overrides}
+    scenario = sim.load_scenario(path or ROOT / "scenarios" / "base.toml", overrides=overrides)
     population = sim.build_population(scenario, scenario.run.seed)
     cpu, wall = [], []
     for rep in range(repeats):
@@ -40,7 +45,8 @@ def measure(townships: int, repeats: int, overrides: dict) -> dict:
         wall.append(time.perf_counter() - w0)
     staff = len(population)
     return {
-        "townships": townships,
+        "scenario": scenario.name,
+        "townships": len(population.townships),
         "staff": staff,
         "cpu_s": statistics.median(cpu),
         "wall_s": statistics.median(wall),
@@ -55,19 +61,22 @@ def main() -> None:
     parser.add_argument("--townships", type=int, nargs="+", default=[110, 440, 1875])
     parser.add_argument("--repeats", type=int, nargs="+", default=[5, 3, 2], help="per size (last one repeats)")
     parser.add_argument("--no-counterfactual", action="store_true", help="without the no-reform twin")
+    parser.add_argument("--also", type=Path, nargs="*", default=[], help="scenario files measured as written")
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "scale.json"))
     args = parser.parse_args()
     overrides = {"money.counterfactual": False} if args.no_counterfactual else {}
     rows: list[dict] = []
     print(f"{'townships':>9} {'staff':>8} {'CPU s':>7} {'wall s':>7} {'CPU s/1k staff':>15} {'× city':>7}")
-    for k, townships in enumerate(args.townships):
+    jobs: list[tuple[int | None, Path | None]] = [(t, None) for t in args.townships]
+    jobs += [(None, path) for path in args.also]
+    for k, (townships, path) in enumerate(jobs):
         repeats = args.repeats[min(k, len(args.repeats) - 1)]
-        row = measure(townships, repeats, overrides)
+        row = measure(townships, repeats, overrides, path)
         row["ratio_to_first"] = row["cpu_s_per_1000_staff"] / (rows[0] if rows else row)["cpu_s_per_1000_staff"]
         rows.append(row)
         print(
-            f"{townships:9d} {row['staff']:8d} {row['cpu_s']:7.2f} {row['wall_s']:7.2f} "
-            f"{row['cpu_s_per_1000_staff']:15.4f} {row['ratio_to_first']:7.2f}",
+            f"{row['townships']:9d} {row['staff']:8d} {row['cpu_s']:7.2f} {row['wall_s']:7.2f} "
+            f"{row['cpu_s_per_1000_staff']:15.4f} {row['ratio_to_first']:7.2f}" + (f"  {path}" if path else ""),
             flush=True,
         )
     out = {
