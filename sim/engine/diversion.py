@@ -264,14 +264,16 @@ class Diversion:
         now = int(model.env.now)
         rules = [self.time_rules[k] for k in self.candidates.get(i, [])]
         birth, retire, entry = model.people.birth[i], model.retire_abs[i], model.people.entry[i]
-        last = max((last_open_month(rule, birth) for rule in rules), default=-math.inf)
+        last = None
         for month in range(now + step, model.horizon + 1, step):
             now_abs = model.start_abs + month
-            if now_abs > last:
-                return None  # past every channel's oldest age, and so at every later retry
             for rule in rules:
                 if time_rules_met(rule, now_abs, birth, retire, entry, now_abs):
                     return month - now
+            if last is None:  # the last month any of their channels is open by age, once the first try fails
+                last = max([last_open_month(rule, birth) for rule in rules], default=-math.inf)
+            if now_abs + step > last:
+                return None  # past every channel's oldest age at the next retry, and so at every later one
         return None
 
     def _note(self, i: int, event: str, detail: str) -> None:
