@@ -87,11 +87,10 @@ class Diversion:
         township, sector = people.township, people.sector
         for i in np.asarray(surplus, dtype=np.int64)[np.argsort(-merit, kind="stable")].tolist():  # best first
             self.surplus[township[i]][sector[i]].append(i)
-        self.orders = self._preferences(surplus, score)
-        candidates = self._candidates(surplus)
-        iv = [i for i in surplus if INSTITUTION_VACANCY in candidates[i]]
+        order = self._preferences(surplus, score)
+        self.orders = dict(zip(surplus, order.tolist(), strict=True))
+        iv, self.candidates = self._candidates(surplus, order)
         self.vacancies.start(iv, score, self.by_merit[INSTITUTION_VACANCY])
-        self.candidates = {i: [k for k in c if k != INSTITUTION_VACANCY] for i, c in candidates.items()}
         for i in surplus:
             if self.candidates[i] or people.protected[i]:
                 self.process[i] = model.env.process(self._divert(i))
@@ -104,12 +103,14 @@ class Diversion:
             at_month(model.env, county.deadline_month, self._deadline, POLICY, c)
         at_month(model.env, model.scenario.reform.deadline_month, self._withhold, POLICY)
 
-    def _preferences(self, surplus: list[int], score: dict[int, float]) -> dict[int, list[int]]:
-        """Each person's order of channels: the scenario's order plus person-level random weights."""
+    def _preferences(self, surplus: list[int], score: dict[int, float]) -> np.ndarray:
+        """Each person's order of the open channels, (people × open channels): the scenario's order plus
+        person-level random weights.
+        """
         cfg = self.cfg
         allowed = [CHANNEL_IDS.index(c) for c in cfg.order if self.channels[CHANNEL_IDS.index(c)].open]
         if not surplus or not allowed:
-            return {i: [] for i in surplus}
+            return np.zeros((len(surplus), 0), dtype=np.int64)
         idx = np.asarray(surplus)
         base = np.full(len(CHANNEL_IDS), -np.inf)
         base[allowed] = -np.arange(len(allowed), dtype=float)
@@ -121,25 +122,33 @@ class Diversion:
             sd = merit.std()
             z = (merit - merit.mean()) / sd if sd > 0 else np.zeros_like(merit)
             weights[:, list(EXIT_CHANNELS)] += cfg.adverse_selection * z[:, None]
-        order = np.argsort(-weights, axis=1, kind="stable")[:, : len(allowed)]
-        return dict(zip(surplus, order.tolist(), strict=True))
+        return np.argsort(-weights, axis=1, kind="stable")[:, : len(allowed)]
 
-    def _candidates(self, surplus: list[int]) -> dict[int, list[int]]:
-        """Channels each person would take, in their order: statically eligible, accepting, passing.
+    def _candidates(self, surplus: list[int], order: np.ndarray) -> tuple[list[int], dict[int, list[int]]]:
+        """Who would take the institution vacancy channel (in `surplus` order), and the other channels each
+        person would take, in their `order`: statically eligible, accepting, passing.
 
         The draws are fixed per person and channel, so a retry never changes these answers;
-        only the time-dependent rules are checked again at each try.
+        only the time-dependent rules are checked again at each try. People with the same channels in the
+        same order share one list (nobody changes it).
         """
         if not surplus:
-            return {}
+            return [], {}
         idx = np.asarray(surplus)
         static = self._static_ok(idx)
+        if order.shape[1] == 0:  # no channel open
+            self.static_ok = dict(zip(surplus, static.tolist(), strict=True))
+            return [], {i: [] for i in surplus}
         accept = np.array([ch.acceptance for ch in self.channels])
         passes = np.array([ch.exam_pass_rate for ch in self.channels])
         willing = static & (self.accept_u[idx, : len(CHANNEL_IDS)] < accept) & (self.exam_u[idx] < passes)
         self.static_ok = dict(zip(surplus, static.tolist(), strict=True))
-        orders = self.orders
-        return {i: [k for k in orders[i] if ok[k]] for i, ok in zip(surplus, willing.tolist(), strict=True)}
+        would = np.take_along_axis(willing, order, axis=1)  # the channels in each person's order they would take
+        iv = idx[(would & (order == INSTITUTION_VACANCY)).any(axis=1)].tolist()
+        takes = would & (order != INSTITUTION_VACANCY)
+        kinds, which = np.unique(np.where(takes, order, -1), axis=0, return_inverse=True)
+        lists = [[k for k in row if k >= 0] for row in kinds.tolist()]
+        return iv, dict(zip(surplus, [lists[j] for j in which.reshape(-1).tolist()], strict=True))
 
     def _schedule_releases(self) -> None:
         model = self.model
