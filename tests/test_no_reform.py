@@ -60,7 +60,7 @@ def test_lean_counterfactual_equals_the_engine(case: str) -> None:
     assert lean[-1, 1] != lean[0, 1]
 
 
-def test_replacement_and_lag_move_the_counterfactual_the_right_way() -> None:
+def test_fewer_replacements_make_the_counterfactual_cheaper() -> None:
     """Fewer replacements leave fewer people paid: the no-reform cost falls with the replacement ratio."""
 
     def government_cost(ratio: float) -> float:

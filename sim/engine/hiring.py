@@ -116,7 +116,8 @@ class Hiring:
         if college_plus is None:
             college_plus = cfg.hire_share_college_plus
         now = int(model.env.now)
-        new = self.recruits.draw(sector, model.start_abs + now, age_mean, secondary_plus, college_plus)
+        now_abs = model.start_abs + now
+        new = self.recruits.draw(sector, now_abs, age_mean, secondary_plus, college_plus)
         self.hires += 1
         i = model.people.add(
             f"H{model.replication}-{self.hires:06d}",
@@ -125,7 +126,7 @@ class Hiring:
             new.female,
             new.worker,
             new.birth,
-            model.start_abs + now,
+            now_abs,
             new.education,
             self.recruits.salary[sector],
             new.appraisal,

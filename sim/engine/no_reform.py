@@ -66,6 +66,11 @@ def no_reform_costs(scenario: Scenario, population: Population, seed: int, repli
 
     recruits = Recruits(scenario, population, seed, replication)
     ratio, lag = hiring.pre_reform_replacement, hiring.refill_lag_months
+    age_mean, secondary_plus, college_plus = (
+        hiring.hire_age_mean,
+        hiring.hire_share_secondary_plus,
+        hiring.hire_share_college_plus,
+    )
     credit = [[0.0] * len(SECTORS) for _ in range(len(population.townships))]
     checks: dict[int, list[tuple[int, int]]] = {}  # month → hire credit ripening, in order earned
     table = np.zeros((horizon + 1, len(COLUMNS)))
@@ -82,9 +87,7 @@ def no_reform_costs(scenario: Scenario, population: Population, seed: int, repli
             credit[tw][s] += ratio
             n = max(math.floor(credit[tw][s] + 1e-9), 0)
             for _ in range(n):
-                new = recruits.draw(
-                    s, now_abs, hiring.hire_age_mean, hiring.hire_share_secondary_plus, hiring.hire_share_college_plus
-                )
+                new = recruits.draw(s, now_abs, age_mean, secondary_plus, college_plus)
                 i = len(sector)
                 township.append(tw)
                 sector.append(s)

@@ -8,7 +8,6 @@ four of those figures, the worst counties first. Read from by_county.parquet (or
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -51,15 +50,13 @@ def _word(key: str, lang: str, **kw: object) -> str:
 
 
 def by_county(run: RunData, source: Any = None) -> pd.DataFrame | None:
-    """The run's by_county table: the run's own, else the Results in memory's, else its folder's, else None."""
+    """The run's by_county table (read with its folder, or taken from the Results it was made of), else the
+    Results in memory's, else None.
+    """
     if run.by_county is not None:
         return run.by_county
     frame = getattr(source, "by_county", None)
-    if isinstance(frame, pd.DataFrame):
-        return frame
-    if run.folder is not None and (Path(run.folder) / "by_county.parquet").exists():
-        return pd.read_parquet(Path(run.folder) / "by_county.parquet")
-    return None
+    return frame if isinstance(frame, pd.DataFrame) else None
 
 
 def county_table(frame: pd.DataFrame, scenario: dict[str, Any]) -> pd.DataFrame:
