@@ -11,9 +11,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scenario_helpers import scenario
 
 import sim
+from sim.engine.posting import post
 from sim.population.table import ADMIN, INSTITUTION, SECONDARY, TEMPORARY
 
 REFORM = 6
@@ -146,3 +149,58 @@ def test_the_cut_rounds_down_but_not_below_an_exact_product() -> None:
     assert establishment_after_cut(11, 0.2, None) == 8  # 8.8 posts: 8
     assert establishment_after_cut(11, 0.2, 10) == 10
     assert establishment_after_cut(11.0, 0.2, None) == 8  # the twin's float establishment, the same rule
+
+
+def _post_by_hand(
+    township: list[int],
+    sector: list[int],
+    score: list[float],
+    new_admin: list[int],
+    new_institution: list[int],
+    joint: bool,
+) -> tuple[list[bool], list[int]]:
+    """Posting as the rule reads, one township at a time: sort by score (ties: earlier first), take the top."""
+    keeps = [False] * len(township)
+    new_sector = list(sector)
+    for tw in set(township):
+        members = [k for k in range(len(township)) if township[k] == tw]
+        best_first = sorted(members, key=lambda k: (-score[k], k))
+        if joint:
+            admin = best_first[: max(new_admin[tw], 0)]
+            rest = [k for k in best_first if k not in admin]
+            pools = [(admin, ADMIN), (rest[: max(new_institution[tw], 0)], INSTITUTION)]
+        else:
+            pools = [
+                ([k for k in best_first if sector[k] == ADMIN][: max(new_admin[tw], 0)], ADMIN),
+                ([k for k in best_first if sector[k] == INSTITUTION][: max(new_institution[tw], 0)], INSTITUTION),
+            ]
+        for winners, won in pools:
+            for k in winners:
+                keeps[k] = True
+                new_sector[k] = won
+    return keeps, new_sector
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.sampled_from([ADMIN, INSTITUTION]), st.sampled_from([0.0, 1.0, 2.5, np.inf])),
+        max_size=40,
+    ),
+    st.lists(st.integers(-1, 6), min_size=4, max_size=4),
+    st.lists(st.integers(-1, 6), min_size=4, max_size=4),
+    st.booleans(),
+)
+def test_posting_gives_the_posts_to_the_best_of_each_township_ties_in_order(
+    people: list[tuple[int, int, float]], new_admin: list[int], new_institution: list[int], joint: bool
+) -> None:
+    """The vectorised ranking agrees with the rule done by hand, many ties and leaders (infinite score) included."""
+    township = np.array([p[0] for p in people], dtype=np.int64)
+    sector = np.array([p[1] for p in people], dtype=np.int64)
+    score = np.array([p[2] for p in people], dtype=float)
+    keeps, new_sector = post(township, sector, score, np.array(new_admin), np.array(new_institution), joint)
+    want_keeps, want_sector = _post_by_hand(
+        township.tolist(), sector.tolist(), score.tolist(), new_admin, new_institution, joint
+    )
+    assert keeps.tolist() == want_keeps
+    assert new_sector.tolist() == want_sector

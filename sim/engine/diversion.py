@@ -146,8 +146,10 @@ class Diversion:
         would = np.take_along_axis(willing, order, axis=1)  # the channels in each person's order they would take
         iv = idx[(would & (order == INSTITUTION_VACANCY)).any(axis=1)].tolist()
         takes = would & (order != INSTITUTION_VACANCY)
-        kinds, which = np.unique(np.where(takes, order, -1), axis=0, return_inverse=True)
-        lists = [[k for k in row if k >= 0] for row in kinds.tolist()]
+        rows = np.where(takes, order, -1)
+        code = (rows + 1) @ (len(CHANNEL_IDS) + 1) ** np.arange(rows.shape[1], dtype=np.int64)  # a row, as one number
+        _, first, which = np.unique(code, return_index=True, return_inverse=True)
+        lists = [[k for k in row if k >= 0] for row in rows[first].tolist()]
         return iv, dict(zip(surplus, [lists[j] for j in which.reshape(-1).tolist()], strict=True))
 
     def _schedule_releases(self) -> None:

@@ -45,12 +45,13 @@ def scores(
     return score
 
 
-def _top(candidates: np.ndarray, score: np.ndarray, posts: int) -> np.ndarray:
-    """The `posts` best candidates (indices into the population arrays)."""
-    if posts <= 0 or len(candidates) == 0:
-        return candidates[:0]
-    order = np.argsort(-score[candidates], kind="stable")
-    return candidates[order[:posts]]
+def _ranks(group: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Each candidate's place in its group (0: the best), by score, ties in candidate order."""
+    order = np.lexsort((-score, group))  # stable: within a group, as a stable sort of its members by score
+    ordered = group[order]
+    ranks = np.empty(len(group), dtype=np.int64)
+    ranks[order] = np.arange(len(group)) - np.searchsorted(ordered, ordered, side="left")
+    return ranks
 
 
 def post(
@@ -67,25 +68,21 @@ def post(
     a bool array 'keeps a post' and the sector of the post held (unchanged for losers).
     In joint posting all candidates compete for the administrative posts first; the rest
     compete for the institution posts, so a capable station worker can move up and a weaker
-    cadre down or out.
+    cadre down or out. Within a township (and sector) the best scores win; equal scores go
+    in candidate order.
     """
-    keeps = np.zeros(len(township), dtype=bool)
+    township = np.asarray(township, dtype=np.int64)
+    admin_posts = np.maximum(np.asarray(new_admin, dtype=np.int64), 0)[township]
+    institution_posts = np.maximum(np.asarray(new_institution, dtype=np.int64), 0)[township]
     new_sector = sector.copy()
-    order = np.argsort(township, kind="stable")
-    bounds = np.searchsorted(township[order], np.arange(len(new_admin) + 1))
-    for tw in range(len(new_admin)):
-        members = order[bounds[tw] : bounds[tw + 1]]
-        if len(members) == 0:
-            continue
-        if joint:
-            admin_win = _top(members, score, int(new_admin[tw]))
-            rest = np.setdiff1d(members, admin_win, assume_unique=True)
-            inst_win = _top(rest, score, int(new_institution[tw]))
-        else:
-            admin_win = _top(members[sector[members] == ADMIN], score, int(new_admin[tw]))
-            inst_win = _top(members[sector[members] == INSTITUTION], score, int(new_institution[tw]))
-        keeps[admin_win] = True
-        keeps[inst_win] = True
-        new_sector[admin_win] = ADMIN
-        new_sector[inst_win] = INSTITUTION
-    return keeps, new_sector
+    if joint:
+        rank = _ranks(township, score)
+        admin_win = rank < admin_posts
+        inst_win = ~admin_win & (rank - admin_posts < institution_posts)  # the rest, in the same order
+    else:
+        rank = _ranks(township * 2 + (sector == INSTITUTION), score)
+        admin_win = (sector == ADMIN) & (rank < admin_posts)
+        inst_win = (sector == INSTITUTION) & (rank < institution_posts)
+    new_sector[admin_win] = ADMIN
+    new_sector[inst_win] = INSTITUTION
+    return admin_win | inst_win, new_sector

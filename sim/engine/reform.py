@@ -48,12 +48,9 @@ class Reform:
         model.est = self.new_establishment()
         model.reformed = True
         if reform.clear_temporaries:
-            temporaries = [
-                i
-                for i, (sector, state) in enumerate(zip(people.sector, people.state, strict=True))
-                if sector == TEMPORARY and ON_PAYROLL[state]
-            ]
-            for i in temporaries:
+            on_payroll = np.asarray(ON_PAYROLL)[people.state]
+            temporaries = np.flatnonzero(on_payroll & (np.asarray(people.sector) == TEMPORARY))
+            for i in temporaries.tolist():
                 model.move(i, LEFT, "cleared", "temporary cleared at the reform")
         recruits = self._recruit()
         self._competitive_posting(recruits)
@@ -89,14 +86,9 @@ class Reform:
         reform = model.scenario.reform
         people = model.people
         recruited = self.recruits
-        cand = np.array(
-            [
-                i
-                for i, (state, sector) in enumerate(zip(people.state, people.sector, strict=True))
-                if state == IN_POST and sector != TEMPORARY and i not in recruited
-            ],
-            dtype=np.int64,
-        )
+        is_candidate = (np.asarray(people.state) == IN_POST) & (np.asarray(people.sector) != TEMPORARY)
+        is_candidate[list(recruited)] = False
+        cand = np.flatnonzero(is_candidate)
         if len(cand) == 0:
             model.diversion.start([], {})
             return
