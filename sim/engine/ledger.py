@@ -87,6 +87,7 @@ class Ledger:
 
     def __init__(self, model: Model) -> None:
         self.model = model
+        self.people = model.people
         money = model.scenario.money
         self.sector_payer = [
             P[money.payer_admin_salary],
@@ -137,7 +138,7 @@ class Ledger:
 
     def slot_for(self, i: int) -> tuple[int, int, float] | None:
         """(component, payer, monthly amount at month-0 wages) of person i's current recurring cost."""
-        people = self.model.people
+        people = self.people
         state = people.state[i]
         salary = people.salary[i]
         if state == IN_POST:
@@ -177,12 +178,12 @@ class Ledger:
             component, payer, amount = old
             rate[component][payer] -= amount
             if payer == TOWNSHIP:
-                self.tw_rate[self.model.people.township[i]] -= amount
+                self.tw_rate[self.people.township[i]] -= amount
         if new is not None:
             component, payer, amount = new
             rate[component][payer] += amount
             if payer == TOWNSHIP:
-                self.tw_rate[self.model.people.township[i]] += amount
+                self.tw_rate[self.people.township[i]] += amount
 
     def retiring(self, i: int, old: int) -> None:
         """Person i reaches the statutory age from state `old`: who, if anyone, owes their retirement pay."""
