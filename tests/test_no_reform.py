@@ -16,6 +16,7 @@ import pytest
 import sim
 from sim.engine.model import Model, no_reform, simulate
 from sim.engine.no_reform import COLUMNS, no_reform_costs
+from sim.engine.recruits import Recruits
 from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,3 +91,18 @@ def test_simulate_uses_it_for_the_savings() -> None:
     assert np.array_equal(result.monthly[:, cols["cost_government_counterfactual"]], lean[:, 1])
     saving = lean[:, 1] - result.monthly[:, cols["cost_government"]]
     assert np.array_equal(result.monthly[:, cols["savings_cumulative_government"]], np.cumsum(saving))
+
+
+def test_a_recruits_first_exit_is_the_one_its_full_draw_gives() -> None:
+    """`first_exit` (the counterfactual's) and `draw` (hiring's) read the same row and agree on the exit,
+    over enough recruits to cross several blocks of draws, in both sectors and with both age means."""
+    scn = sim.load_scenario(ROOT / "scenarios" / "base.toml", overrides={"population.synthetic.townships": 2})
+    population = sim.build_population(scn, 3)
+    full, lean = Recruits(scn, population, 3, 0), Recruits(scn, population, 3, 0)
+    causes = set()
+    for k in range(1500):
+        sector, now_abs, age_mean = k % 2, 24_000 + k // 50, (25.0, 45.0)[k % 3 == 0]
+        new = full.draw(sector, now_abs, age_mean, 0.5, 0.2)
+        assert lean.first_exit(sector, now_abs, age_mean) == (new.cause, new.after)
+        causes.add(new.cause)
+    assert causes == {0, 1, 2}  # retirement, death and quit all occur, so each branch is compared

@@ -55,8 +55,8 @@ def no_reform_costs(scenario: Scenario, population: Population, seed: int, repli
     salary = population.salary.astype(float).tolist()
     component = [SALARY_IN_POST] * len(sector)
     rate = [[0.0] * len(PAYERS) for _ in COMPONENTS]
-    payers = np.asarray([sector_payer[s] for s in sector], dtype=np.int64)
-    rate[SALARY_IN_POST] = opening_rate(payers, np.asarray(salary, dtype=float))
+    payers = np.asarray(sector_payer, dtype=np.int64)[population.sector.astype(np.int64)]
+    rate[SALARY_IN_POST] = opening_rate(payers, population.salary.astype(float))
     one_time = [[0.0] * len(PAYERS) for _ in COMPONENTS]
 
     draws = stream(seed, replication, "attrition").exponential(size=(len(population), 2))
@@ -65,38 +65,35 @@ def no_reform_costs(scenario: Scenario, population: Population, seed: int, repli
     exits: dict[int, list[int]] = {month: group.tolist() for month, group in exit_months(after, horizon)}
 
     recruits = Recruits(scenario, population, seed, replication)
-    ratio, lag = hiring.pre_reform_replacement, hiring.refill_lag_months
-    age_mean, secondary_plus, college_plus = (
-        hiring.hire_age_mean,
-        hiring.hire_share_secondary_plus,
-        hiring.hire_share_college_plus,
-    )
+    ratio, lag, age_mean = hiring.pre_reform_replacement, hiring.refill_lag_months, hiring.hire_age_mean
     credit = [[0.0] * len(SECTORS) for _ in range(len(population.townships))]
     checks: dict[int, list[tuple[int, int]]] = {}  # month → hire credit ripening, in order earned
     table = np.zeros((horizon + 1, len(COLUMNS)))
     for month in range(horizon + 1):
+        ripening = checks.setdefault(month + lag, []) if ratio > 0 and month + lag <= horizon else None
         for i in exits.pop(month, ()):
-            tw, s = township[i], sector[i]
+            s = sector[i]
             rate[component[i]][sector_payer[s]] -= salary[i]
             if cause[i] == 0 and pension_payer[s] is not None:
                 rate[RETIREMENT_PAY][pension_payer[s]] += salary[i] * pension_share
-            if ratio > 0 and month + lag <= horizon:
-                checks.setdefault(month + lag, []).append((tw, s))
+            if ripening is not None:
+                ripening.append((township[i], s))
         now_abs = start_abs + month
         for tw, s in checks.pop(month, ()):
             credit[tw][s] += ratio
             n = max(math.floor(credit[tw][s] + 1e-9), 0)
+            hire_salary, payer = recruits.salary[s], sector_payer[s]
             for _ in range(n):
-                new = recruits.draw(s, now_abs, age_mean, secondary_plus, college_plus)
+                new_cause, new_after = recruits.first_exit(s, now_abs, age_mean)
                 i = len(sector)
                 township.append(tw)
                 sector.append(s)
-                salary.append(recruits.salary[s])
+                salary.append(hire_salary)
                 component.append(SALARY_HIRES)
-                cause.append(new.cause)
-                rate[SALARY_HIRES][sector_payer[s]] += recruits.salary[s]
-                if month + new.after <= horizon:
-                    exits.setdefault(int(month + new.after), []).append(i)
+                cause.append(new_cause)
+                rate[SALARY_HIRES][payer] += hire_salary
+                if month + new_after <= horizon:
+                    exits.setdefault(int(month + new_after), []).append(i)
             credit[tw][s] -= n
         cost = month_cost(rate, one_time, wage_index(start_abs, month, money.wage_growth))
         table[month] = public_costs(cost.sum(axis=0))

@@ -57,38 +57,46 @@ class Recruits:
 
     def _draws(self) -> list[float]:
         """The next recruit's row of nine uniforms."""
-        if self._row >= len(self._block):
-            self._block = self.rng.random((512, 9)).tolist()
-            self._row = 0
-        self._row += 1
-        return self._block[self._row - 1]
+        if self._row < len(self._block):
+            self._row += 1
+            return self._block[self._row - 1]
+        self._block = self.rng.random((512, 9)).tolist()
+        self._row = 1
+        return self._block[0]
 
     def draw(self, sector: int, now_abs: int, age_mean: float, secondary_plus: float, college_plus: float) -> Recruit:
         """The next recruit into `sector` in absolute month `now_abs`."""
+        u = self._draws()
+        birth, female, worker, retire_abs, cause, after = self._life(u, sector, now_abs, age_mean)
+        education = education_level(u[4], u[5], secondary_plus, college_plus)
+        z_appraisal = math.sqrt(-2.0 * math.log(1.0 - u[6])) * math.cos(2.0 * math.pi * u[5])
+        appraisal = self.appraisal[0] + self.appraisal[1] * z_appraisal
+        return Recruit(birth, female, worker, education, round(appraisal, 1), retire_abs, cause, after)
+
+    def first_exit(self, sector: int, now_abs: int, age_mean: float) -> tuple[int, float]:
+        """The next recruit's first exit only, (cause, months from hiring): what `draw` would give, from the
+        same row, without the attributes the no-reform counterfactual does not read.
+        """
+        return self._life(self._draws(), sector, now_abs, age_mean)[4:]
+
+    def _life(
+        self, u: list[float], sector: int, now_abs: int, age_mean: float
+    ) -> tuple[int, bool, bool, int, int, float]:
+        """Birth, sex, status, statutory retirement and first exit (cause, months) of the recruit of row `u`."""
         cfg = self.cfg
-        if self._row < len(self._block):  # `_draws`, inlined: this runs for every hire
-            u = self._block[self._row]
-            self._row += 1
-        else:
-            u = self._draws()
-        # two standard normals by Box-Muller, so each hire uses a fixed block of draws
+        # a standard normal by Box-Muller, so each hire uses a fixed block of draws
         z_age = math.sqrt(-2.0 * math.log(1.0 - u[0])) * math.cos(2.0 * math.pi * u[1])
         age = min(max(age_mean + cfg.hire_age_sd * z_age, 18.0), 55.0)
         birth = now_abs - round(age * 12)
         female = u[2] < cfg.hire_share_female
         worker = sector == INSTITUTION and u[3] < self.share_worker
-        education = education_level(u[4], u[5], secondary_plus, college_plus)
-        z_appraisal = math.sqrt(-2.0 * math.log(1.0 - u[6])) * math.cos(2.0 * math.pi * u[5])
-        appraisal = self.appraisal[0] + self.appraisal[1] * z_appraisal
         death = event_month_one(self.death_table[female], age, -math.log(1.0 - u[7]))
         quit_ = event_month_one(self.quit_table[female], age, -math.log(1.0 - u[8]))
         retire_abs = retirement_abs_one(self.retirement[female, worker], birth)
         retire = max(retire_abs - now_abs, 1) if self.attrition.retirement else math.inf
         # the first of the three, ties to the earlier cause (retirement, death, quit)
         if retire <= death and retire <= quit_:
-            cause, after = 0, retire
-        elif death <= quit_:
-            cause, after = 1, death
-        else:
-            cause, after = 2, quit_
-        return Recruit(birth, female, worker, education, round(appraisal, 1), retire_abs, cause, after)
+            return birth, female, worker, retire_abs, 0, retire
+        if death <= quit_:
+            return birth, female, worker, retire_abs, 1, death
+        return birth, female, worker, retire_abs, 2, quit_
