@@ -12,6 +12,7 @@ from sim.cli.report_cmd import write_report
 from sim.errors import InputError
 from sim.expected import expected
 from sim.experiment import run
+from sim.experiment.executors import check_workers
 from sim.folders import OutputFolder, check_file_output
 from sim.population.roster.encoding import describe_encoding
 
@@ -27,6 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-report", action="store_true", help="do not write report.html")
     p.add_argument("--force", action="store_true", help="replace --out even if fenliu did not write it")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes to run the replications on (default 1; the results are the same for any number)",
+    )
     add_output_args(p)
     p.add_argument(
         "--engine",
@@ -43,6 +50,7 @@ def run_command(args: argparse.Namespace) -> int:
     scenario = scenario_from(args)
     lang = args.lang or default_lang()
     check_replications(args.replications)
+    check_workers(args.workers)
     if args.seed is not None and args.seed < 0:
         raise InputError(f"--seed: expected a non-negative whole number, found {args.seed}")
     out = Path(args.out) if args.out else Path("results") / scenario.name
@@ -55,7 +63,12 @@ def run_command(args: argparse.Namespace) -> int:
         else:
             progress = False if args.quiet or args.json else None
             results = run(
-                scenario, replications=args.replications, seed=args.seed, events=args.events or None, progress=progress
+                scenario,
+                replications=args.replications,
+                seed=args.seed,
+                events=args.events or None,
+                progress=progress,
+                workers=args.workers,
             )
         results.write(folder.staging)
         if not args.no_report:

@@ -316,6 +316,12 @@ def probe_scheduler(address: str, timeout: float) -> Any:
     return answer.get("identity")
 
 
+def check_workers(workers: int | None) -> None:
+    """A number of worker processes is a whole number of at least 1 (None: the default)."""
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers: expected a whole number of at least 1, found {workers}")
+
+
 def make_executor(
     kind: str = "local", workers: int | None = None, scheduler: str | None = None, timeout: float = CONNECT_TIMEOUT
 ) -> Executor:
@@ -324,8 +330,7 @@ def make_executor(
         raise InputError(f"--connect-timeout: expected a positive number of seconds, found {timeout:g}")
     if kind not in EXECUTORS:
         raise InputError(f"--executor: expected one of {', '.join(EXECUTORS)}, found {kind!r}")
-    if workers is not None and workers < 1:
-        raise InputError(f"--workers: expected a whole number of at least 1, found {workers}")
+    check_workers(workers)
     if scheduler and kind != "dask":
         raise InputError("--scheduler needs --executor dask")
     if kind == "inprocess":

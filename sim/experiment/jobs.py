@@ -41,11 +41,15 @@ class Context:
     seed: int
     model: Simulate = simulate  # a module-level function, so that workers can import it
     fingerprints: tuple[str, ...] = ()  # sha256 of each base, keys of the workers' caches
+    population: Population | None = None  # the first base's own population (a run's), instead of building it
 
     @classmethod
-    def of(cls, bases: list[Scenario], seed: int, model: Simulate = simulate) -> Context:
-        """A context for these resolved base scenarios."""
-        return cls(tuple(b.model_dump(mode="json") for b in bases), seed, model, tuple(scenario_hash(b) for b in bases))
+    def of(
+        cls, bases: list[Scenario], seed: int, model: Simulate = simulate, population: Population | None = None
+    ) -> Context:
+        """A context for these resolved base scenarios; `population`: the first base's own (a run's), if given."""
+        dumped = tuple(b.model_dump(mode="json") for b in bases)
+        return cls(dumped, seed, model, tuple(scenario_hash(b) for b in bases), population)
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class Job:
     count: int
     overrides: tuple[tuple[str, Any], ...] = ()
     base: int = 0
+    whole: bool = False  # send back each replication's whole RunResult (a run's), not only its monthly table
 
     @property
     def id(self) -> str:
@@ -71,7 +76,7 @@ class Job:
 
 @dataclass
 class Outcome:
-    """What came back from a job: the monthly tables, or the error."""
+    """What came back from a job: the monthly tables (or, for a `whole` job, the results), or the error."""
 
     job: Job
     ok: bool
@@ -81,6 +86,7 @@ class Outcome:
     started: float = 0.0
     finished: float = 0.0
     worker: str = ""
+    results: list[RunResult] = field(default_factory=list)  # the whole results, for a job marked `whole`
 
 
 # ----- worker side ------------------------------------------------------------------------
@@ -100,7 +106,9 @@ def _prepared(context: Context, job: Job) -> tuple[Scenario, Population]:
             _cache.move_to_end(key)
             return hit
     scenario = resolved_with(context.bases[job.base], dict(job.overrides), origin="sweep point")
-    population = build_population(scenario, context.seed)
+    population = context.population  # a run's own population serves its base as it is
+    if population is None or job.base != 0 or job.overrides:
+        population = build_population(scenario, context.seed)
     with _cache_lock:
         _cache[key] = (scenario, population)
         while len(_cache) > _CACHE_SIZE:
@@ -119,12 +127,16 @@ def execute(context: Context, job: Job) -> Outcome:
     try:
         scenario, population = _prepared(context, job)
         tables: list[np.ndarray] = []
+        results: list[RunResult] = []
         columns: tuple[str, ...] = ()
         for rep in job.replications:
             result = context.model(scenario, population, context.seed, rep)
-            columns, table = monthly_table(result)
-            tables.append(table)
-        return Outcome(job, True, columns, tables, None, started, time.time(), worker_name())
+            if job.whole:
+                results.append(result)
+            else:
+                columns, table = monthly_table(result)
+                tables.append(table)
+        return Outcome(job, True, columns, tables, None, started, time.time(), worker_name(), results)
     except Exception as exc:  # noqa: BLE001 - a failed job is recorded, never fatal
         text = traceback.format_exc()
         if isinstance(exc, InputError):
