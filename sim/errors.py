@@ -1,4 +1,4 @@
-"""The one exception type for user mistakes: the CLI prints it and exits with code 2."""
+"""Errors the command line shows as a message: user mistakes (exit code 2) and runs that could not finish (1)."""
 
 
 class InputError(Exception):
@@ -13,3 +13,11 @@ class InputError(Exception):
     def __init__(self, message: str, *, source: str | None = None) -> None:
         self.source = source
         super().__init__(f"{source}: {message}" if source else message)
+
+
+class RunFailed(Exception):
+    """A run that could not finish for a reason outside the user's input: a worker process died, or a
+    replication failed in one (the message carries the worker's traceback). The CLI shows it and exits 1.
+    """
+
+    exit_code = 1

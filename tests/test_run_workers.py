@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 
 from sim.experiment.run import in_order
@@ -73,3 +75,31 @@ def test_results_are_gathered_in_replication_order_whatever_order_they_arrive_in
 def test_a_missing_replication_is_an_error_not_a_shorter_run() -> None:
     with pytest.raises(RuntimeError, match="without replication 1"):
         list(in_order([(0, "a"), (2, "c")]))
+
+
+def test_a_worker_killed_mid_run_ends_the_run_with_a_message_and_no_folder(tmp_path: Path) -> None:
+    """kill -9 of one pool worker, as an out-of-memory killer would: exit 1, one message naming the
+    replication and the likely cause, no traceback, and nothing left where the folder would have been."""
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "sim", "run", str(PROVINCE), "--set", "population.synthetic.townships=300"]
+    command += ["-n", "30", "--workers", "2", "--no-report", "--quiet", "--out", str(out)]
+    proc = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        parent = psutil.Process(proc.pid)
+        workers: list[psutil.Process] = []
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+            workers = [c for c in parent.children() if "resource_tracker" not in " ".join(c.cmdline())]
+        assert len(workers) == 2, "the pool's two workers did not start"
+        time.sleep(4.0)  # the workers are past start-up and into their replications
+        workers[0].kill()
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, stderr
+    assert "failed in a worker process" in stderr and "try fewer --workers" in stderr
+    assert "Traceback" not in stderr
+    assert not out.exists()
+    assert not any(p.name.startswith(".") for p in tmp_path.iterdir()), list(tmp_path.iterdir())

@@ -20,7 +20,7 @@ from sim.cli import (
     sweep_cmd,
     validate_model_cmd,
 )
-from sim.errors import InputError
+from sim.errors import InputError, RunFailed
 from sim.version import __version__
 
 COMMANDS = (
@@ -51,14 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (2 for bad input)."""
+    """Run the command line; returns the exit code (2 for bad input, 1 for a run that could not finish)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         code = int(args.handler(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not at exit
         return code
-    except InputError as exc:
+    except (InputError, RunFailed) as exc:
         print(f"fenliu: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

@@ -10,6 +10,7 @@ from typing import TypeVar
 import pandas as pd
 
 from sim.engine import EVENT_COLUMNS, RunResult, simulate
+from sim.errors import RunFailed
 from sim.experiment.executors import check_workers, make_executor
 from sim.experiment.jobs import Context, Job, Outcome
 from sim.experiment.progress import Progress
@@ -107,8 +108,8 @@ def _in_workers(
     """Replications 0 … n − 1 on a local pool of `workers` processes, yielded in replication order.
 
     At most 2 × workers replications are in flight (the pool's window), so results that come back
-    early wait (`in_order`) only until the ones before them arrive. A replication that fails stops
-    the run with the worker's traceback.
+    early wait (`in_order`) only until the ones before them arrive. A replication that fails, or a
+    worker that dies, stops the run (`RunFailed`, with the worker's traceback or the likely cause).
     """
     model = partial(simulate, record_events=True) if events else simulate
     context = Context.of([scenario], seed, model, population)
@@ -121,7 +122,13 @@ def _in_workers(
 def _results(outcomes: Iterable[Outcome]) -> Iterator[tuple[int, RunResult]]:
     for outcome in outcomes:
         if not outcome.ok:
-            raise RuntimeError(f"replication {outcome.job.first} failed in a worker process:\n{outcome.error}")
+            message = f"replication {outcome.job.first} failed in a worker process: {outcome.error}"
+            if "worker process died" in (outcome.error or ""):
+                message += (
+                    "; a worker that dies has most often run out of memory (a province-sized replication needs"
+                    " about 0.6 GB per worker): try fewer --workers"
+                )
+            raise RunFailed(message)
         yield outcome.job.first, outcome.results[0]
 
 
