@@ -36,6 +36,7 @@ def test_a_run_on_two_worker_processes_writes_the_files_one_process_writes(tmp_p
             "--workers", str(workers), "--out", out, cwd=tmp_path,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
+        assert ("on 2 processes" in done.stdout) == (workers == 2), done.stdout[-300:]
         folders[workers] = out
     files = sorted(p.name for p in folders[1].iterdir() if p.suffix in (".parquet", ".csv"))
     for name in ("monthly.parquet", "by_township.parquet", "by_county.parquet", "events.parquet", "summary.csv"):

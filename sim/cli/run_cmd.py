@@ -74,6 +74,7 @@ def run_command(args: argparse.Namespace) -> int:
         if not args.no_report:
             write_report(folder.staging, lang)
     ms = f"{results.timings.get('per_replication_s', 0.0) * 1000:.0f}"
+    processes = int(results.timings.get("workers", 1))
     replications = results.replications
     del results  # the summary reads the saved folder back: the run's own tables need not stay in memory too
     from sim.report.load import load_run
@@ -86,7 +87,10 @@ def run_command(args: argparse.Namespace) -> int:
         from sim.report.workbook import write_workbook
 
         write_workbook(out, xlsx, lang)
-    done = word("t_results", lang, out=out, n=replications, ms=ms)
+    if processes > 1:
+        done = word("t_results_workers", lang, out=out, n=replications, w=processes, ms=ms)
+    else:
+        done = word("t_results", lang, out=out, n=replications, ms=ms)
     if args.json:
         print(json.dumps(payload, ensure_ascii=False, indent=1))
         print(done, file=sys.stderr)

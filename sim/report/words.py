@@ -124,6 +124,10 @@ _WORDS: dict[str, tuple[str, str]] = {
         "results in {out}/ ({n} replications, {ms} ms each)",
         "结果保存在 {out}/({n} 次重复模拟,每次 {ms} 毫秒)",
     ),
+    "t_results_workers": (
+        "results in {out}/ ({n} replications on {w} processes, {ms} ms of wall time each)",
+        "结果保存在 {out}/({n} 次重复模拟,{w} 个进程并行,平均每次 {ms} 毫秒)",
+    ),
     "t_month_tag_reform": ("reform", "改革"),
     "t_month_tag_deadline": ("deadline", "期限"),
     "t_month_tag_end": ("horizon", "期末"),
