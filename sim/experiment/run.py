@@ -114,7 +114,7 @@ def _in_workers(
     model = partial(simulate, record_events=True) if events else simulate
     context = Context.of([scenario], seed, model, population)
     jobs = (Job(0, rep, 1, whole=True) for rep in range(replications))
-    with make_executor("local", workers) as pool:
+    with make_executor("local", min(workers, replications)) as pool:  # no idle worker started
         pool.start(context)
         yield from in_order(_results(pool.run(jobs)))
 
