@@ -136,13 +136,12 @@ class Diversion:
             return [], {}
         idx = np.asarray(surplus)
         static = self._static_ok(idx)
+        self.static_ok = dict(zip(surplus, static.tolist(), strict=True))
         if order.shape[1] == 0:  # no channel open
-            self.static_ok = dict(zip(surplus, static.tolist(), strict=True))
             return [], {i: [] for i in surplus}
         accept = np.array([ch.acceptance for ch in self.channels])
         passes = np.array([ch.exam_pass_rate for ch in self.channels])
         willing = static & (self.accept_u[idx, : len(CHANNEL_IDS)] < accept) & (self.exam_u[idx] < passes)
-        self.static_ok = dict(zip(surplus, static.tolist(), strict=True))
         would = np.take_along_axis(willing, order, axis=1)  # the channels in each person's order they would take
         iv = idx[(would & (order == INSTITUTION_VACANCY)).any(axis=1)].tolist()
         takes = would & (order != INSTITUTION_VACANCY)
