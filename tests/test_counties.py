@@ -230,3 +230,59 @@ def test_the_report_ranks_the_counties(tmp_path: Path) -> None:
     city = run(small("time.horizon_months=30"), replications=1)
     city.save(tmp_path / "city")
     assert 'id="counties"' not in run_report(tmp_path / "city").read_text("utf-8")
+
+
+def test_compare_keeps_each_runs_tables_as_fenliu_run_writes_them(tmp_path: Path) -> None:
+    """A comparison's run folders hold what `fenliu run` writes (by township, channel and county), byte for byte,
+    with the replications gathered in order from a pool of two workers.
+    """
+    import sim
+
+    province = small("geography.counties=3", "time.horizon_months=30")
+    deeper = sim.with_overrides(province, {"name": "deeper", "reform.cut_admin": 0.3})
+    comparison = sim.compare([province, deeper], replications=4, seed=5, executor="local", workers=2)
+    comparison.save(tmp_path / "cmp")
+    for k, scenario in enumerate((province, deeper)):
+        run(scenario, replications=4, seed=5).save(tmp_path / f"run{k}")
+        folder = tmp_path / "cmp" / f"{k:02d}-{scenario.name}"
+        for name in ("monthly", "by_township", "by_channel", "by_county"):
+            mine, alone = folder / f"{name}.parquet", tmp_path / f"run{k}" / f"{name}.parquet"
+            assert mine.read_bytes() == alone.read_bytes(), (scenario.name, name)
+        assert (folder / "risk_by_county.csv").read_bytes() == (tmp_path / f"run{k}" / "risk_by_county.csv").read_bytes()
+
+
+def test_the_comparison_shows_which_counties_a_change_reaches(tmp_path: Path) -> None:
+    """Only county 乙's pool is cut: 乙 runs dry and keeps more people waiting; 甲, with its own pool and places,
+    is untouched, replication by replication. The paired figures are those of the two runs' by_county tables.
+    """
+    import sim
+    from sim.report.compare_counties import county_changes
+    from sim.report.compare_report import as_runs, compare_report
+
+    counties = [{"name": "甲县", "townships": 6}, {"name": "乙县", "townships": 6}]
+    poor = {"initial_balance": 2e5, "contributors": []}
+    extra = ("time.horizon_months=30", "diversion.after_deadline=keep_queueing")
+    reference = listed(counties, *extra)
+    cut = listed([counties[0], {**counties[1], "pool": poor}], *extra).model_copy(update={"name": "乙县少钱"})
+    comparison = sim.compare([reference, cut], replications=6, seed=11, executor="inprocess")
+    changes = county_changes(as_runs(comparison.runs)).set_index(["unit", "figure"])
+
+    dry = changes.loc[("乙县", "p_pool_dry_by_deadline")]
+    assert dry["reference"] == 0.0 and dry["mean"] == 1.0  # dry in every replication, never before
+    awaiting = changes.loc[("乙县", "awaiting_at_deadline")]
+    assert awaiting["low"] > 0  # more waiting, beyond the paired interval's doubt
+    a, b = (r.by_county for r in comparison.runs)
+    deadline = reference.reform.deadline_month
+    by_hand = wide(b, "乙县", "awaiting")[:, deadline] - wide(a, "乙县", "awaiting")[:, deadline]
+    assert awaiting["mean"] == pytest.approx(by_hand.mean()) and awaiting["n"] == 6
+    spent = changes.loc[("乙县", "one_time_cost")]
+    assert spent["high"] < 0  # it could pay out less
+    for figure in ("awaiting_at_deadline", "p_pool_dry_by_deadline", "one_time_cost"):
+        untouched = changes.loc[("甲县", figure)]
+        assert untouched["mean"] == 0.0 and untouched["n"] == 6, figure
+
+    comparison.save(tmp_path / "cmp")
+    page = compare_report(tmp_path / "cmp", tmp_path / "report.html").read_text("utf-8")
+    assert 'id="counties"' in page and 'id="counties-change"' in page and "乙县少钱 − " in page
+    city = sim.compare([small(*extra), small(*extra, "reform.cut_admin=0.3")], replications=2, executor="inprocess")
+    assert county_changes(as_runs(city.runs)) is None  # a city has no county panel

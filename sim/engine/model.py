@@ -336,6 +336,7 @@ class Model:
             pool_unpaid=bt.unpaid,
             by_county=self.by_county.table if self.by_county is not None else None,
             county_names=tuple(c.name for c in self.counties),
+            township_names=tuple(self.townships.names),
         )
 
     def close(self) -> None:

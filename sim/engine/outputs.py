@@ -30,6 +30,7 @@ class RunResult:
     pool_unpaid: np.ndarray | None = None  # (months + 1,): yuan of pool requests not paid at month-end
     by_county: np.ndarray | None = None  # (months + 1, counties, COUNTY_OUTCOMES), sim.engine.by_county
     county_names: tuple[str, ...] = ()
+    township_names: tuple[str, ...] = ()  # the townships of by_township's first column, in order
 
 
 SECTOR_COLUMNS = (

@@ -29,12 +29,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.engine.model import simulate
+from sim.engine.model import RunResult, simulate
 from sim.errors import InputError
 from sim.experiment.executors import make_executor
+from sim.experiment.gather import Gathered, InOrder
 from sim.experiment.jobs import Context, Job, Simulate
 from sim.experiment.progress import Progress
-from sim.experiment.results import FORMAT_VERSION, Results, monthly_frame
+from sim.experiment.results import FORMAT_VERSION, Results
 from sim.experiment.storage import write_json, write_parquet
 from sim.experiment.sweep import all_versions
 from sim.experiment.sweep_results import band_summary
@@ -221,8 +222,11 @@ def compare(
         raise InputError(f"--seed: expected a non-negative whole number, found {seed}")
     names = _unique_names(resolved)
     runner = make_executor(executor, workers, scheduler)
-    jobs = [Job(point=k, first=r, count=1, base=k) for k in range(len(resolved)) for r in range(replications)]
-    tables: dict[int, list[tuple[int, tuple[str, ...], np.ndarray]]] = {k: [] for k in range(len(resolved))}
+    jobs = [
+        Job(point=k, first=r, count=1, base=k, whole=True) for k in range(len(resolved)) for r in range(replications)
+    ]
+    gathered = [Gathered(replications) for _ in resolved]  # each scenario's replications, in order
+    order: list[InOrder[RunResult]] = [InOrder() for _ in resolved]
     t0 = time.perf_counter()
     runner.start(Context.of(resolved, seed, model))
     bar = Progress(len(jobs), label="compare", enabled=progress)
@@ -232,14 +236,17 @@ def compare(
             if not outcome.ok:
                 raise RuntimeError(f"scenario {names[outcome.job.point]!r} replication {outcome.job.first} failed:\n"
                                    f"{outcome.error}")  # fmt: skip
-            job = outcome.job
-            tables[job.point].append((job.first, outcome.columns, outcome.tables[0]))
+            k = outcome.job.point
+            for rep, result in order[k].push(outcome.job.first, outcome.results[0]):
+                gathered[k].add(rep, result)
     finally:
         bar.close()
         runner.close()
     elapsed = time.perf_counter() - t0
-    runs = []
-    for k, scenario in enumerate(resolved):
-        frame = monthly_frame(sorted(tables[k], key=lambda t: t[0]))
-        runs.append(Results(scenario, seed, replications, frame, None, {"replications_s": elapsed}))
+    for waiting in order:
+        waiting.finish()
+    runs = [
+        g.results(scenario, seed, replications, {"replications_s": elapsed})
+        for g, scenario in zip(gathered, resolved, strict=True)
+    ]
     return Comparison(names, runs, seed, replications, {"total_s": elapsed}, runner.describe())

@@ -5,28 +5,19 @@ from __future__ import annotations
 import time
 from collections.abc import Generator, Iterable, Iterator
 from functools import partial
-from typing import TypeVar
 
-import pandas as pd
-
-from sim.engine import EVENT_COLUMNS, RunResult, simulate
+from sim.engine import RunResult, simulate
 from sim.errors import RunFailed
 from sim.experiment.executors import check_workers, make_executor
+from sim.experiment.gather import Gathered, in_order
 from sim.experiment.jobs import Context, Job, Outcome
 from sim.experiment.progress import Progress
-from sim.experiment.results import (
-    MonthlyStack,
-    Results,
-    channel_frame,
-    county_frame,
-    monthly_table,
-    township_frame,
-)
+from sim.experiment.results import Results
 from sim.population.build import build_population
 from sim.population.table import Population
 from sim.scenario.schema import Scenario
 
-T = TypeVar("T")
+__all__ = ["in_order", "run"]
 
 
 def run(
@@ -54,8 +45,7 @@ def run(
     t0 = time.perf_counter()
     pop = build_population(scenario, seed) if population is None else population
     t1 = time.perf_counter()
-    stack, logs, townships, channels, counties = MonthlyStack(replications), [], [], [], []
-    county_names: tuple[str, ...] = ()
+    gathered = Gathered(replications, events)
     bar = Progress(replications, label=f"{scenario.name}: replications", enabled=progress)
     results: Generator[tuple[int, RunResult], None, None]
     if workers > 1 and replications > 1:
@@ -64,42 +54,19 @@ def run(
         results = ((rep, simulate(scenario, pop, seed, rep, record_events=events)) for rep in range(replications))
     try:
         for rep, result in results:
-            stack.add(rep, *monthly_table(result))
-            if result.by_township is not None:
-                townships.append((rep, result.by_township))
-            if result.channel_one_time is not None:
-                channels.append((rep, result.channel_one_time))
-            if result.by_county is not None:
-                counties.append((rep, result.by_county))
-                county_names = result.county_names
-            if result.events is not None:
-                logs.append(pd.DataFrame(result.events, columns=list(EVENT_COLUMNS)).assign(replication=rep))
+            gathered.add(rep, result)
             bar.update(True)
     finally:
         results.close()  # a pool stops with its run, even one broken off
         bar.close()
     t2 = time.perf_counter()
-    event_frame = None
-    if events:
-        event_frame = pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(columns=[*EVENT_COLUMNS])
-        event_frame = event_frame[["replication", *EVENT_COLUMNS]]
     timings = {
         "population_s": t1 - t0,
         "replications_s": t2 - t1,
         "per_replication_s": (t2 - t1) / max(replications, 1),
         "workers": min(workers, max(replications, 1)),
     }
-    return Results(
-        scenario,
-        seed,
-        replications,
-        stack.frame(),
-        event_frame,
-        timings,
-        by_township=township_frame(townships, pop.townships.names) if townships else None,
-        by_channel=channel_frame(channels) if channels else None,
-        by_county=county_frame(counties, county_names) if counties else None,
-    )
+    return gathered.results(scenario, seed, replications, timings)
 
 
 def _in_workers(
@@ -130,18 +97,3 @@ def _results(outcomes: Iterable[Outcome]) -> Iterator[tuple[int, RunResult]]:
                 )
             raise RunFailed(message)
         yield outcome.job.first, outcome.results[0]
-
-
-def in_order(arrivals: Iterable[tuple[int, T]]) -> Iterator[tuple[int, T]]:
-    """Items numbered 0, 1, 2, … in their numbers' order, whatever order they arrive in: each waits
-    only until those before it have come.
-    """
-    arrived: dict[int, T] = {}
-    following = 0
-    for number, item in arrivals:
-        arrived[number] = item
-        while following in arrived:
-            yield following, arrived.pop(following)
-            following += 1
-    if arrived:
-        raise RuntimeError(f"replications {sorted(arrived)} came back without replication {following}")

@@ -11,6 +11,7 @@ from sim.analysis.worlds import flatten
 from sim.errors import InputError
 from sim.report import aggregate as agg
 from sim.report.common import OUTCOME_KINDS, built_line, fmt, fmt_diff, show_value
+from sim.report.compare_counties import add_compare_county_panel
 from sim.report.compare_figures import compare_channels, compare_differences, compare_metric, compare_states
 from sim.report.compare_intro import what_differs_cards, world_note
 from sim.report.finding import compare_finding
@@ -108,6 +109,7 @@ def compare_report(runs: Sequence[Any] | str | Path, path: str | Path, lang: str
     if len({str(r.manifest.get("seed")) for r in runs}) > 1:
         note += " " + text("cmp_seeds_differ", lang)
     page.table("outcomes", text("cmp_table", lang), header, rows, note)
+    add_compare_county_panel(page, runs, lang)  # a province's comparison: which counties change
     figures = [
         ("headcount", text("sec_cmp_headcount", lang), compare_metric(runs, "headcount_total", lang), ""),
         ("differences", text("sec_cmp_diff", lang), compare_differences(runs, lang), text("note_cmp_diff", lang)),
