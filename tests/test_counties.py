@@ -284,5 +284,22 @@ def test_the_comparison_shows_which_counties_a_change_reaches(tmp_path: Path) ->
     comparison.save(tmp_path / "cmp")
     page = compare_report(tmp_path / "cmp", tmp_path / "report.html").read_text("utf-8")
     assert 'id="counties"' in page and 'id="counties-change"' in page and "乙县少钱 − " in page
+    import openpyxl
+
+    from sim.report.workbook import compare_workbook, run_workbook
+
+    runs = as_runs(tmp_path / "cmp")  # read back from the folder, as `fenliu export` does
+    compare_workbook(runs, tmp_path / "c.xlsx", "en")
+    paired = openpyxl.load_workbook(tmp_path / "c.xlsx")["By county, paired"]
+    cells = {(row[0], row[1]): row for row in paired.iter_rows(min_row=2, values_only=True)}
+    assert cells[("乙县", "P(pool dry by the deadline)")][3:] == (0, 1, 1, 1, 6)
+    assert cells[("乙县", "One-time cost (thousand yuan)")][4] == pytest.approx(spent["mean"] / 1e3)
+    assert cells[("甲县", "Awaiting at the deadline")][4] == 0
+    run_workbook(runs[1], tmp_path / "r.xlsx", "zh")
+    by_county = openpyxl.load_workbook(tmp_path / "r.xlsx")["分县"]
+    header, *rows = by_county.iter_rows(values_only=True)
+    dry = {row[0]: row[header.index("期限前资金池枯竭概率")] for row in rows}
+    assert dry == {"甲县": 0, "乙县": 1}
+
     city = sim.compare([small(*extra), small(*extra, "reform.cut_admin=0.3")], replications=2, executor="inprocess")
     assert county_changes(as_runs(city.runs)) is None  # a city has no county panel

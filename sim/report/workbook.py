@@ -273,6 +273,61 @@ def township_sheet(s: Sheets, run: RunData, lang: str, unit: MoneyUnit) -> None:
     s.sheet(word("w_townships", lang), list(table.columns), table.to_numpy().tolist(), kinds)
 
 
+def county_sheet(s: Sheets, run: RunData, lang: str, unit: MoneyUnit) -> None:
+    """Each county's figures (means over replications), as the run report's county panel, when the run has
+    counties.
+    """
+    if run.by_county is None or run.by_county.empty:
+        return
+    from sim.report.county_figures import COLUMNS, county_table
+
+    table = county_table(run.by_county, run.scenario)
+    header = [word("w_county", lang)]
+    for _, kind, en, zh in COLUMNS:  # money in the workbook's unit, not the report's
+        label = (zh if lang == "zh" else en).split("(")[0].strip()
+        header.append(f"{label} ({unit.name})" if kind == "money" else label)
+    kinds = ["number", *(kind for _, kind, *_ in COLUMNS)]
+    rows = [
+        [str(county), *(_scaled(float(v), kind, unit) for v, kind in zip(values, kinds[1:], strict=True))]
+        for county, values in zip(table.index, table.to_numpy(), strict=True)
+    ]
+    s.sheet(word("w_counties", lang), header, rows, kinds)
+
+
+def county_change_sheet(s: Sheets, runs: list[RunData], lang: str, unit: MoneyUnit) -> None:
+    """Per county, figure and scenario: the reference's mean and the paired difference (mean, 95% interval, n),
+    as the comparison report's county panel, when the reference has counties.
+    """
+    from sim.report.compare_counties import FIGURES, county_changes
+
+    changes = county_changes(runs)
+    if changes is None:
+        return
+    labels = {figure: zh if lang == "zh" else en for figure, _, en, zh in FIGURES}
+    kinds = {figure: kind for figure, kind, *_ in FIGURES}
+    header = [
+        word("w_county", lang),
+        word("t_outcome", lang),
+        word("w_scenario", lang),
+        runs[0].name,
+        word("w_diff", lang),
+        "95% low",
+        "95% high",
+        "n",
+    ]
+    rows, row_kinds = [], []
+    for row in changes.itertuples(index=False):
+        kind = kinds[row.figure]
+        label = labels[row.figure] + (f" ({unit.name})" if kind == "money" else "")
+        values = [_scaled(float(v), kind, unit) for v in (row.reference, row.mean, row.low, row.high)]
+        rows.append([str(row.unit), label, str(row.scenario), *values, int(row.n)])
+        row_kinds.append(kind)
+    ws = s.sheet(word("w_county_changes", lang), header, [], ())
+    for r, (cells, kind) in enumerate(zip(rows, row_kinds, strict=True), start=1):
+        for c, value in enumerate(cells):
+            s.cell(ws, r, c, value, kind if 3 <= c <= 6 else "number")
+
+
 def parameter_sheet(
     s: Sheets, scenario: dict[str, Any], sources: dict[str, Any], lang: str, title: str | None = None
 ) -> None:
@@ -326,6 +381,7 @@ def run_workbook(run: RunData, path: Path, lang: str) -> None:
     yearly_cost_sheets(s, run, lang, unit)
     channel_sheet(s, run, lang)
     risk_sheet(s, run, lang)
+    county_sheet(s, run, lang, unit)
     township_sheet(s, run, lang, unit)
     monthly_sheet(s, run, lang, unit)
     parameter_sheet(s, run.scenario, run.manifest.get("scenario_sources") or {}, lang)
@@ -364,6 +420,7 @@ def compare_workbook(runs: list[RunData], path: Path, lang: str) -> None:
     for r, (cells, kind) in enumerate(zip(rows, row_kinds, strict=True), start=1):
         for c, value in enumerate(cells):
             s.cell(ws, r, c, value, kind if 2 <= c <= 4 else "number")
+    county_change_sheet(s, runs, lang, unit)
     for k, run in enumerate(runs, start=1):
         title = f"{word('w_parameters', lang)[:20]} {k}"
         parameter_sheet(s, run.scenario, run.manifest.get("scenario_sources") or {}, lang, title)
