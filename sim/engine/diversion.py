@@ -70,7 +70,8 @@ class Diversion:
         self.pending: dict[int, Pending] = {}
         self.channel_of: dict[int, int] = {}
         self.diverted_at: dict[int, int] = {}
-        self.surplus: list[list[list[int]]] = [[[] for _ in SECTORS] for _ in range(n_tw)]
+        # per township and sector, the surplus best first: a dict as an ordered set (O(1) to forget someone)
+        self.surplus: list[list[dict[int, None]]] = [[{} for _ in SECTORS] for _ in range(n_tw)]
         self.stopped_county = [False] * len(self.counties)  # each county's drive stopped at its deadline
 
     # ----- set-up at the reform ---------------------------------------------------------
@@ -86,7 +87,7 @@ class Diversion:
         merit = np.array([score.get(i, 0.0) for i in surplus], dtype=float)
         township, sector = people.township, people.sector
         for i in np.asarray(surplus, dtype=np.int64)[np.argsort(-merit, kind="stable")].tolist():  # best first
-            self.surplus[township[i]][sector[i]].append(i)
+            self.surplus[township[i]][sector[i]][i] = None
         order = self._preferences(surplus, score)
         self.orders = dict(zip(surplus, order.tolist(), strict=True))
         iv, self.candidates = self._candidates(surplus, order)
@@ -404,9 +405,7 @@ class Diversion:
 
     def _forget_surplus(self, i: int) -> None:
         people = self.model.people
-        bucket = self.surplus[people.township[i]][people.sector[i]]
-        if i in bucket:
-            bucket.remove(i)
+        self.surplus[people.township[i]][people.sector[i]].pop(i, None)
 
     # ----- hooks from the model ---------------------------------------------------------
     def stop(self, i: int, reason: str, force: bool = False) -> None:
