@@ -248,7 +248,9 @@ def test_compare_keeps_each_runs_tables_as_fenliu_run_writes_them(tmp_path: Path
         for name in ("monthly", "by_township", "by_channel", "by_county"):
             mine, alone = folder / f"{name}.parquet", tmp_path / f"run{k}" / f"{name}.parquet"
             assert mine.read_bytes() == alone.read_bytes(), (scenario.name, name)
-        assert (folder / "risk_by_county.csv").read_bytes() == (tmp_path / f"run{k}" / "risk_by_county.csv").read_bytes()
+        assert (folder / "risk_by_county.csv").read_bytes() == (
+            tmp_path / f"run{k}" / "risk_by_county.csv"
+        ).read_bytes()
 
 
 def test_the_comparison_shows_which_counties_a_change_reaches(tmp_path: Path) -> None:
@@ -303,3 +305,40 @@ def test_the_comparison_shows_which_counties_a_change_reaches(tmp_path: Path) ->
 
     city = sim.compare([small(*extra), small(*extra, "reform.cut_admin=0.3")], replications=2, executor="inprocess")
     assert county_changes(as_runs(city.runs)) is None  # a city has no county panel
+
+
+def test_the_finding_names_the_counties_in_trouble(tmp_path: Path) -> None:
+    """The finding names the county whose pool runs dry and the counties with the most people still awaiting,
+    with the figures of risk_by_county; a city's finding has no such sentence.
+    """
+    from sim.analysis.by_county import county_risk
+    from sim.report.finding import run_finding
+    from sim.report.load import load_run
+
+    poor = {"initial_balance": 1e5, "contributors": []}
+    scenario = listed(
+        [
+            {"name": "甲县", "townships": 4},
+            {"name": "乙县", "townships": 4, "pool": poor},
+            {"name": "丙县", "townships": 4},
+        ],
+        "time.horizon_months=30",
+    )
+    run(scenario, replications=3).save(tmp_path / "run")
+    loaded = load_run(tmp_path / "run")
+    finding = run_finding(loaded, "en")
+    assert finding.numbers["counties"] == 3 and finding.numbers["counties_dry"] == 1
+    assert (
+        "the pools of 1 of 3 counties run dry by their deadline in at least half the replications (乙县)"
+        in finding.text
+    )
+    risk = county_risk(loaded.by_county, loaded.scenario)
+    awaiting = risk[risk["figure"] == "awaiting_at_deadline"].set_index("unit")["estimate"]
+    quoted = {k.split(":", 1)[1]: v for k, v in finding.numbers.items() if k.startswith("county_awaiting:")}
+    assert quoted == awaiting.to_dict()  # all three, as risk_by_county has them
+    order = [unit for unit in sorted(awaiting.index, key=lambda u: -awaiting[u])]
+    positions = [finding.text.index(f"{unit} (") for unit in order]
+    assert positions == sorted(positions)  # named most awaiting first
+    assert "乙县" in run_finding(loaded, "zh").text
+    run(small("time.horizon_months=30"), replications=1).save(tmp_path / "city")
+    assert "By county" not in run_finding(load_run(tmp_path / "city"), "en").text

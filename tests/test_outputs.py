@@ -361,3 +361,7 @@ def test_the_twin_counts_a_short_county_even_when_another_holds_money(tmp_path: 
     assert "--engine des" in finding.text
     # the charges include the assumed money, so the twin does not say each payer bore only its own money
     assert "of its own money" not in finding.text and "pool.top_up_payer" in finding.text
+    # and by county it names the short one: the twin's pools never run dry, they go below zero
+    assert finding.numbers["counties_dry"] == 1
+    assert "the pools of 1 of 2 counties have paid more than was put in by their deadline" in finding.text
+    assert "money the twin assumes is found (poor)" in finding.text

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from sim.analysis.by_county import county_deadlines, county_risk
 from sim.report import aggregate as agg
 from sim.report.dates import month_label
 from sim.report.i18n import name
@@ -147,6 +150,7 @@ def run_finding(run: RunData, lang: str = "en") -> Finding:
         else:
             f.sentences.append(word("f_no_payers", lang))
         _gap_sentences(run, f, lang)
+    _county_sentence(run, f, lang)
     _payback_sentence(run, f, lang)
     _rebound_sentence(run, f, lang)
     f.numbers["replications"] = run.replications
@@ -185,6 +189,48 @@ def _gap_sentences(run: RunData, f: Finding, lang: str) -> None:
         if top > 0:
             f.numbers["top_up"] = top
             f.sentences.append(word("f_top_up", lang, top_up=money(top, lang)))
+
+
+NAMED_COUNTIES = 5  # counties named in the finding; the county panel ranks them all
+
+
+def _county_sentence(run: RunData, f: Finding, lang: str) -> None:
+    """For a province: the counties whose pool runs dry by their deadline in at least half the replications,
+    and the three with the most people still awaiting at their deadline (`sim.analysis.by_county`).
+    """
+    frame = run.by_county
+    if frame is None or frame.empty or frame["unit"].nunique() < 2:
+        return
+    risk = county_risk(frame, run.scenario)
+    estimate = risk.pivot(index="unit", columns="figure", values="estimate").loc[list(dict.fromkeys(risk["unit"]))]
+    awaiting = estimate["awaiting_at_deadline"].sort_values(ascending=False, kind="stable").head(3)
+    top = word("f_list_sep", lang).join(
+        word("f_county_people", lang, name=str(unit), n=people(float(n))) for unit, n in awaiting.items()
+    )
+    f.numbers["counties"] = len(estimate)
+    for unit, n in awaiting.items():
+        f.numbers[f"county_awaiting:{unit}"] = float(n)
+    twin = run.manifest.get("engine") == "expected"  # it lets nobody wait: a short pool goes below zero instead
+    dry = _counties_short(frame, run.scenario) if twin else estimate["p_pool_dry_by_deadline"]
+    dry = dry[dry >= 0.5].sort_values(ascending=False, kind="stable")
+    f.numbers["counties_dry"] = len(dry)
+    if not len(dry):
+        f.sentences.append(word("f_counties_ok", lang, top=top))
+        return
+    names = word("f_list_sep", lang).join(str(u) for u in dry.index[:NAMED_COUNTIES])
+    if len(dry) > NAMED_COUNTIES:
+        names = word("f_more", lang, names=names, m=len(dry) - NAMED_COUNTIES, k=len(dry))
+    key = "f_counties_short" if twin else "f_counties_dry"
+    f.sentences.append(word(key, lang, k=len(dry), n=len(estimate), names=names, top=top))
+
+
+def _counties_short(frame: pd.DataFrame, scenario: dict[str, Any]) -> pd.Series:
+    """Per county, the share of replications in which the twin's pool is below zero at the county's deadline."""
+    own, province = county_deadlines(scenario)
+    horizon = int(frame["month"].max())
+    deadline = frame["unit"].map(lambda u: min(own.get(str(u), province), horizon))
+    at = frame[frame["month"] == deadline]
+    return (at["pool_balance"] < 0).groupby(at["unit"], sort=False).mean()
 
 
 def _twin_shortfall(run: RunData) -> float:

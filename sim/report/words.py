@@ -79,6 +79,27 @@ _WORDS: dict[str, tuple[str, str]] = {
         " (Mean over {n} replications; brackets: P5–P95.)",
         "(以上为 {n} 次重复模拟的均值;方括号内为 P5–P95。)",
     ),
+    "f_counties_dry": (
+        " By county, each with its own pool and places: the pools of {k} of {n} counties run dry by their deadline "
+        "in at least half the replications ({names}); the most people still await a post at their deadline in {top}.",
+        "分县看(各县有自己的资金池和岗位):{n} 个县中有 {k} 个县的资金池在至少一半的重复模拟中于期限前见底({names});"
+        "期限时待岗人数最多的是 {top}。",
+    ),
+    "f_counties_ok": (
+        " By county, each with its own pool and places: no county's pool runs dry by its deadline in half the "
+        "replications or more; the most people still await a post at their deadline in {top}.",
+        "分县看(各县有自己的资金池和岗位):没有一个县的资金池在一半及以上的重复模拟中于期限前见底;"
+        "期限时待岗人数最多的是 {top}。",
+    ),
+    "f_counties_short": (
+        " By county, each with its own pool and places: the pools of {k} of {n} counties have paid more than was put "
+        "in by their deadline, money the twin assumes is found ({names}); the most people still await a post at "
+        "their deadline in {top}.",
+        "分县看(各县有自己的资金池和岗位):{n} 个县中有 {k} 个县的资金池到期限时支出超过投入,"
+        "差额由本模型假定另有来源({names});期限时待岗人数最多的是 {top}。",
+    ),
+    "f_county_people": ("{name} ({n})", "{name}({n} 人)"),
+    "f_more": ("{names} and {m} more", "{names} 等 {k} 个县"),
     "f_payer_share": ("{name} {share}", "{name} {share}"),
     "f_list_sep": (", ", "、"),
     # finding, comparison
