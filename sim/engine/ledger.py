@@ -11,6 +11,7 @@ left public employment with a pension buy-in, so the counterfactual shows the sa
 
 from __future__ import annotations
 
+from array import array
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -46,6 +47,8 @@ SALARY_IN_POST, SALARY_HIRES = C["salary_in_post"], C["salary_hires"]
 RETIREMENT_PAY = C["retirement_pay"]
 CHANNEL_COMPONENT = {0: "salary_moved_teacher", 1: "early_retirement_pay", 6: "salary_moved_police"}
 ONE_TIME = ("severance", "pension_buyin", "placement_subsidy")
+SLOT, NO_SLOT = 16, -1  # a recurring cost's code is component × SLOT + payer (payers < SLOT); NO_SLOT: none
+assert len(PAYERS) < SLOT
 LEDGER_COLUMNS = (
     *(f"cost_{c}" for c in COMPONENTS),
     *(f"cost_by_{p}" for p in PAYERS),
@@ -98,7 +101,10 @@ class Ledger:
         self.one_time = [[0.0] * len(PAYERS) for _ in COMPONENTS]
         n_tw = len(model.townships)
         self.tw_rate = [0.0] * n_tw
-        self.slot: list[tuple[int, int, float] | None] = []
+        # each person's recurring cost, kept compact (two arrays, not a tuple per person): component × 16 + payer
+        # (NO_SLOT: none) and the monthly amount at month-0 wages
+        self.slot_code: array[int] = array("h")
+        self.slot_amount: array[float] = array("d")
         self.hired_people: set[int] = set()
         self.pension: dict[int, int] = {}  # retired person → payer of their retirement pay
         self._pension_share = money.retirement_pay_share
@@ -126,10 +132,10 @@ class Ledger:
         """Open a slot for everyone present at month 0 (all in post, none hired yet)."""
         people = self.model.people
         component = C["salary_in_post"]
-        payer = [self.sector_payer[s] for s in people.sector]
-        self.slot = [(component, p, a) for p, a in zip(payer, people.salary, strict=True)]
-        payers = np.asarray(payer, dtype=np.int64)
+        payers = np.asarray(self.sector_payer, dtype=np.int64)[np.asarray(people.sector, dtype=np.int64)]
         salary = np.asarray(people.salary, dtype=float)
+        self.slot_code = array("h", (component * SLOT + payers).astype(np.int16).tobytes())
+        self.slot_amount = array("d", salary.tobytes())
         self.rate[component] = opening_rate(payers, salary)
         own = payers == TOWNSHIP
         township = np.asarray(people.township, dtype=np.int64)[own]
@@ -166,21 +172,30 @@ class Ledger:
     def update(self, i: int) -> None:
         """Re-book person i's recurring cost after a change of state, sector or status."""
         new = self.slot_for(i)
-        slots = self.slot
-        if i >= len(slots):
-            slots.extend([None] * (i + 1 - len(slots)))  # a new hire: one more slot
-        old = slots[i]
-        if old == new:
-            return
-        slots[i] = new
+        codes, amounts = self.slot_code, self.slot_amount
+        if i >= len(codes):  # a new hire: one more slot
+            codes.extend([NO_SLOT] * (i + 1 - len(codes)))
+            amounts.extend([0.0] * (i + 1 - len(amounts)))
+        old = codes[i]
+        if new is None:
+            if old == NO_SLOT:
+                return
+            codes[i] = NO_SLOT
+        else:
+            component, payer, amount = new
+            code = component * SLOT + payer
+            if old == code and amounts[i] == amount:
+                return
+            codes[i] = code
         rate = self.rate
-        if old is not None:  # `_add(i, old, -1.0)`, inlined: the hot path of every change of state
-            component, payer, amount = old
-            rate[component][payer] -= amount
+        if old != NO_SLOT:  # `_add(i, old, -1.0)`, inlined: the hot path of every change of state
+            payer, amount_old = old % SLOT, amounts[i]
+            rate[old // SLOT][payer] -= amount_old
             if payer == TOWNSHIP:
-                self.tw_rate[self.people.township[i]] -= amount
+                self.tw_rate[self.people.township[i]] -= amount_old
         if new is not None:
             component, payer, amount = new
+            amounts[i] = amount
             rate[component][payer] += amount
             if payer == TOWNSHIP:
                 self.tw_rate[self.people.township[i]] += amount
@@ -198,10 +213,10 @@ class Ledger:
 
     def close(self, i: int) -> None:
         """Take person i's slot off the books (before they move to another township; `update` reopens it)."""
-        old = self.slot[i] if i < len(self.slot) else None
-        if old is not None:
-            self.slot[i] = None
-            self._add(i, old, -1.0)
+        code = self.slot_code[i] if i < len(self.slot_code) else NO_SLOT
+        if code != NO_SLOT:
+            self.slot_code[i] = NO_SLOT
+            self._add(i, (code // SLOT, code % SLOT, self.slot_amount[i]), -1.0)
 
     def hired(self, i: int) -> None:
         """Open the slot of person i, just hired into a post."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import gc
+from array import array
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -122,7 +123,7 @@ class Model:
         self.reformed = False
         self.log: list[tuple[Any, ...]] | None = [] if record_events else None
         self.exit_cause: list[int] = []
-        self.retire_abs: list[int] = []
+        self.retire_abs: array[int] = array("q")  # statutory retirement month of each person (compact: see People)
         self.exits: dict[int, list[int]] = {}
         self.scheduled_exits = 0
         self.exits_months: set[int] = set()
@@ -216,7 +217,7 @@ class Model:
         att = self.scenario.attrition
         retire_abs, cause, after = first_exits(att, self.start_abs, pop.birth, pop.female, pop.worker, draws)
         first = len(self.exit_cause)
-        self.retire_abs.extend(retire_abs.tolist())
+        self.retire_abs.frombytes(retire_abs.astype(np.int64).tobytes())
         self.exit_cause.extend(cause.tolist())
         for month, group in exit_months(after, self.horizon):
             self.schedule_exits(month, (group + first).tolist())

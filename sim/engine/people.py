@@ -1,11 +1,14 @@
-"""The people of one replication: attributes and state as growable Python lists.
+"""The people of one replication: attributes and state, growable, read and written one person at a time.
 
-Lists, not arrays, because the engine reads and writes single people at a time and
-appends hires; the counters kept here make every monthly snapshot O(1).
+Small values (state, sector, education, flags) are Python lists, whose entries point at shared small
+integers. Large ones (township, birth and entry months, salary, appraisal) are compact `array`s: a list
+would hold a separate object per person, and at province scale (300,000 people) those scattered objects
+miss the processor's caches on almost every read. The counters kept here make every monthly snapshot O(1).
 """
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,17 +25,17 @@ class People:
 
     n_townships: int
     ids: list[str] = field(default_factory=list)
-    township: list[int] = field(default_factory=list)
+    township: array[int] = field(default_factory=lambda: array("q"))
     sector: list[int] = field(default_factory=list)
     female: list[bool] = field(default_factory=list)
     worker: list[bool] = field(default_factory=list)
     leader: list[bool] = field(default_factory=list)
     protected: list[bool] = field(default_factory=list)
-    birth: list[int] = field(default_factory=list)
-    entry: list[int] = field(default_factory=list)
+    birth: array[int] = field(default_factory=lambda: array("q"))
+    entry: array[int] = field(default_factory=lambda: array("q"))
     education: list[int] = field(default_factory=list)
-    salary: list[float] = field(default_factory=list)
-    appraisal: list[float] = field(default_factory=list)
+    salary: array[float] = field(default_factory=lambda: array("d"))
+    appraisal: array[float] = field(default_factory=lambda: array("d"))
     state: list[int] = field(default_factory=list)
     n_state: list[int] = field(default_factory=lambda: [0] * len(STATE_NAMES))
     payroll_sector: list[int] = field(default_factory=lambda: [0, 0, 0])
@@ -54,17 +57,17 @@ class People:
         """Everyone of `pop`, in post."""
         people = cls(len(pop.townships))
         people.ids = [str(x) for x in pop.ids]
-        people.township = pop.township.astype(int).tolist()
+        people.township = array("q", pop.township.astype(np.int64).tobytes())
         people.sector = pop.sector.astype(int).tolist()
         people.female = pop.female.astype(bool).tolist()
         people.worker = pop.worker.astype(bool).tolist()
         people.leader = pop.leader.astype(bool).tolist()
         people.protected = pop.protected.astype(bool).tolist()
-        people.birth = pop.birth.astype(int).tolist()
-        people.entry = pop.entry.astype(int).tolist()
+        people.birth = array("q", pop.birth.astype(np.int64).tobytes())
+        people.entry = array("q", pop.entry.astype(np.int64).tobytes())
         people.education = pop.education.astype(int).tolist()
-        people.salary = pop.salary.astype(float).tolist()
-        people.appraisal = pop.appraisal.astype(float).tolist()
+        people.salary = array("d", pop.salary.astype(np.float64).tobytes())
+        people.appraisal = array("d", pop.appraisal.astype(np.float64).tobytes())
         n = len(pop)
         people.state = [IN_POST] * n
         people.n_state[IN_POST] = n
