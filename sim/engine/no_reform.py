@@ -12,6 +12,7 @@ bit for bit (`tests/test_no_reform.py`), at a fraction of the time.
 from __future__ import annotations
 
 import math
+from array import array
 
 import numpy as np
 
@@ -50,9 +51,9 @@ def no_reform_costs(scenario: Scenario, population: Population, seed: int, repli
     pension_share = money.retirement_pay_share
 
     # everyone present: in post, with the slot the ledger opens for them
-    township = population.township.astype(int).tolist()
+    township = array("q", population.township.astype(np.int64).tobytes())  # compact, as `People`'s
     sector = population.sector.astype(int).tolist()
-    salary = population.salary.astype(float).tolist()
+    salary = array("d", population.salary.astype(np.float64).tobytes())
     component = [SALARY_IN_POST] * len(sector)
     rate = [[0.0] * len(PAYERS) for _ in COMPONENTS]
     payers = np.asarray(sector_payer, dtype=np.int64)[population.sector.astype(np.int64)]
