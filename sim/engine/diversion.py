@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from array import array
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
@@ -70,21 +71,24 @@ class Diversion:
         self.pending: dict[int, Pending] = {}
         self.channel_of: dict[int, int] = {}
         self.diverted_at: dict[int, int] = {}
+        self.merit: array[float] = array("d")
         # per township and sector, the surplus best first: a dict as an ordered set (O(1) to forget someone)
         self.surplus: list[list[dict[int, None]]] = [[{} for _ in SECTORS] for _ in range(n_tw)]
         self.stopped_county = [False] * len(self.counties)  # each county's drive stopped at its deadline
 
     # ----- set-up at the reform ---------------------------------------------------------
-    def start(self, surplus: list[int], score: dict[int, float]) -> None:
-        """Start the diversion of `surplus` (best first within each township sector)."""
+    def start(self, surplus: list[int], score: np.ndarray) -> None:
+        """Start the diversion of `surplus` (best first within each township sector); `score`: each person's
+        merit in competitive posting (0 for those who did not compete).
+        """
         model = self.model
         people = model.people
         n = len(people)
         self.accept_u = stream(model.seed, model.replication, "channels").random((n, 2 * len(CHANNEL_IDS)))
         self.exam_u = stream(model.seed, model.replication, "exams").random((n, len(CHANNEL_IDS)))
-        self.merit = score
+        self.merit = array("d", np.asarray(score, dtype=float).tobytes())  # compact, as `People`'s attributes
         self.fates[0] += len(surplus)
-        merit = np.array([score.get(i, 0.0) for i in surplus], dtype=float)
+        merit = score[np.asarray(surplus, dtype=np.int64)]
         township, sector = people.township, people.sector
         for i in np.asarray(surplus, dtype=np.int64)[np.argsort(-merit, kind="stable")].tolist():  # best first
             self.surplus[township[i]][sector[i]][i] = None
@@ -104,7 +108,7 @@ class Diversion:
             at_month(model.env, county.deadline_month, self._deadline, POLICY, c)
         at_month(model.env, model.scenario.reform.deadline_month, self._withhold, POLICY)
 
-    def _preferences(self, surplus: list[int], score: dict[int, float]) -> np.ndarray:
+    def _preferences(self, surplus: list[int], score: np.ndarray) -> np.ndarray:
         """Each person's order of the open channels, (people × open channels): the scenario's order plus
         person-level random weights.
         """
@@ -119,7 +123,7 @@ class Diversion:
         gumbel = -np.log(-np.log(np.clip(u, 1e-12, 1 - 1e-12)))
         weights = base + cfg.preference_noise * gumbel
         if cfg.adverse_selection:
-            merit = np.array([score.get(i, 0.0) for i in surplus])
+            merit = score[idx]
             sd = merit.std()
             z = (merit - merit.mean()) / sd if sd > 0 else np.zeros_like(merit)
             weights[:, list(EXIT_CHANNELS)] += cfg.adverse_selection * z[:, None]
@@ -376,7 +380,8 @@ class Diversion:
 
     def _key(self, i: int, k: int) -> tuple[float, int]:
         """Queue order: best merit first (择优) or first come; ties in order of arrival."""
-        return (-self.merit.get(i, 0.0) if self.by_merit[k] else 0.0, next(self._arrivals))
+        merit = self.merit  # nobody hired since the reform competed: merit 0
+        return (-(merit[i] if i < len(merit) else 0.0) if self.by_merit[k] else 0.0, next(self._arrivals))
 
     def complete(self, i: int, k: int, tw: int | None = None) -> None:
         """Person i is diverted through channel k (into township tw's institution posts for institution_vacancy)."""

@@ -90,7 +90,7 @@ class Reform:
         is_candidate[list(recruited)] = False
         cand = np.flatnonzero(is_candidate)
         if len(cand) == 0:
-            model.diversion.start([], {})
+            model.diversion.start([], np.zeros(len(people)))
             return
         rng = stream(model.seed, model.replication, "selection")
         noise = rng.standard_normal(len(people))[cand]
@@ -130,5 +130,6 @@ class Reform:
                 model.ledger.update(i)
                 model.record(i, "surplus", IN_POST, surplus_state, "no post in competitive posting")
                 surplus.append(i)
-        merit = dict(zip(cand.tolist(), np.where(np.isfinite(score), score, 1e9).tolist(), strict=True))
+        merit = np.zeros(len(people))  # everyone's: 0 for those who did not compete (temporaries, recruits)
+        merit[cand] = np.where(np.isfinite(score), score, 1e9)
         model.diversion.start(surplus, merit)

@@ -45,11 +45,13 @@ class Vacancies:
         self.candidates: set[int] = set()
         self.live = 0  # candidates still awaiting or rotating
 
-    def start(self, candidates: list[int], score: dict[int, float], by_merit: bool) -> None:
-        """The surplus people who would take the channel, in the order vacancies reach them."""
+    def start(self, candidates: list[int], score: np.ndarray, by_merit: bool) -> None:
+        """The surplus people who would take the channel, in the order vacancies reach them (`score`: each
+        person's merit in competitive posting).
+        """
         ids = np.asarray(candidates, dtype=np.int64)
         if by_merit:  # best first, ties in person order
-            order = np.lexsort((ids, -np.array([score.get(i, 0.0) for i in candidates], dtype=float)))
+            order = np.lexsort((ids, -score[ids]))
         else:
             order = np.argsort(ids, kind="stable")
         div = self.diversion
