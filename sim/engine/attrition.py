@@ -93,7 +93,8 @@ def event_month_one(intervals: tuple[tuple[float, float, float], ...], age: floa
         cap = rate * (hi - start)
         if remaining <= cap:
             t = start + remaining / rate - age
-            return max(math.ceil(t * 12.0 - 1e-9), 1)
+            months = math.ceil(t * 12.0 - 1e-9)
+            return months if months > 1 else 1  # `max(…, 1)`, without the call: this runs for every recruit
         remaining -= cap
     return math.inf
 

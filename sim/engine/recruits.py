@@ -86,14 +86,17 @@ class Recruits:
         cfg = self.cfg
         # a standard normal by Box-Muller, so each hire uses a fixed block of draws
         z_age = math.sqrt(-2.0 * math.log(1.0 - u[0])) * math.cos(2.0 * math.pi * u[1])
-        age = min(max(age_mean + cfg.hire_age_sd * z_age, 18.0), 55.0)
+        age = age_mean + cfg.hire_age_sd * z_age
+        age = 18.0 if age < 18.0 else 55.0 if age > 55.0 else age  # within 18 to 55 (`min(max(…))`, without calls)
         birth = now_abs - round(age * 12)
         female = u[2] < cfg.hire_share_female
         worker = sector == INSTITUTION and u[3] < self.share_worker
         death = event_month_one(self.death_table[female], age, -math.log(1.0 - u[7]))
         quit_ = event_month_one(self.quit_table[female], age, -math.log(1.0 - u[8]))
         retire_abs = retirement_abs_one(self.retirement[female, worker], birth)
-        retire = max(retire_abs - now_abs, 1) if self.attrition.retirement else math.inf
+        retire = retire_abs - now_abs if self.attrition.retirement else math.inf
+        if retire < 1:
+            retire = 1
         # the first of the three, ties to the earlier cause (retirement, death, quit)
         if retire <= death and retire <= quit_:
             return birth, female, worker, retire_abs, 0, retire
