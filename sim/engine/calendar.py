@@ -42,8 +42,7 @@ class MonthEnvironment(simpy.Environment):
         if slots is None:
             slots = self._slots[at] = tuple(deque() for _ in range(_PRIORITIES))
             heappush(self._times, at)
-        slots[priority + 1].append(event)
-        next(self._eid)
+        slots[priority + 1].append(event)  # no `next(self._eid)`: SimPy's tie-break count; each FIFO keeps the order
 
     def call_at(self, at: SimTime, priority: int, func: Callable[[Any], None], value: Any) -> None:
         """Call `func(value)` at time `at` (not before now), in the place an event scheduled now would take.
@@ -55,7 +54,6 @@ class MonthEnvironment(simpy.Environment):
             slots = self._slots[at] = tuple(deque() for _ in range(_PRIORITIES))
             heappush(self._times, at)
         slots[priority + 1].append((func, value))
-        next(self._eid)
 
     def peek(self) -> SimTime:
         """The time of the next scheduled event (infinity when none)."""
