@@ -46,6 +46,17 @@ def parquet_hash(results: Any, tmp: Path) -> str:
     return hashlib.sha256((tmp / "monthly.parquet").read_bytes()).hexdigest()
 
 
+def one_poor_county() -> Scenario:
+    """Three counties of four townships, 30 months; 乙县's pool has only 100,000 yuan."""
+    poor = {"initial_balance": 1e5, "contributors": []}
+    counties = [
+        {"name": "甲县", "townships": 4},
+        {"name": "乙县", "townships": 4, "pool": poor},
+        {"name": "丙县", "townships": 4},
+    ]
+    return listed(counties, "time.horizon_months=30")
+
+
 def wide(frame: pd.DataFrame, unit: str, metric: str) -> np.ndarray:
     """One county's metric as (replications × months)."""
     sub = frame[frame["unit"] == unit]
@@ -209,15 +220,7 @@ def test_the_report_ranks_the_counties(tmp_path: Path) -> None:
     from sim.report.county_figures import county_table, ranked_figure
     from sim.report.run_report import run_report
 
-    poor = {"initial_balance": 1e5, "contributors": []}
-    scenario = listed(
-        [
-            {"name": "甲县", "townships": 4},
-            {"name": "乙县", "townships": 4, "pool": poor},
-            {"name": "丙县", "townships": 4},
-        ],
-        "time.horizon_months=30",
-    )
+    scenario = one_poor_county()
     results = run(scenario, replications=2)
     results.save(tmp_path / "run")
     page = run_report(tmp_path / "run").read_text("utf-8")
@@ -315,15 +318,7 @@ def test_the_finding_names_the_counties_in_trouble(tmp_path: Path) -> None:
     from sim.report.finding import run_finding
     from sim.report.load import load_run
 
-    poor = {"initial_balance": 1e5, "contributors": []}
-    scenario = listed(
-        [
-            {"name": "甲县", "townships": 4},
-            {"name": "乙县", "townships": 4, "pool": poor},
-            {"name": "丙县", "townships": 4},
-        ],
-        "time.horizon_months=30",
-    )
+    scenario = one_poor_county()
     run(scenario, replications=3).save(tmp_path / "run")
     loaded = load_run(tmp_path / "run")
     finding = run_finding(loaded, "en")

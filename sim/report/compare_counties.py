@@ -18,6 +18,7 @@ from sim.analysis.by_county import county_values
 from sim.report import aggregate as agg
 from sim.report.common import fmt, fmt_diff
 from sim.report.html import Cell, Page
+from sim.report.i18n import text
 from sim.report.load import RunData
 from sim.report.plot import style
 
@@ -28,25 +29,6 @@ FIGURES = (
     ("p_pool_dry_by_deadline", "probability", "P(pool dry by the deadline)", "期限前资金池枯竭概率"),
     ("one_time_cost", "money", "One-time cost", "一次性支出"),
 )
-WORDS = {
-    "title": ("Counties: each scenario against the reference", "各县(市、区):各方案与参照方案相比"),
-    "county": ("County", "县(市、区)"),
-    "change": ("{name} − {ref}", "{name} − {ref}"),
-    "chart": (
-        "Change in awaiting at the deadline: the {n} counties changing most",
-        "期限时待分流人数的变化:变化最大的{n}个县",
-    ),
-    "note": (
-        "Means over replications; a change is the scenario minus the reference, paired replication by replication, "
-        "with its 95% interval in brackets. Money in million yuan. Click a heading to sort.",
-        "各次模拟的平均值;变化为方案减参照方案,逐次配对,括号内为95%置信区间。金额单位:万元。点击表头排序。",
-    ),
-}
-
-
-def _word(key: str, lang: str, **kw: object) -> str:
-    en, zh = WORDS[key]
-    return (zh if lang == "zh" else en).format(**kw)
 
 
 def county_changes(runs: list[RunData]) -> pd.DataFrame | None:
@@ -127,7 +109,9 @@ def change_figure(changes: pd.DataFrame, lang: str) -> go.Figure:
         )
     n = len(shown)
     fig.update_layout(barmode="group")
-    return style(fig, _word("chart", lang, n=n), height=max(400, n * 22 * max(1, len(fig.data)) + 120), hover="closest")
+    return style(
+        fig, text("cc_chart", lang, n=n), height=max(400, n * 22 * max(1, len(fig.data)) + 120), hover="closest"
+    )
 
 
 def add_compare_county_panel(page: Page, runs: list[RunData], lang: str) -> None:
@@ -136,11 +120,11 @@ def add_compare_county_panel(page: Page, runs: list[RunData], lang: str) -> None
     if changes is None:
         return
     ref = runs[0].name
-    header: list[Cell | str] = [_word("county", lang)]
+    header: list[Cell | str] = [text("cc_county", lang)]
     for _, _, en, zh in FIGURES:
         label = zh if lang == "zh" else en
         header.append(Cell(f"{label}: {ref}", numeric=True))
-        header += [Cell(f"{label}: {_word('change', lang, name=r.name, ref=ref)}", numeric=True) for r in runs[1:]]
+        header += [Cell(f"{label}: {text('cc_change', lang, name=r.name, ref=ref)}", numeric=True) for r in runs[1:]]
     rows: list[list[Cell | str]] = []
     for unit, sub in changes.groupby("unit", sort=False):
         cells: list[Cell | str] = [str(unit)]
@@ -151,7 +135,7 @@ def add_compare_county_panel(page: Page, runs: list[RunData], lang: str) -> None
             for _, row in part.iterrows():
                 cells.append(Cell(_interval(row, kind, lang), float(row["mean"]), True))
         rows.append(cells)
-    note = _word("note", lang)
-    page.table("counties", _word("title", lang), header, rows, note, sortable=True)
+    note = text("cc_note", lang)
+    page.table("counties", text("cc_title", lang), header, rows, note, sortable=True)
     fig = change_figure(changes, lang)
     page.figure("counties-change", str(fig.layout.title.text), fig, note)

@@ -246,3 +246,21 @@ TEXT.update(
         ),
     }
 )
+
+TEXT.update(
+    {
+        # the county panel of a comparison (sim/report/compare_counties.py)
+        "cc_title": ("Counties: each scenario against the reference", "各县(市、区):各方案与参照方案相比"),
+        "cc_county": ("County", "县(市、区)"),
+        "cc_change": ("{name} − {ref}", "{name} 减 {ref}"),
+        "cc_chart": (
+            "Change in awaiting at the deadline: the {n} counties changing most",
+            "期限时待分流人数的变化:变化最大的{n}个县",
+        ),
+        "cc_note": (
+            "Means over replications; a change is the scenario minus the reference, paired replication by "
+            "replication, with its 95% interval in brackets. Money in million yuan. Click a heading to sort.",
+            "各次模拟的平均值;变化为方案减参照方案,逐次配对,括号内为95%置信区间。金额单位:万元。点击表头排序。",
+        ),
+    }
+)
