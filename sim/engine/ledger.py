@@ -101,7 +101,7 @@ class Ledger:
         self.one_time = [[0.0] * len(PAYERS) for _ in COMPONENTS]
         n_tw = len(model.townships)
         self.tw_rate = [0.0] * n_tw
-        # each person's recurring cost, kept compact (two arrays, not a tuple per person): component × 16 + payer
+        # each person's recurring cost, kept compact (two arrays, not a tuple per person): component × SLOT + payer
         # (NO_SLOT: none) and the monthly amount at month-0 wages
         self.slot_code: array[int] = array("h")
         self.slot_amount: array[float] = array("d")

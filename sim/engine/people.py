@@ -1,9 +1,10 @@
 """The people of one replication: attributes and state, growable, read and written one person at a time.
 
-Small values (state, sector, education, flags) are Python lists, whose entries point at shared small
-integers. Large ones (township, birth and entry months, salary, appraisal) are compact `array`s: a list
-would hold a separate object per person, and at province scale (300,000 people) those scattered objects
-miss the processor's caches on almost every read. The counters kept here make every monthly snapshot O(1).
+Attributes are compact `array`s (state, sector and education one byte each; township, birth and entry
+months, salary and appraisal eight bytes): a list would hold a pointer per person and, for most values,
+a separate object, and at province scale (300,000 people) those scattered objects miss the processor's
+caches on almost every read. The four flags (sex, status, leader, protected), read rarely, stay lists
+of shared booleans. The counters kept here make every monthly snapshot O(1).
 """
 
 from __future__ import annotations
