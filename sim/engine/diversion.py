@@ -72,6 +72,8 @@ class Diversion:
         self.channel_of: dict[int, int] = {}
         self.diverted_at: dict[int, int] = {}
         self.merit: array[float] = array("d")
+        self.orders: dict[int, list[int]] = {}  # for the event log only (`_log_choices`)
+        self.static_ok: dict[int, list[bool]] = {}
         # per township and sector, the surplus best first: a dict as an ordered set (O(1) to forget someone)
         self.surplus: list[list[dict[int, None]]] = [[{} for _ in SECTORS] for _ in range(n_tw)]
         self.stopped_county = [False] * len(self.counties)  # each county's drive stopped at its deadline
@@ -93,8 +95,10 @@ class Diversion:
         for i in np.asarray(surplus, dtype=np.int64)[np.argsort(-merit, kind="stable")].tolist():  # best first
             self.surplus[township[i]][sector[i]][i] = None
         order = self._preferences(surplus, score)
-        self.orders = dict(zip(surplus, order.tolist(), strict=True))
-        iv, self.candidates = self._candidates(surplus, order)
+        iv, self.candidates, static = self._candidates(surplus, order)
+        if model.log is not None:  # what `_log_choices` reads: each person's channels in order and static rules
+            self.orders = dict(zip(surplus, order.tolist(), strict=True))
+            self.static_ok = dict(zip(surplus, static.tolist(), strict=True))
         self.vacancies.start(iv, score, self.by_merit[INSTITUTION_VACANCY])
         for i in surplus:
             if self.candidates[i] or people.protected[i]:
@@ -129,21 +133,21 @@ class Diversion:
             weights[:, list(EXIT_CHANNELS)] += cfg.adverse_selection * z[:, None]
         return np.argsort(-weights, axis=1, kind="stable")[:, : len(allowed)]
 
-    def _candidates(self, surplus: list[int], order: np.ndarray) -> tuple[list[int], dict[int, list[int]]]:
-        """Who would take the institution vacancy channel (in `surplus` order), and the other channels each
-        person would take, in their `order`: statically eligible, accepting, passing.
+    def _candidates(self, surplus: list[int], order: np.ndarray) -> tuple[list[int], dict[int, list[int]], np.ndarray]:
+        """Who would take the institution vacancy channel (in `surplus` order), the other channels each
+        person would take, in their `order` (statically eligible, accepting, passing), and the static rules'
+        table (surplus × channels).
 
         The draws are fixed per person and channel, so a retry never changes these answers;
         only the time-dependent rules are checked again at each try. People with the same channels in the
         same order share one list (nobody changes it).
         """
         if not surplus:
-            return [], {}
+            return [], {}, np.zeros((0, len(self.channels)), dtype=bool)
         idx = np.asarray(surplus)
         static = self._static_ok(idx)
-        self.static_ok = dict(zip(surplus, static.tolist(), strict=True))
         if order.shape[1] == 0:  # no channel open
-            return [], {i: [] for i in surplus}
+            return [], {i: [] for i in surplus}, static
         accept = np.array([ch.acceptance for ch in self.channels])
         passes = np.array([ch.exam_pass_rate for ch in self.channels])
         willing = static & (self.accept_u[idx, : len(CHANNEL_IDS)] < accept) & (self.exam_u[idx] < passes)
@@ -154,7 +158,7 @@ class Diversion:
         code = (rows + 1) @ (len(CHANNEL_IDS) + 1) ** np.arange(rows.shape[1], dtype=np.int64)  # a row, as one number
         _, first, which = np.unique(code, return_index=True, return_inverse=True)
         lists = [[k for k in row if k >= 0] for row in rows[first].tolist()]
-        return iv, dict(zip(surplus, [lists[j] for j in which.reshape(-1).tolist()], strict=True))
+        return iv, dict(zip(surplus, [lists[j] for j in which.reshape(-1).tolist()], strict=True)), static
 
     def _schedule_releases(self) -> None:
         model = self.model
