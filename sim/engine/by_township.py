@@ -48,8 +48,8 @@ class ByTownship:
         payroll = np.asarray(people.payroll, dtype=float)  # (townships, sectors) on the payroll
         staff = payroll.sum(axis=1)
         est = np.asarray(model.est, dtype=float).sum(axis=1)
-        state = np.asarray(people.state, dtype=np.int64)
-        township = np.asarray(people.township, dtype=np.int64)
+        state = np.array(people.state, dtype=np.int64)  # copies, never views (sim.engine.people)
+        township = np.array(people.township, dtype=np.int64)
         surplus = (state == AWAITING) | (state == ROTATING)
         awaiting = np.bincount(township[surplus], minlength=n).astype(float)
         over = np.maximum(payroll[:, ADMIN] + payroll[:, INSTITUTION] - est, 0.0)

@@ -132,13 +132,13 @@ class Ledger:
         """Open a slot for everyone present at month 0 (all in post, none hired yet)."""
         people = self.model.people
         component = C["salary_in_post"]
-        payers = np.asarray(self.sector_payer, dtype=np.int64)[np.asarray(people.sector, dtype=np.int64)]
-        salary = np.asarray(people.salary, dtype=float)
+        payers = np.asarray(self.sector_payer, dtype=np.int64)[np.array(people.sector, dtype=np.int64)]
+        salary = np.array(people.salary, dtype=float)  # a copy, never a view (sim.engine.people)
         self.slot_code = array("h", (component * SLOT + payers).astype(np.int16).tobytes())
         self.slot_amount = array("d", salary.tobytes())
         self.rate[component] = opening_rate(payers, salary)
         own = payers == TOWNSHIP
-        township = np.asarray(people.township, dtype=np.int64)[own]
+        township = np.array(people.township, dtype=np.int64)[own]
         by_township = np.bincount(township, weights=salary[own], minlength=len(self.tw_rate)).tolist()
         self.tw_rate = [r + s for r, s in zip(self.tw_rate, by_township, strict=True)]
 

@@ -5,6 +5,10 @@ months, salary and appraisal eight bytes): a list would hold a pointer per perso
 a separate object, and at province scale (300,000 people) those scattered objects miss the processor's
 caches on almost every read. The four flags (sex, status, leader, protected), read rarely, stay lists
 of shared booleans. The counters kept here make every monthly snapshot O(1).
+
+Read an attribute into numpy with `np.array` (a copy), never `np.asarray` (a view): an `array` cannot
+grow while its buffer is exported, and a profiler that samples frames (Dask's workers run one) can keep
+a finished function's locals, and so a view, alive while hires are appended.
 """
 
 from __future__ import annotations
@@ -194,4 +198,4 @@ class People:
 
     def arrays(self, names: tuple[str, ...]) -> dict[str, np.ndarray]:
         """Selected attributes as numpy arrays (for vectorised steps such as posting)."""
-        return {name: np.asarray(getattr(self, name)) for name in names}
+        return {name: np.array(getattr(self, name)) for name in names}  # copies: see the module docstring

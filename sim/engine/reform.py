@@ -48,8 +48,8 @@ class Reform:
         model.est = self.new_establishment()
         model.reformed = True
         if reform.clear_temporaries:
-            on_payroll = np.asarray(ON_PAYROLL)[people.state]
-            temporaries = np.flatnonzero(on_payroll & (np.asarray(people.sector) == TEMPORARY))
+            on_payroll = np.asarray(ON_PAYROLL)[np.array(people.state)]  # copies, never views (sim.engine.people)
+            temporaries = np.flatnonzero(on_payroll & (np.array(people.sector) == TEMPORARY))
             for i in temporaries.tolist():
                 model.move(i, LEFT, "cleared", "temporary cleared at the reform")
         recruits = self._recruit()
@@ -86,7 +86,7 @@ class Reform:
         reform = model.scenario.reform
         people = model.people
         recruited = self.recruits
-        is_candidate = (np.asarray(people.state) == IN_POST) & (np.asarray(people.sector) != TEMPORARY)
+        is_candidate = (np.array(people.state) == IN_POST) & (np.array(people.sector) != TEMPORARY)
         is_candidate[list(recruited)] = False
         cand = np.flatnonzero(is_candidate)
         if len(cand) == 0:

@@ -50,13 +50,13 @@ def roster_at(
     keep = on | (np.array([pid in reason for pid in people.ids]) if exits else False)
     idx = np.flatnonzero(keep)
     attrs = {
-        name: np.asarray(getattr(people, name))[idx]
+        name: np.array(getattr(people, name))[idx]
         for name in ("township", "sector", "female", "worker", "leader", "protected", "birth", "entry", "education")
     }
     pop = Population(
         ids=ids[idx],
-        salary=np.asarray(people.salary, dtype=float)[idx],
-        appraisal=np.asarray(people.appraisal, dtype=float)[idx],
+        salary=np.array(people.salary, dtype=float)[idx],
+        appraisal=np.array(people.appraisal, dtype=float)[idx],
         townships=population.townships,
         **attrs,
     )
