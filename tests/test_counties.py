@@ -286,6 +286,15 @@ def test_the_comparison_shows_which_counties_a_change_reaches(tmp_path: Path) ->
         untouched = changes.loc[("甲县", figure)]
         assert untouched["mean"] == 0.0 and untouched["n"] == 6, figure
 
+    from sim.report.finding import compare_finding
+
+    finding = compare_finding(as_runs(comparison.runs), "en")
+    assert finding.numbers[f"{reference.name}:counties_dry"] == 0 and finding.numbers["乙县少钱:counties_dry"] == 1
+    assert finding.numbers["乙县少钱:county_awaiting:乙县"] == awaiting["mean"]
+    assert "乙县少钱 changes awaiting at the deadline most in 乙县 +" in finding.text  # the county that moved, first
+    assert "in 1 of 2 counties, against 0 under" in finding.text
+    assert "乙县" in compare_finding(as_runs(comparison.runs), "zh").sentences[-1]
+
     comparison.save(tmp_path / "cmp")
     page = compare_report(tmp_path / "cmp", tmp_path / "report.html").read_text("utf-8")
     assert 'id="counties"' in page and 'id="counties-change"' in page and "乙县少钱 − " in page

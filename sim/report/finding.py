@@ -390,4 +390,35 @@ def compare_finding(runs: list[RunData], lang: str = "en") -> Finding:
     f.numbers["pairs"] = n_pairs
     f.sentences.append(word("fc_head", lang, ref=ref.name, n=n_pairs) + " ")
     f.sentences.append(("。" if lang == "zh" else ". ").join(parts) + ("。" if lang == "zh" else "."))
+    _compare_county_sentences(runs, f, lang)
     return f
+
+
+def _compare_county_sentences(runs: list[RunData], f: Finding, lang: str) -> None:
+    """For provinces: where each scenario changes awaiting at the deadline most (paired, with the interval), and
+    in how many counties the pools run dry against the reference (`sim.report.compare_counties`).
+    """
+    from sim.report.compare_counties import county_changes
+
+    changes = county_changes(runs)
+    if changes is None or changes["unit"].nunique() < 2:
+        return
+    ref = runs[0]
+    for other in runs[1:]:
+        mine = changes[changes["scenario"] == other.name]
+        awaiting = mine[mine["figure"] == "awaiting_at_deadline"].set_index("unit")
+        size = awaiting["mean"].abs().fillna(0.0).sort_values(ascending=False, kind="stable")
+        items = []
+        for unit in size.index[:3]:
+            row = awaiting.loc[unit]
+            f.numbers[f"{other.name}:county_awaiting:{unit}"] = float(row["mean"])
+            shown = [signed_people(float(row[k])) for k in ("mean", "low", "high")]
+            items.append(word("fc_county_change", lang, name=str(unit), diff=shown[0], low=shown[1], high=shown[2]))
+        dry = mine[mine["figure"] == "p_pool_dry_by_deadline"]
+        k_ref = int((dry["reference"] >= 0.5).sum())
+        k = int((dry["reference"] + dry["mean"].fillna(0.0) >= 0.5).sum())
+        f.numbers[f"{ref.name}:counties_dry"], f.numbers[f"{other.name}:counties_dry"] = k_ref, k
+        top = word("f_list_sep", lang).join(items)
+        f.sentences.append(
+            word("fc_counties", lang, name=other.name, top=top, k=k, n=len(dry), k_ref=k_ref, ref=ref.name)
+        )
