@@ -12,7 +12,7 @@ import pandas as pd
 import psutil
 import pytest
 
-from sim.experiment.run import in_order
+from sim.experiment.gather import in_order
 
 ROOT = Path(__file__).resolve().parents[1]
 PROVINCE = ROOT / "scenarios" / "henan_province.toml"

@@ -43,35 +43,37 @@ COUNTY_FIGURES = (
 
 def county_values(frame: pd.DataFrame, scenario: Mapping[str, Any]) -> pd.DataFrame:
     """Each county's figures replication by replication: unit, replication, month_deadline, month_horizon, then
-    `COUNTY_FIGURES` (a probability's event as 1.0 or 0.0), in the counties' order.
+    `COUNTY_FIGURES` (a probability's event as 1.0 or 0.0), in the counties' order, replications ascending.
 
     These are what `county_risk` summarises and what a comparison pairs, replication by replication.
     """
     own, province = county_deadlines(scenario)
     horizon = int(frame["month"].max())
-    parts = []
-    for unit, sub in frame.groupby("unit", sort=False):
-
-        def wide(metric: str, part: pd.DataFrame = sub) -> pd.DataFrame:
-            return part.pivot(index="replication", columns="month", values=metric)
-
-        deadline = min(own.get(str(unit), province), horizon)
-        awaiting, dry = wide("awaiting"), wide("pool_dry").to_numpy()
-        values = {
-            "awaiting_at_deadline": awaiting[deadline].to_numpy(),
-            "awaiting_at_horizon": awaiting[horizon].to_numpy(),
-            "p_pool_dry_by_deadline": (dry[:, : deadline + 1] > 0).any(axis=1).astype(float),
-            "one_time_cost": wide("one_time_cost")[horizon].to_numpy(),
-            "regrowth": wide("regrowth")[horizon].to_numpy(),
-            "diverted": wide("diverted")[horizon].to_numpy(),
-            "staff": wide("staff")[horizon].to_numpy(),
-            "p_over_establishment": (wide("over_establishment")[horizon].to_numpy() > 0).astype(float),
-        }
-        part = pd.DataFrame({"unit": unit, "replication": awaiting.index.to_numpy(), **values})
-        part.insert(2, "month_deadline", deadline)
-        part.insert(3, "month_horizon", horizon)
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True)
+    units = list(dict.fromkeys(frame["unit"]))
+    deadline = {unit: min(own.get(str(unit), province), horizon) for unit in units}
+    keys = ["unit", "replication"]
+    month_deadline = frame["unit"].map(deadline)
+    at_horizon = frame[frame["month"] == horizon].set_index(keys)
+    at_deadline = frame[frame["month"] == month_deadline].set_index(keys)
+    dry = frame[frame["month"] <= month_deadline].groupby(keys)["pool_dry"].max() > 0
+    index = pd.MultiIndex.from_product([units, sorted(frame["replication"].unique())], names=keys)
+    index = index[index.isin(at_horizon.index)]  # a county, replication pair the table has
+    values = pd.DataFrame(
+        {
+            "month_deadline": [deadline[unit] for unit in index.get_level_values("unit")],
+            "month_horizon": horizon,
+            "awaiting_at_deadline": at_deadline["awaiting"].reindex(index).to_numpy(),
+            "awaiting_at_horizon": at_horizon["awaiting"].reindex(index).to_numpy(),
+            "p_pool_dry_by_deadline": dry.reindex(index).to_numpy().astype(float),
+            "one_time_cost": at_horizon["one_time_cost"].reindex(index).to_numpy(),
+            "regrowth": at_horizon["regrowth"].reindex(index).to_numpy(),
+            "diverted": at_horizon["diverted"].reindex(index).to_numpy(),
+            "staff": at_horizon["staff"].reindex(index).to_numpy(),
+            "p_over_establishment": (at_horizon["over_establishment"].reindex(index).to_numpy() > 0).astype(float),
+        },
+        index=index,
+    )
+    return values.reset_index()
 
 
 def county_risk(frame: pd.DataFrame, scenario: Mapping[str, Any]) -> pd.DataFrame:

@@ -49,8 +49,14 @@ def roster_at(
     ids = np.asarray(people.ids, dtype=object)
     keep = on | (np.array([pid in reason for pid in people.ids]) if exits else False)
     idx = np.flatnonzero(keep)
+    flags = (
+        "female",
+        "worker",
+        "leader",
+        "protected",
+    )  # lists of booleans; the rest compact arrays (sim.engine.people)
     attrs = {
-        name: np.array(getattr(people, name))[idx]
+        name: np.array(getattr(people, name), dtype=bool if name in flags else np.int64)[idx]
         for name in ("township", "sector", "female", "worker", "leader", "protected", "birth", "entry", "education")
     }
     pop = Population(

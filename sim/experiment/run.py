@@ -17,8 +17,6 @@ from sim.population.build import build_population
 from sim.population.table import Population
 from sim.scenario.schema import Scenario
 
-__all__ = ["in_order", "run"]
-
 
 def run(
     scenario: Scenario,

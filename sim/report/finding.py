@@ -17,6 +17,7 @@ import pandas as pd
 
 from sim.analysis.by_county import county_deadlines, county_risk
 from sim.report import aggregate as agg
+from sim.report.compare_counties import county_changes
 from sim.report.dates import month_label
 from sim.report.i18n import name
 from sim.report.load import RunData
@@ -398,8 +399,6 @@ def _compare_county_sentences(runs: list[RunData], f: Finding, lang: str) -> Non
     """For provinces: where each scenario changes awaiting at the deadline most (paired, with the interval), and
     in how many counties the pools run dry against the reference (`sim.report.compare_counties`).
     """
-    from sim.report.compare_counties import county_changes
-
     changes = county_changes(runs)
     if changes is None or changes["unit"].nunique() < 2:
         return
