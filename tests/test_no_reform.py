@@ -93,16 +93,27 @@ def test_simulate_uses_it_for_the_savings() -> None:
     assert np.array_equal(result.monthly[:, cols["savings_cumulative_government"]], np.cumsum(saving))
 
 
-def test_a_recruits_first_exit_is_the_one_its_full_draw_gives() -> None:
-    """`first_exit` (the counterfactual's) and `draw` (hiring's) read the same row and agree on the exit,
-    over enough recruits to cross several blocks of draws, in both sectors and with both age means."""
-    scn = sim.load_scenario(ROOT / "scenarios" / "base.toml", overrides={"population.synthetic.townships": 2})
+@pytest.mark.parametrize("retirement", [True, False])
+def test_a_batch_of_recruits_exits_as_each_full_draw_gives(retirement: bool) -> None:
+    """`first_exits` (the counterfactual's, a month's hires at once) and `draw` (hiring's, one at a time) read
+    the same rows and agree on each exit: batches of 1 to 700 recruits cross blocks of draws mid-batch, mix
+    sectors and switch mean age between batches; with the phased raise, retirement months move too."""
+    overrides = {
+        "population.synthetic.townships": 2,
+        "attrition.retirement": retirement,
+        "attrition.phased_raise": True,
+    }
+    scn = sim.load_scenario(ROOT / "scenarios" / "base.toml", overrides=overrides)
     population = sim.build_population(scn, 3)
     full, lean = Recruits(scn, population, 3, 0), Recruits(scn, population, 3, 0)
-    causes = set()
-    for k in range(1500):
-        sector, now_abs, age_mean = k % 2, 24_000 + k // 50, (25.0, 45.0)[k % 3 == 0]
-        new = full.draw(sector, now_abs, age_mean, 0.5, 0.2)
-        assert lean.first_exit(sector, now_abs, age_mean) == (new.cause, new.after)
-        causes.add(new.cause)
-    assert causes == {0, 1, 2}  # retirement, death and quit all occur, so each branch is compared
+    rng = np.random.default_rng(1)
+    causes: set[int] = set()
+    for batch in range(30):
+        sectors = rng.integers(0, 3, size=int(rng.integers(1, 700)))
+        now_abs, age_mean = 24_000 + 3 * batch, (25.0, 45.0)[batch % 3 == 0]
+        cause, after = lean.first_exits(sectors, now_abs, age_mean)
+        for k, sector in enumerate(sectors.tolist()):
+            new = full.draw(sector, now_abs, age_mean, 0.5, 0.2)
+            assert (int(cause[k]), float(after[k])) == (new.cause, new.after), (batch, k)
+            causes.add(new.cause)
+    assert causes == ({0, 1, 2} if retirement else {1, 2})  # each cause occurs, so each branch is compared

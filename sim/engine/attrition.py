@@ -6,8 +6,6 @@ turned into event months; the engine schedules one event per person, never polls
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from sim.scenario.schema import AttritionSection, parse_month
@@ -71,32 +69,6 @@ def hazard_intervals(att: AttritionSection, kind: str, female: bool = False) -> 
         band = next((b for b in bands if b.age_min <= mid < b.age_max), None)
         rates.append(flat if band is None else getattr(band, f"{kind}_rate"))
     return np.asarray(edges, dtype=float), np.asarray(rates, dtype=float)
-
-
-def scalar_intervals(att: AttritionSection, kind: str, female: bool = False) -> tuple[tuple[float, float, float], ...]:
-    """The hazard intervals of `kind` as (low age, high age, rate) triples with a positive rate."""
-    edges, rates = hazard_intervals(att, kind, female)
-    return tuple(
-        (float(lo), float(hi), float(rate))
-        for lo, hi, rate in zip(edges[:-1], edges[1:], rates, strict=True)
-        if rate > 0
-    )
-
-
-def event_month_one(intervals: tuple[tuple[float, float, float], ...], age: float, draw: float) -> float:
-    """The scalar twin of `event_month`, for one person (new hires), over `scalar_intervals`."""
-    remaining = draw
-    for lo, hi, rate in intervals:
-        start = age if age > lo else lo
-        if start >= hi:
-            continue
-        cap = rate * (hi - start)
-        if remaining <= cap:
-            t = start + remaining / rate - age
-            months = math.ceil(t * 12.0 - 1e-9)
-            return months if months > 1 else 1  # `max(…, 1)`, without the call: this runs for every recruit
-        remaining -= cap
-    return math.inf
 
 
 def event_month(

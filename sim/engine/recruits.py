@@ -2,15 +2,17 @@
 
 One rule for every hire of a replication (refills, recruits at the reform, hiring over establishment)
 and for the no-reform counterfactual (`sim.engine.no_reform`): each recruit takes the next row of
-nine uniforms of the replication's "hiring" stream, drawn 512 rows at a time.
+nine uniforms of the replication's "hiring" stream, drawn `BLOCK` rows at a time.
 """
 
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sim.engine.attrition import event_month_one, retirement_abs_one, retirement_rule, scalar_intervals
+import numpy as np
+
+from sim.engine.attrition import event_month, retirement_abs_month, retirement_abs_one, retirement_rule
 from sim.engine.rng import stream
 from sim.population.synthetic import education_level
 from sim.population.table import INSTITUTION, SECTORS, Population
@@ -32,14 +34,58 @@ class Recruit(NamedTuple):
     after: float
 
 
+BLOCK = 2048  # rows drawn at a time (the stream's numbers are the same whatever the block: row after row)
+
+
+def box_muller(u_radius: np.ndarray, u_angle: np.ndarray) -> np.ndarray:
+    """Standard normals `sqrt(-2 log(1 - u)) cos(2π v)`, each equal to the bit to the formula on one pair: the
+    logarithms and cosines are `math`'s (numpy's own may differ in the last bit), the rest is exact arithmetic.
+    """
+    log = np.fromiter(map(math.log, (1.0 - u_radius).tolist()), float, len(u_radius))
+    cos = np.fromiter(map(math.cos, (2.0 * math.pi * u_angle).tolist()), float, len(u_angle))
+    return np.sqrt(-2.0 * log) * cos
+
+
+class Lives(NamedTuple):
+    """Per row of a block, for one mean age: age in months at hiring and months to death and to quitting
+    (inf: never) — arrays for a batch of recruits, or lists (ints where finite) for one at a time.
+    """
+
+    age_months: Any
+    death: Any
+    quit: Any
+
+
+class Rows(NamedTuple):
+    """Per row of a block, as lists for one recruit at a time: sex, worker if hired into an institution,
+    the appraisal's standard normal and the education draws.
+    """
+
+    female: list[bool]
+    worker: list[bool]
+    appraisal_z: list[float]
+    education_u: list[tuple[float, float]]
+
+
 class Recruits:
-    """The draws and tables that make recruits of one replication."""
+    """The draws and tables that make recruits of one replication.
+
+    Each block of `BLOCK` rows is turned into ages and months to death and to quitting at once (per mean age
+    asked for) by the engine's vectorised rule (`event_month`), equal to the bit to that rule one row at a
+    time; a batch of recruits (`first_exits`) then adds what depends on the month and sector of hiring at
+    once, and one recruit (`draw`) reads its row of the same figures.
+    """
 
     def __init__(self, scenario: Scenario, population: Population, seed: int, replication: int) -> None:
         self.cfg = scenario.hiring
         self.rng = stream(seed, replication, "hiring")
-        self._block: list[list[float]] = []
-        self._row = 0
+        self._row = BLOCK  # the next row of the current block (none drawn yet)
+        self._u = np.empty((0, 9))
+        self._female = self._worker = np.empty(0, dtype=bool)  # worker: if hired into an institution
+        self._z_age = np.empty(0)
+        self._lives: dict[float, Lives] = {}  # mean age → the block's lives, as arrays
+        self._lives_lists: dict[float, Lives] = {}  # … and as lists
+        self._rows: Rows | None = None
         salary = [population.salary[population.sector == s] for s in range(len(SECTORS))]
         syn = scenario.population.synthetic
         fallback = (syn.salary_admin, syn.salary_institution, syn.salary_temporary)
@@ -51,55 +97,101 @@ class Recruits:
         )
         att = self.attrition = scenario.attrition
         self.share_worker = syn.share_worker
-        self.death_table = {sex: scalar_intervals(att, "death", sex) for sex in (False, True)}
-        self.quit_table = {sex: scalar_intervals(att, "quit", sex) for sex in (False, True)}
         self.retirement = {(f, w): retirement_rule(att, f, w) for f in (False, True) for w in (False, True)}
 
-    def _draws(self) -> list[float]:
-        """The next recruit's row of nine uniforms."""
-        if self._row < len(self._block):
-            self._row += 1
-            return self._block[self._row - 1]
-        self._block = self.rng.random((512, 9)).tolist()
-        self._row = 1
-        return self._block[0]
+    def _next_rows(self, wanted: int) -> slice:
+        """The next rows of the current block for `wanted` recruits: all of them, or those left in it."""
+        if self._row == BLOCK:
+            u = self._u = self.rng.random((BLOCK, 9))
+            self._female = u[:, 2] < self.cfg.hire_share_female
+            self._worker = u[:, 3] < self.share_worker
+            self._z_age = box_muller(u[:, 0], u[:, 1])
+            self._lives, self._lives_lists, self._rows = {}, {}, None
+            self._row = 0
+        start = self._row
+        self._row = min(start + wanted, BLOCK)
+        return slice(start, self._row)
+
+    def _lives_at(self, age_mean: float) -> Lives:
+        """The block's lives with mean age `age_mean`: age clamped to 18–55, and for death and quitting the
+        first month whose cumulative hazard reaches the row's exponential draw.
+        """
+        lives = self._lives.get(age_mean)
+        if lives is None:
+            u, att = self._u, self.attrition
+            age = np.clip(age_mean + self.cfg.hire_age_sd * self._z_age, 18.0, 55.0)
+            death_draw = -np.fromiter(map(math.log, (1.0 - u[:, 7]).tolist()), float, BLOCK)
+            quit_draw = -np.fromiter(map(math.log, (1.0 - u[:, 8]).tolist()), float, BLOCK)
+            lives = self._lives[age_mean] = Lives(
+                np.rint(age * 12).astype(np.int64),  # to the even, as `round`
+                event_month(att, "death", age, death_draw, self._female),
+                event_month(att, "quit", age, quit_draw, self._female),
+            )
+        return lives
 
     def draw(self, sector: int, now_abs: int, age_mean: float, secondary_plus: float, college_plus: float) -> Recruit:
         """The next recruit into `sector` in absolute month `now_abs`."""
-        u = self._draws()
-        birth, female, worker, retire_abs, cause, after = self._life(u, sector, now_abs, age_mean)
-        education = education_level(u[4], u[5], secondary_plus, college_plus)
-        z_appraisal = math.sqrt(-2.0 * math.log(1.0 - u[6])) * math.cos(2.0 * math.pi * u[5])
-        appraisal = self.appraisal[0] + self.appraisal[1] * z_appraisal
-        return Recruit(birth, female, worker, education, round(appraisal, 1), retire_abs, cause, after)
-
-    def first_exit(self, sector: int, now_abs: int, age_mean: float) -> tuple[int, float]:
-        """The next recruit's first exit only, (cause, months from hiring): what `draw` would give, from the
-        same row, without the attributes the no-reform counterfactual does not read.
-        """
-        return self._life(self._draws(), sector, now_abs, age_mean)[4:]
-
-    def _life(
-        self, u: list[float], sector: int, now_abs: int, age_mean: float
-    ) -> tuple[int, bool, bool, int, int, float]:
-        """Birth, sex, status, statutory retirement and first exit (cause, months) of the recruit of row `u`."""
-        cfg = self.cfg
-        # a standard normal by Box-Muller, so each hire uses a fixed block of draws
-        z_age = math.sqrt(-2.0 * math.log(1.0 - u[0])) * math.cos(2.0 * math.pi * u[1])
-        age = age_mean + cfg.hire_age_sd * z_age
-        age = 18.0 if age < 18.0 else 55.0 if age > 55.0 else age  # within 18 to 55 (`min(max(…))`, without calls)
-        birth = now_abs - round(age * 12)
-        female = u[2] < cfg.hire_share_female
-        worker = sector == INSTITUTION and u[3] < self.share_worker
-        death = event_month_one(self.death_table[female], age, -math.log(1.0 - u[7]))
-        quit_ = event_month_one(self.quit_table[female], age, -math.log(1.0 - u[8]))
+        row = self._next_rows(1).start
+        rows = self._rows
+        if rows is None:
+            u = self._u
+            normal = box_muller(u[:, 6], u[:, 5]).tolist()
+            pairs = list(zip(u[:, 4].tolist(), u[:, 5].tolist(), strict=True))
+            rows = self._rows = Rows(self._female.tolist(), self._worker.tolist(), normal, pairs)
+        lives = self._lives_lists.get(age_mean)
+        if lives is None:
+            arrays = self._lives_at(age_mean)
+            lives = self._lives_lists[age_mean] = Lives(
+                arrays.age_months.tolist(), _months(arrays.death), _months(arrays.quit)
+            )
+        birth = now_abs - lives.age_months[row]
+        female = rows.female[row]
+        worker = sector == INSTITUTION and rows.worker[row]
+        death, quit_ = lives.death[row], lives.quit[row]
         retire_abs = retirement_abs_one(self.retirement[female, worker], birth)
         retire = retire_abs - now_abs if self.attrition.retirement else math.inf
         if retire < 1:
             retire = 1
         # the first of the three, ties to the earlier cause (retirement, death, quit)
         if retire <= death and retire <= quit_:
-            return birth, female, worker, retire_abs, 0, retire
-        if death <= quit_:
-            return birth, female, worker, retire_abs, 1, death
-        return birth, female, worker, retire_abs, 2, quit_
+            cause, after = 0, retire
+        elif death <= quit_:
+            cause, after = 1, death
+        else:
+            cause, after = 2, quit_
+        education = education_level(*rows.education_u[row], secondary_plus, college_plus)
+        appraisal = self.appraisal[0] + self.appraisal[1] * rows.appraisal_z[row]
+        return Recruit(birth, female, worker, education, round(appraisal, 1), retire_abs, cause, after)
+
+    def first_exits(self, sectors: np.ndarray, now_abs: int, age_mean: float) -> tuple[np.ndarray, np.ndarray]:
+        """The first exits of the next recruits, one into each of `sectors` in month `now_abs`: cause (0
+        retirement, 1 death, 2 quit) and months from hiring (inf: never), what `draw` would give each, row by
+        row, without the attributes the no-reform counterfactual does not read.
+        """
+        cause, after = np.empty(len(sectors), dtype=np.int64), np.empty(len(sectors))
+        done = 0
+        while done < len(sectors):
+            rows = self._next_rows(len(sectors) - done)
+            batch = slice(done, done + rows.stop - rows.start)
+            cause[batch], after[batch] = self._exits(rows, sectors[batch], now_abs, age_mean)
+            done = batch.stop
+        return cause, after
+
+    def _exits(self, rows: slice, sectors: np.ndarray, now_abs: int, age_mean: float) -> tuple[np.ndarray, np.ndarray]:
+        """`draw`'s first exit for the recruits of block rows `rows`, at once."""
+        lives, att = self._lives_at(age_mean), self.attrition
+        birth = now_abs - lives.age_months[rows]
+        worker = (sectors == INSTITUTION) & self._worker[rows]
+        retire_abs = retirement_abs_month(att, birth, self._female[rows], worker)
+        never = np.full(len(sectors), math.inf)
+        retire = np.maximum(retire_abs - now_abs, 1).astype(float) if att.retirement else never
+        death, quit_ = lives.death[rows], lives.quit[rows]
+        # the first of the three, ties to the earlier cause (retirement, death, quit)
+        first_retire, death_before_quit = (retire <= death) & (retire <= quit_), death <= quit_
+        cause = np.where(first_retire, 0, np.where(death_before_quit, 1, 2))
+        return cause, np.where(first_retire, retire, np.where(death_before_quit, death, quit_))
+
+
+def _months(months: np.ndarray) -> list[float]:
+    """Event months as one recruit's rule gives them: whole numbers as ints, never as `inf`."""
+    return [int(m) if m != math.inf else math.inf for m in months.tolist()]
