@@ -103,6 +103,7 @@ def test_offers_choose_whom_a_full_scan_of_the_candidates_would() -> None:
     """
     from sim.engine import vacancy
     from sim.engine.model import simulate
+    from sim.engine.process import Proc
     from sim.engine.states import AWAITING, ROTATING
 
     def full_scan(self: vacancy.Vacancies, tw: int) -> bool:
@@ -127,7 +128,7 @@ def test_offers_choose_whom_a_full_scan_of_the_candidates_would() -> None:
             self.reserved[tw] += 1
             self.offered += 1
             div.stop(i, "placed")
-            env.process(self._place(i, tw, lead))
+            Proc(env, self._place(i, tw, lead))
             return True
         return False
 

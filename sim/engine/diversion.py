@@ -21,6 +21,7 @@ import simpy
 from sim.engine.calendar import NORMAL, POLICY, at_month, call_at
 from sim.engine.channel_rules import last_open_month, one_time_cost, static_eligibility, time_rule, time_rules_met
 from sim.engine.pool import Pool, ProvincePool
+from sim.engine.process import Proc, Step
 from sim.engine.queues import Pending, expire
 from sim.engine.resources import Places
 from sim.engine.rng import stream
@@ -66,7 +67,7 @@ class Diversion:
         self.diverted = [0] * len(CHANNEL_IDS)
         self.fates = [0] * len(SURPLUS_COLUMNS)  # surplus at the reform, then reposted, retired, left while waiting
         self.diverted_county = [0] * len(self.counties)
-        self.process: dict[int, simpy.Process] = {}
+        self.process: dict[int, Proc] = {}
         self.phase: dict[int, str] = {}
         self.pending: dict[int, Pending] = {}
         self.channel_of: dict[int, int] = {}
@@ -102,7 +103,7 @@ class Diversion:
         self.vacancies.start(iv, score, self.by_merit[INSTITUTION_VACANCY])
         for i in surplus:
             if self.candidates[i] or people.protected[i]:
-                self.process[i] = model.env.process(self._divert(i))
+                self.process[i] = Proc(model.env, self._divert(i))
             else:
                 if model.log is not None:
                     self._log_choices(i)
@@ -220,7 +221,7 @@ class Diversion:
         service = max((self.model.start_abs + self.model.month - people.entry[i]) / 12.0, 0.0)
         return one_time_cost(self.channels[k], salary, service)
 
-    def _divert(self, i: int) -> Generator[simpy.Event, Any, None]:
+    def _divert(self, i: int) -> Generator[Step, Any, None]:
         """The SimPy process of one surplus person, from the reform to leaving (or not)."""
         model = self.model
         env = model.env
@@ -234,7 +235,7 @@ class Diversion:
                 end = model.scenario.reform.month + model.scenario.reform.protection_months
                 if end > env.now:
                     self.phase[i] = "protected"
-                    yield env.timeout(end - env.now)
+                    yield int(end - env.now)
             if model.log is not None:
                 self._log_choices(i)
             channels = self.candidates.get(i, [])
@@ -252,7 +253,7 @@ class Diversion:
                         continue
                     self.phase[i] = "lead"
                     if self.channels[k].lead_time_months:
-                        yield env.timeout(self.channels[k].lead_time_months)
+                        yield self.channels[k].lead_time_months
                     self.complete(i, k)
                     return
                 if self.phase.get(i) != "retry":
@@ -263,7 +264,7 @@ class Diversion:
                 wait = self._next_try(i)
                 if wait is None:
                     break  # no channel of theirs will be open to them again before the horizon
-                yield env.timeout(wait)
+                yield wait
         except simpy.Interrupt as stop:
             pending.clean_up(self.pools[c])
             pending.leave(model, i, str(stop.cause))
@@ -312,7 +313,7 @@ class Diversion:
             elif self.exam_u[i, k] >= self.channels[k].exam_pass_rate:
                 self._note(i, "failed_exam", cid)
 
-    def _queue_for_place(self, i: int, k: int, pending: Pending) -> Generator[simpy.Event, Any, bool]:
+    def _queue_for_place(self, i: int, k: int, pending: Pending) -> Generator[Step, Any, bool]:
         """Wait for a place in channel k, at most `patience_months`; True if one was given."""
         places = self._place_source(i, k)
         if places is None:
@@ -339,7 +340,7 @@ class Diversion:
             self._note(i, "place", f"{CHANNEL_IDS[k]} after {env.now - start:g} months")
         return True
 
-    def _pay(self, i: int, k: int, pending: Pending) -> Generator[simpy.Event, Any, bool]:
+    def _pay(self, i: int, k: int, pending: Pending) -> Generator[Step, Any, bool]:
         """Wait for the one-time money from the pool, in order of request.
 
         False (and the money, if any, back in the pool) when the person would no longer meet the

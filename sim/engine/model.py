@@ -349,7 +349,7 @@ class Model:
         """
         self.env.clear()
         for process in list(self.diversion.process.values()):
-            process._generator.close()  # its `finally` runs now, while the state it tidies still exists
+            process.close()  # its `finally` runs now, while the state it tidies still exists
         parts = (
             self.people,
             self.hiring,

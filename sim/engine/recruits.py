@@ -159,7 +159,8 @@ class Recruits:
             cause, after = 1, death
         else:
             cause, after = 2, quit_
-        education = education_level(*rows.education_u[row], secondary_plus, college_plus)
+        u_level, u_split = rows.education_u[row]
+        education = education_level(u_level, u_split, secondary_plus, college_plus)
         appraisal = self.appraisal[0] + self.appraisal[1] * rows.appraisal_z[row]
         return Recruit(birth, female, worker, education, round(appraisal, 1), retire_abs, cause, after)
 

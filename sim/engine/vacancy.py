@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
+from sim.engine.process import Proc, Step
 from sim.engine.states import AWAITING, ROTATING
 from sim.population.table import INSTITUTION
 from sim.scenario.schema import CHANNEL_IDS
@@ -117,14 +118,14 @@ class Vacancies:
         self.reserved[tw] += 1
         self.offered += 1
         div.stop(chosen, "placed")  # leave any queue, handing back what is held
-        env.process(self._place(chosen, tw, lead))
+        Proc(env, self._place(chosen, tw, lead))
         return True
 
-    def _place(self, i: int, tw: int, lead: int) -> Generator[simpy.Event, Any, None]:
+    def _place(self, i: int, tw: int, lead: int) -> Generator[Step, Any, None]:
         """Person i's way into township tw's institution post: the lead time, then the move."""
         div = self.diversion
         model = div.model
-        yield model.env.timeout(0)  # after any interrupted process of theirs has cleaned up
+        yield 0  # after any interrupted process of theirs has cleaned up
         div.process[i] = model.env.active_process  # type: ignore[assignment]
         div.phase[i] = "lead"
         if model.log is not None:
@@ -137,7 +138,7 @@ class Vacancies:
             )
         try:
             if lead:
-                yield model.env.timeout(lead)
+                yield lead
             self.reserved[tw] -= 1
             self.placing.discard(i)
             div.complete(i, INSTITUTION_VACANCY, tw)

@@ -1,0 +1,107 @@
+"""A person's process: a generator the calendar resumes, in exactly SimPy's order, with fewer SimPy events.
+
+SimPy's `Process` makes an event to start a process, one for every `timeout`, one for every interrupt
+and one when the process ends; at province scale those are a quarter of a million events a replication,
+each built, queued and dispatched. `Proc` drives the same kind of generator and takes each of those
+steps as a plain call in the calendar (`calendar.call_at`), at the time and priority SimPy gives the
+event, so everything runs in the same order: the start and an interrupt at once with priority URGENT,
+a wait of n months (the generator yields the number) n months on with priority NORMAL. A yielded SimPy
+event (a place or a payment) is waited for as SimPy does, by a callback on it; the end makes no event
+(nobody waits for these processes). The generator sees what it would under SimPy: the event's value,
+or `simpy.Interrupt(cause)` thrown in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+from simpy.events import NORMAL, URGENT, Event
+
+from sim.engine.calendar import call_at
+
+Step = Event | int  # what a person's generator yields: an event to wait for, or months to wait
+
+
+class Proc:
+    """One person's process: `is_alive` until its generator returns; `interrupt(cause)` as SimPy's."""
+
+    __slots__ = ("env", "_generator", "_target", "_wait", "is_alive")
+
+    def __init__(self, env: simpy.Environment, generator: Generator[Step, Any, None]) -> None:
+        self.env = env
+        self._generator = generator
+        self._target: Event | None = None  # the event waited for, if any
+        self._wait = 0  # the number of the current wait in months (a wait cut short by an interrupt is stale)
+        self.is_alive = True
+        call_at(env, env.now, URGENT, self._start)
+
+    def interrupt(self, cause: Any = None) -> None:
+        """Throw `simpy.Interrupt(cause)` into the generator, now with priority URGENT (SimPy's `Interruption`)."""
+        if not self.is_alive:
+            raise RuntimeError(f"{self} has terminated and cannot be interrupted.")
+        call_at(self.env, self.env.now, URGENT, self._interrupted, cause)
+
+    def close(self) -> None:
+        """End the generator where it waits (its `finally` runs): a finished replication's tidying."""
+        self.is_alive = False
+        self._generator.close()
+
+    def _start(self, _value: None) -> None:
+        self._step(True, None)
+
+    def _woken(self, wait: int) -> None:
+        if wait == self._wait and self.is_alive:
+            self._step(True, None)
+
+    def _on_event(self, event: Event) -> None:
+        self._target = None
+        if event._ok:
+            self._step(True, event._value)
+        else:  # as SimPy: the failure is handled here, and a copy is thrown in
+            event._defused = True
+            self._step(False, _copy(event._value))
+
+    def _interrupted(self, cause: Any) -> None:
+        if not self.is_alive:
+            return
+        if self._target is not None:
+            self._target.callbacks.remove(self._on_event)
+            self._target = None
+        self._wait += 1  # a wait under way is over
+        self._step(False, simpy.Interrupt(cause))
+
+    def _step(self, ok: bool, value: Any) -> None:
+        """Resume the generator with `value` (or throw it in) until it waits for something or ends."""
+        env = self.env
+        env._active_proc = self  # type: ignore[assignment]  # `env.active_process`, as under SimPy
+        generator = self._generator
+        try:
+            while True:
+                try:
+                    step = generator.send(value) if ok else generator.throw(value)
+                except StopIteration:
+                    self.is_alive = False
+                    return
+                if step.__class__ is int or step.__class__ is float:
+                    self._wait += 1
+                    call_at(env, env.now + step, NORMAL, self._woken, self._wait)
+                    return
+                if step.callbacks is not None:  # type: ignore[union-attr]  # not yet processed: wait for it
+                    step.callbacks.append(self._on_event)  # type: ignore[union-attr]
+                    self._target = step  # type: ignore[assignment]
+                    return
+                ok, value = step._ok, step._value  # type: ignore[union-attr]  # processed: go on at once
+                if not ok:
+                    step._defused = True  # type: ignore[union-attr]
+                    value = _copy(value)
+        finally:
+            env._active_proc = None
+
+
+def _copy(exc: BaseException) -> BaseException:
+    """A copy of a failed event's exception, caused by it (what SimPy throws into a process)."""
+    copy = type(exc)(*exc.args)
+    copy.__cause__ = exc
+    return copy
