@@ -1,7 +1,7 @@
 """Diversion (分流): surplus people try the seven channels, queue for places, then for money.
 
-Each surplus person is a SimPy process: it waits out any protection, then tries the
-channels open to them in their order of preference; for each it checks eligibility,
+Each surplus person is a process (`sim.engine.process.Proc`, stepped as SimPy's): it waits out
+any protection, then tries the channels open to them in their order of preference; for each it checks eligibility,
 acceptance and the exam, queues for a place (with a patience), queues for the one-time
 money in the pool, serves the lead time, and leaves. Someone with no channel left stays
 awaiting (or rotates). The deadline may stop the queueing.
@@ -222,7 +222,9 @@ class Diversion:
         return one_time_cost(self.channels[k], salary, service)
 
     def _divert(self, i: int) -> Generator[Step, Any, None]:
-        """The SimPy process of one surplus person, from the reform to leaving (or not)."""
+        """The process of one surplus person, from the reform to leaving (or not): yields an event to wait for, or
+        a number of months to wait.
+        """
         model = self.model
         env = model.env
         pending = self.pending[i] = Pending()
