@@ -306,3 +306,71 @@ def test_last_open_month_is_the_month_before_closing(age_max: float, birth: int)
     assert not closed_for_good(rule, last, birth)
     assert closed_for_good(rule, last + 1, birth)
     assert last_open_month((0.0, float("inf"), float("inf"), 0.0), birth) == float("inf")
+
+
+RULES = st.tuples(
+    st.floats(0, 60),  # youngest age
+    st.one_of(st.just(float("inf")), st.floats(0, 40)),  # years from the youngest to the oldest age
+    st.one_of(st.just(float("inf")), st.floats(0, 20)),  # most years to retirement
+    st.floats(0, 30),  # fewest years of service
+).map(lambda r: (r[0], r[0] + r[1], r[2], r[3]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    rules=st.lists(RULES, max_size=4),
+    birth=st.integers(20_000, 24_000),
+    entry_after=st.integers(16 * 12, 40 * 12),
+    retire_after=st.integers(50 * 12, 62 * 12),
+    now=st.integers(24_000, 25_000),
+    step=st.integers(1, 12),
+    months_left=st.integers(0, 240),
+)
+def test_the_next_open_month_is_the_first_a_scan_of_the_retries_finds(
+    rules: list[tuple[float, float, float, float]],
+    birth: int,
+    entry_after: int,
+    retire_after: int,
+    now: int,
+    step: int,
+    months_left: int,
+) -> None:
+    """The retry wait (`Diversion._next_try`) comes from each channel's span of open months instead of trying
+    every `step` months: it must give the month a scan of `time_rules_met` at each retry gives, or None when
+    the scan finds none by the horizon; and each span must be exactly the months the rules let the person in
+    (fractional ages and years included)."""
+    from sim.engine.channel_rules import (
+        last_open_month,
+        next_open_month,
+        open_by_age,
+        open_by_retirement,
+        open_by_service,
+        time_rules_met,
+    )
+
+    entry, retire, until = birth + entry_after, birth + retire_after, now + months_left
+    scan = range(now + step, until + 1, step)
+    expected = next((m for m in scan if any(time_rules_met(r, m, birth, retire, entry, m) for r in rules)), None)
+    opens = [
+        (
+            max(open_by_age(r, birth), open_by_service(r, entry), open_by_retirement(r, retire)),
+            last_open_month(r, birth),
+        )
+        for r in rules
+    ]
+    assert next_open_month(opens, now, step, until) == expected
+    for rule, (first, last) in zip(rules, opens, strict=True):
+        for m in range(now - 600, now + 600, 7):
+            assert bool(time_rules_met(rule, m, birth, retire, entry, m)) == (first <= m <= last), (rule, m)
+
+
+def test_the_next_open_month_waits_for_the_youngest_age_on_the_grid() -> None:
+    """A person of 44 years 10 months (born in month 0, now 538) and a channel from 45: trying every 4 months,
+    the first try at 45 or older is month 542 (45 years 2 months), 4 months on; none if the horizon is sooner."""
+    from sim.engine.channel_rules import next_open_month, open_by_age
+
+    rule = (45.0, 60.0, float("inf"), 0.0)
+    opens = [(open_by_age(rule, 0), 720)]
+    assert open_by_age(rule, 0) == 540
+    assert next_open_month(opens, 538, 4, 600) == 542
+    assert next_open_month(opens, 538, 4, 541) is None

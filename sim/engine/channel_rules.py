@@ -8,6 +8,7 @@ The reform's cut of the establishment sits here too, as the rule that makes the 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +95,54 @@ def last_open_month(rule: TimeRule, birth: int) -> float:
     while not closed_for_good(rule, month + 1, birth):
         month += 1
     return month
+
+
+def _first_met(met: Callable[[int], bool], guess: int) -> int:
+    """The first month at which `met` holds, for a condition false before some month and true from it on,
+    searched from `guess` with `met` itself (so the answer agrees with it exactly).
+    """
+    while met(guess - 1):
+        guess -= 1
+    while not met(guess):
+        guess += 1
+    return guess
+
+
+def open_by_age(rule: TimeRule, birth: int) -> int:
+    """The first absolute month at which a person born in `birth` is old enough for the channel."""
+    return _first_met(lambda t: (t - birth) / 12.0 >= rule[0], birth + math.ceil(12.0 * rule[0]))
+
+
+def open_by_service(rule: TimeRule, entry: int) -> int:
+    """The first absolute month at which a person who entered in `entry` has served long enough."""
+    return _first_met(lambda t: (t - entry) / 12.0 >= rule[3], entry + math.ceil(12.0 * rule[3]))
+
+
+def open_by_retirement(rule: TimeRule, retire_abs: int) -> float:
+    """The first absolute month at which a person due to retire in `retire_abs` is close enough to it (-inf: no
+    such rule).
+    """
+    if math.isinf(rule[2]):
+        return -math.inf
+    return _first_met(lambda t: (retire_abs - t) / 12.0 <= rule[2], retire_abs - math.floor(12.0 * rule[2]))
+
+
+def next_open_month(opens: list[tuple[float, float]], after_abs: int, step: int, until_abs: int) -> int | None:
+    """The first month `after_abs + j × step` (j ≥ 1, not past `until_abs`) within one of the `opens` spans
+    (first month, last month), or None.
+
+    `time_rules_met` (leaving the month of trying) holds exactly from the latest of `open_by_age`,
+    `open_by_service` and `open_by_retirement` to `last_open_month`: each of its conditions switches once.
+    So this is the first month of a scan that tries every `step` months, without the scan.
+    """
+    best = None
+    for first, last in opens:
+        month = after_abs + step
+        if first > month:
+            month -= ((month - int(first)) // step) * step  # up to the first month on the grid at or after `first`
+        if month <= last and month <= until_abs and (best is None or month < best):
+            best = month
+    return best
 
 
 def one_time_cost(channel: ChannelSection, salary: float, service: float) -> dict[str, float]:

@@ -10,7 +10,6 @@ awaiting (or rotates). The deadline may stop the queueing.
 from __future__ import annotations
 
 import itertools
-import math
 from array import array
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,17 @@ import numpy as np
 import simpy
 
 from sim.engine.calendar import NORMAL, POLICY, at_month, call_at
-from sim.engine.channel_rules import last_open_month, one_time_cost, static_eligibility, time_rule, time_rules_met
+from sim.engine.channel_rules import (
+    last_open_month,
+    next_open_month,
+    one_time_cost,
+    open_by_age,
+    open_by_retirement,
+    open_by_service,
+    static_eligibility,
+    time_rule,
+    time_rules_met,
+)
 from sim.engine.pool import Pool, ProvincePool
 from sim.engine.process import Proc, Step
 from sim.engine.queues import Pending, expire
@@ -51,6 +60,10 @@ class Diversion:
         self.pool: Pool | ProvincePool = self.pools[0] if len(self.pools) == 1 else ProvincePool(self.pools)
         self.by_merit = [ch.allocation == "merit" for ch in self.channels]
         self.time_rules = [time_rule(ch) for ch in self.channels]
+        # where each channel opens to a person (`_next_try`): by (channel, birth), entry and retirement month
+        self._open_by_birth: dict[tuple[int, int], tuple[int, float]] = {}
+        self._open_by_entry: dict[tuple[int, int], int] = {}
+        self._open_by_retire: dict[tuple[int, int], float] = {}
         self._arrivals = itertools.count()
         env = model.env
         self.county_places: list[list[Places | None]] = []  # by county, then channel
@@ -279,24 +292,37 @@ class Diversion:
         """Months to the next retry at which one of person i's channels is open to them, or None.
 
         Retries come every `retry_months`; one at which no channel's age, retirement or
-        service rule lets them in would change nothing, so it is skipped.
+        service rule lets them in would change nothing, so it is skipped. Each channel is open to
+        the person over one span of months (`channel_rules.next_open_month`), whose ends depend on
+        the birth, entry or retirement month alone and are kept for everyone born, entered or
+        retiring in the same month.
         """
         model = self.model
-        step = self.cfg.retry_months
-        now = int(model.env.now)
-        rules = [self.time_rules[k] for k in self.candidates.get(i, [])]
-        birth, retire, entry = model.people.birth[i], model.retire_abs[i], model.people.entry[i]
-        last = None
-        for month in range(now + step, model.horizon + 1, step):
-            now_abs = model.start_abs + month
-            for rule in rules:
-                if time_rules_met(rule, now_abs, birth, retire, entry, now_abs):
-                    return month - now
-            if last is None:  # the last month any of their channels is open by age, once the first try fails
-                last = max([last_open_month(rule, birth) for rule in rules], default=-math.inf)
-            if now_abs + step > last:
-                return None  # past every channel's oldest age at the next retry, and so at every later one
-        return None
+        people = model.people
+        birth, retire, entry = people.birth[i], model.retire_abs[i], people.entry[i]
+        by_birth, by_entry, by_retire, rules = (
+            self._open_by_birth,
+            self._open_by_entry,
+            self._open_by_retire,
+            self.time_rules,
+        )
+        opens = []
+        for k in self.candidates.get(i, []):
+            rule = rules[k]
+            age = by_birth.get((k, birth))
+            if age is None:
+                age = by_birth[k, birth] = (open_by_age(rule, birth), last_open_month(rule, birth))
+            service = by_entry.get((k, entry))
+            if service is None:
+                service = by_entry[k, entry] = open_by_service(rule, entry)
+            retirement = by_retire.get((k, retire))
+            if retirement is None:
+                retirement = by_retire[k, retire] = open_by_retirement(rule, retire)
+            first = age[0] if age[0] >= service and age[0] >= retirement else max(service, retirement)
+            opens.append((first, age[1]))
+        now_abs = model.start_abs + int(model.env.now)
+        month = next_open_month(opens, now_abs, self.cfg.retry_months, model.start_abs + model.horizon)
+        return None if month is None else month - now_abs
 
     def _note(self, i: int, event: str, detail: str) -> None:
         state = self.model.people.state[i]
