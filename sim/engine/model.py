@@ -160,7 +160,7 @@ class Model:
         """
         if self.log is not None:
             before = STATE_NAMES[old] if old >= 0 else ""
-            self.log.append((self.month, self.people.ids[i], event, before, STATE_NAMES[new], detail, *queue))
+            self.log.append((self.month, self.people.id_of(i), event, before, STATE_NAMES[new], detail, *queue))
 
     def move(self, i: int, new: int, event: str, detail: str = "") -> None:
         """Change person i's state and log it; a freed post goes to the surplus or to hiring."""
