@@ -199,10 +199,6 @@ class Diversion:
         """Whether person i's county has stopped its drive (its deadline passed, with enforcement)."""
         return self.stopped_county[self.model.county_of[self.model.people.township[i]]]
 
-    def pool_of(self, i: int) -> Pool:
-        """The severance pool of person i's county."""
-        return self.pools[self.model.county_of[self.model.people.township[i]]]
-
     # ----- one person's path ------------------------------------------------------------
     def eligible(self, i: int, k: int) -> bool:
         """Whether person i may take channel k now."""
@@ -244,6 +240,7 @@ class Diversion:
         # what does not change for the person: their county (whose drive may stop) and the terms of the time rules
         c = model.county_of[model.people.township[i]]
         stopped_county, rules, start_abs = self.stopped_county, self.time_rules, model.start_abs
+        places_of, pool = self.county_places[c], self.pools[c]
         birth, entry, retire = model.people.birth[i], model.people.entry[i], model.retire_abs[i]
         try:
             if model.people.protected[i]:
@@ -261,9 +258,10 @@ class Diversion:
                     now_abs = start_abs + int(env.now)  # `eligible_now`, inlined: the rules in this month
                     if not time_rules_met(rules[k], now_abs, birth, retire, entry, now_abs):
                         continue
-                    if not (yield from self._queue_for_place(i, k, pending)):
+                    places = places_of[k]  # None: the channel needs no place
+                    if places is not None and not (yield from self._queue_for_place(i, k, pending, places)):
                         continue
-                    if not (yield from self._pay(i, k, pending)):
+                    if not (yield from self._pay(i, k, pending, pool)):
                         self._drop_place(i, k, pending)
                         continue
                     self.phase[i] = "lead"
@@ -281,7 +279,7 @@ class Diversion:
                     break  # no channel of theirs will be open to them again before the horizon
                 yield wait
         except simpy.Interrupt as stop:
-            pending.clean_up(self.pools[c])
+            pending.clean_up(pool)
             pending.leave(model, i, str(stop.cause))
         finally:
             self.process.pop(i, None)
@@ -341,11 +339,8 @@ class Diversion:
             elif self.exam_u[i, k] >= self.channels[k].exam_pass_rate:
                 self._note(i, "failed_exam", cid)
 
-    def _queue_for_place(self, i: int, k: int, pending: Pending) -> Generator[Step, Any, bool]:
-        """Wait for a place in channel k, at most `patience_months`; True if one was given."""
-        places = self._place_source(i, k)
-        if places is None:
-            return True
+    def _queue_for_place(self, i: int, k: int, pending: Pending, places: Places) -> Generator[Step, Any, bool]:
+        """Wait for one of channel k's `places` (the county's), at most `patience_months`; True if one was given."""
         env = self.model.env
         self.phase[i] = "place"
         start = env.now
@@ -368,8 +363,8 @@ class Diversion:
             self._note(i, "place", f"{CHANNEL_IDS[k]} after {env.now - start:g} months")
         return True
 
-    def _pay(self, i: int, k: int, pending: Pending) -> Generator[Step, Any, bool]:
-        """Wait for the one-time money from the pool, in order of request.
+    def _pay(self, i: int, k: int, pending: Pending, pool: Pool) -> Generator[Step, Any, bool]:
+        """Wait for the one-time money from `pool` (the county's), in order of request.
 
         False (and the money, if any, back in the pool) when the person would no longer meet the
         channel's rules in the month they would leave, after the lead time.
@@ -383,7 +378,6 @@ class Diversion:
             return True
         self.phase[i] = "money"
         start = env.now
-        pool = self.pool_of(i)
         pending.payment = payment = pool.request(amount)
         pending.join(self.model, i, "money", CHANNEL_IDS[k], amount)
         if not payment.triggered:
@@ -407,9 +401,6 @@ class Diversion:
         pending.request = None
         if self.model.log is not None:
             self._note(i, "ineligible", f"{CHANNEL_IDS[k]} by the month of leaving")
-
-    def _place_source(self, i: int, k: int) -> Places | None:
-        return self.county_places[self.county(i)][k]
 
     def _key(self, i: int, k: int) -> tuple[float, int]:
         """Queue order: best merit first (择优) or first come; ties in order of arrival."""
