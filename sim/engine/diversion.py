@@ -316,8 +316,7 @@ class Diversion:
             retirement = by_retire.get((k, retire))
             if retirement is None:
                 retirement = by_retire[k, retire] = open_by_retirement(rule, retire)
-            first = age[0] if age[0] >= service and age[0] >= retirement else max(service, retirement)
-            opens.append((first, age[1]))
+            opens.append((max(age[0], service, retirement), age[1]))
         now_abs = model.start_abs + int(model.env.now)
         month = next_open_month(opens, now_abs, self.cfg.retry_months, model.start_abs + model.horizon)
         return None if month is None else month - now_abs

@@ -77,8 +77,9 @@ def _book(
     key = component * len(PAYERS) + payer
     for k in np.unique(key).tolist():
         c, p = divmod(k, len(PAYERS))
-        run = np.empty(int((key == k).sum()) + 1)
-        run[0], run[1:] = rate[c][p], amount[key == k]
+        mine = amount[key == k]
+        run = np.empty(len(mine) + 1)
+        run[0], run[1:] = rate[c][p], mine
         rate[c][p] = float((np.add if add else np.subtract).accumulate(run)[-1])
 
 

@@ -57,11 +57,7 @@ class Proc:
 
     def _on_event(self, event: Event) -> None:
         self._target = None
-        if event._ok:
-            self._step(True, event._value)
-        else:  # as SimPy: the failure is handled here, and a copy is thrown in
-            event._defused = True
-            self._step(False, _copy(event._value))
+        self._step(*_outcome(event))
 
     def _interrupted(self, cause: Any) -> None:
         if not self.is_alive:
@@ -92,16 +88,18 @@ class Proc:
                     step.callbacks.append(self._on_event)  # type: ignore[union-attr]
                     self._target = step  # type: ignore[assignment]
                     return
-                ok, value = step._ok, step._value  # type: ignore[union-attr]  # processed: go on at once
-                if not ok:
-                    step._defused = True  # type: ignore[union-attr]
-                    value = _copy(value)
+                ok, value = _outcome(step)  # type: ignore[arg-type]  # processed already: go on at once
         finally:
             env._active_proc = None
 
 
-def _copy(exc: BaseException) -> BaseException:
-    """A copy of a failed event's exception, caused by it (what SimPy throws into a process)."""
-    copy = type(exc)(*exc.args)
-    copy.__cause__ = exc
-    return copy
+def _outcome(event: Event) -> tuple[bool, Any]:
+    """What a process waiting for `event` is resumed with, as SimPy does it: (True, its value), or for a failed
+    event (False, a copy of its exception caused by it), the failure then counting as handled.
+    """
+    if event._ok:
+        return True, event._value
+    event._defused = True
+    copy = type(event._value)(*event._value.args)
+    copy.__cause__ = event._value
+    return False, copy

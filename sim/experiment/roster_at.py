@@ -46,8 +46,8 @@ def roster_at(
         if after in OFF and before not in OFF:
             word = f"diverted:{detail}" if event == "diverted" else REASONS.get(event, event)
             reason[pid] = (word, int(when))
-    ids = np.asarray(people.ids, dtype=object)
-    keep = on | (np.array([pid in reason for pid in people.ids]) if exits else False)
+    ids = np.asarray(people.ids, dtype=object)  # made once: `People.ids` makes text of 300,000 ids
+    keep = on | (np.array([pid in reason for pid in ids.tolist()]) if exits else False)
     idx = np.flatnonzero(keep)
     flags = (
         "female",
