@@ -166,6 +166,46 @@ def test_offers_choose_whom_a_full_scan_of_the_candidates_would() -> None:
     assert np.array_equal(engine, reference, equal_nan=True)
 
 
+def test_a_person_placed_who_leaves_in_the_same_month_never_arrives() -> None:
+    """A vacancy offered to someone early in a month's exits, whose own exit comes later in that month, before
+    their placement begins: they stay gone (retired and left are final), the post they held is free again and
+    is offered on, and nobody's post is held for them.
+    """
+    from sim.engine.calendar import EXIT, at_month
+    from sim.engine.states import LEFT
+
+    scenario = sim.load_scenario(BASE, overrides={**CITY, "population.synthetic.townships": 30})
+    model = Model(scenario, sim.build_population(scenario, 5), 5, 0, record_events=True)
+    vacancies, people = model.diversion.vacancies, model.people
+    month = scenario.reform.month + 3
+    seen: dict[str, Any] = {}
+
+    def offer_then_quit(_value: None) -> None:  # as a month's exits run: one frees a post, a later one is the placed
+        for tw in range(len(model.est)):
+            model.est[tw][INSTITUTION] = people.payroll[tw][INSTITUTION] + 5  # room below establishment
+            before = set(vacancies.placing)
+            if vacancies.offer(tw):
+                (chosen,) = vacancies.placing - before
+                seen.update(person=chosen, offered=vacancies.offered)
+                model.move(chosen, LEFT, "quit")
+                return
+        raise AssertionError("no candidate took the vacancy: the case needs one")
+
+    at_month(model.env, month, offer_then_quit, EXIT)
+    model.env.run(until=month + 1)
+    chosen = seen["person"]
+    assert people.state[chosen] == LEFT
+    assert chosen not in vacancies.placing
+    assert vacancies.offered > seen["offered"], "the post freed again goes to the next candidate"
+    assert sum(vacancies.reserved) == len(vacancies.placing)
+    model.env.run(until=model.horizon + 1)
+    assert people.state[chosen] == LEFT
+    log = model.log or []
+    pid = people.id_of(chosen)
+    assert [e[2] for e in log if e[1] == pid and e[0] > month and e[3] != e[4]] == [], "no move after leaving"
+    assert all(e[3] not in ("retired", "left") for e in log if e[3] != e[4]), "retired and left are final"
+
+
 def monkey(cls: type, **methods: Any) -> Any:
     """Run a function with `cls`'s methods replaced, restoring them after."""
 

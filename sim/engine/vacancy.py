@@ -126,6 +126,9 @@ class Vacancies:
         div = self.diversion
         model = div.model
         yield 0  # after any interrupted process of theirs has cleaned up
+        if model.people.state[i] not in (AWAITING, ROTATING):  # they left by attrition later in the offer's month
+            self._free(i, tw)
+            return
         div.process[i] = model.env.active_process  # type: ignore[assignment]
         div.phase[i] = "lead"
         if model.log is not None:
@@ -142,11 +145,15 @@ class Vacancies:
             self.reserved[tw] -= 1
             self.placing.discard(i)
             div.complete(i, INSTITUTION_VACANCY, tw)
-        except simpy.Interrupt:  # they left by attrition on the way: the post is free again
-            self.reserved[tw] -= 1
-            self.placing.discard(i)
-            model.hiring.vacancy(tw, INSTITUTION)
+        except simpy.Interrupt:  # they left by attrition on the way
+            self._free(i, tw)
         finally:
             if div.process.get(i) is model.env.active_process:
                 div.process.pop(i, None)
             div.phase.pop(i, None)
+
+    def _free(self, i: int, tw: int) -> None:
+        """Person i, placed into township tw's post, will not arrive: the post is free again (offered or hired)."""
+        self.reserved[tw] -= 1
+        self.placing.discard(i)
+        self.diversion.model.hiring.vacancy(tw, INSTITUTION)
