@@ -30,14 +30,25 @@ class MonthEnvironment(simpy.Environment):
     monthly model, sit in a small heap. `run(until=month)` steps without SimPy's stop event.
     """
 
+    now: SimTime = 0  # a plain attribute, not SimPy's property: it is read at nearly every step of the model
+
     def __init__(self, initial_time: SimTime = 0) -> None:
         super().__init__(initial_time)
         self._times: list[SimTime] = []  # heap of the times that have events
         self._slots: dict[SimTime, tuple[deque[Any], ...]] = {}  # time → one FIFO per priority: events and calls
 
+    @property
+    def _now(self) -> SimTime:
+        """SimPy's own name for the clock, kept for its base class: the same value as `now`."""
+        return self.now
+
+    @_now.setter
+    def _now(self, value: SimTime) -> None:
+        self.now = value
+
     def schedule(self, event: Event, priority: EventPriority = NORMAL, delay: SimTime = 0) -> None:
         """Schedule `event` at now + `delay` after everything already scheduled there with its priority."""
-        at = self._now + delay
+        at = self.now + delay
         slots = self._slots.get(at)
         if slots is None:
             slots = self._slots[at] = tuple(deque() for _ in range(_PRIORITIES))
@@ -66,7 +77,7 @@ class MonthEnvironment(simpy.Environment):
             at = times[0]
             for queue in slots_at[at]:
                 if queue:
-                    self._now = at
+                    self.now = at
                     return queue.popleft()
             heappop(times)
             del slots_at[at]
@@ -94,12 +105,12 @@ class MonthEnvironment(simpy.Environment):
         """Run to month `until` (every event before it), or as SimPy does for an event or None."""
         if until is None or isinstance(until, Event):
             return super().run(until)
-        if until <= self._now:
+        if until <= self.now:
             raise ValueError(f"until ({until}) must be greater than the current simulation time")
         times, slots_at = self._times, self._slots
         while times and times[0] < until:
             at = times[0]
-            self._now = at
+            self.now = at
             slots = slots_at[at]
             while True:
                 for queue in slots:
@@ -118,7 +129,7 @@ class MonthEnvironment(simpy.Environment):
                     _check(event)
             heappop(times)
             del slots_at[at]
-        self._now = until
+        self.now = until
         return None
 
     def clear(self) -> None:

@@ -64,6 +64,7 @@ class Diversion:
         self._open_by_birth: dict[tuple[int, int], tuple[int, float]] = {}
         self._open_by_entry: dict[tuple[int, int], int] = {}
         self._open_by_retire: dict[tuple[int, int], float] = {}
+        self._opens: dict[int, list[tuple[float, float]]] = {}  # each retrying person's spans (`_open_spans`)
         self._arrivals = itertools.count()
         env = model.env
         self.county_places: list[list[Places | None]] = []  # by county, then channel
@@ -293,8 +294,18 @@ class Diversion:
         service rule lets them in would change nothing, so it is skipped. Each channel is open to
         the person over one span of months (`channel_rules.next_open_month`), whose ends depend on
         the birth, entry or retirement month alone and are kept for everyone born, entered or
-        retiring in the same month.
+        retiring in the same month; a person's spans are kept for their next retry.
         """
+        model = self.model
+        opens = self._opens.get(i)
+        if opens is None:
+            opens = self._opens[i] = self._open_spans(i)
+        now_abs = model.start_abs + int(model.env.now)
+        month = next_open_month(opens, now_abs, self.cfg.retry_months, model.start_abs + model.horizon)
+        return None if month is None else month - now_abs
+
+    def _open_spans(self, i: int) -> list[tuple[float, float]]:
+        """The span of months (first, last) over which each of person i's channels is open to them."""
         model = self.model
         people = model.people
         birth, retire, entry = people.birth[i], model.retire_abs[i], people.entry[i]
@@ -317,9 +328,7 @@ class Diversion:
             if retirement is None:
                 retirement = by_retire[k, retire] = open_by_retirement(rule, retire)
             opens.append((max(age[0], service, retirement), age[1]))
-        now_abs = model.start_abs + int(model.env.now)
-        month = next_open_month(opens, now_abs, self.cfg.retry_months, model.start_abs + model.horizon)
-        return None if month is None else month - now_abs
+        return opens
 
     def _note(self, i: int, event: str, detail: str) -> None:
         state = self.model.people.state[i]
@@ -428,8 +437,8 @@ class Diversion:
     def _no_channel(self, i: int) -> None:
         if self.cfg.no_channel == "rotating" and self.model.people.state[i] == AWAITING:
             self.model.move(i, ROTATING, "no_channel", "rotating shifts")
-        else:
-            self.model.record(i, "no_channel", self.model.people.state[i], self.model.people.state[i], "")
+        elif self.model.log is not None:
+            self._note(i, "no_channel", "")
 
     def _forget_surplus(self, i: int) -> None:
         people = self.model.people

@@ -120,7 +120,6 @@ class Hiring:
         new = self.recruits.draw(sector, now_abs, age_mean, secondary_plus, college_plus)
         self.hires += 1
         i = model.people.add(
-            f"H{model.replication}-{self.hires:06d}",
             tw,
             sector,
             new.female,

@@ -110,7 +110,7 @@ class Model:
         self.env = MonthEnvironment()
         self.start_abs = scenario.time.start_abs
         self.horizon = scenario.time.horizon_months
-        self.people = People.from_population(population)
+        self.people = People.from_population(population, hire_prefix=f"H{replication}-")
         self.townships = population.townships
         self.counties = geography.resolve(scenario, population.staff_counts().sum(axis=1))
         self.county_of = [c for c, county in enumerate(self.counties) for _ in range(county.first, county.last)]

@@ -30,7 +30,7 @@ class People:
 
     n_townships: int
     first_ids: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))  # the population's, as given
-    added_ids: list[str] = field(default_factory=list)  # of those added since (hires)
+    hire_prefix: str = "H"  # those added since (hires) are this and their number, from 000001 in order of hiring
     township: array[int] = field(default_factory=lambda: array("q"))
     sector: array[int] = field(default_factory=lambda: array("b"))
     female: list[bool] = field(default_factory=list)
@@ -59,9 +59,9 @@ class People:
         self.surplus = [0] * self.n_townships
 
     @classmethod
-    def from_population(cls, pop: Population) -> People:
-        """Everyone of `pop`, in post."""
-        people = cls(len(pop.townships))
+    def from_population(cls, pop: Population, hire_prefix: str = "H") -> People:
+        """Everyone of `pop`, in post; hires to come are named `hire_prefix` and their number."""
+        people = cls(len(pop.townships), hire_prefix=hire_prefix)
         people.first_ids = pop.ids  # read as text only when logged (`id_of`): 300,000 strings cost a replication 1%
         people.township = array("q", pop.township.astype(np.int64).tobytes())
         people.sector = array("b", pop.sector.astype(np.int8).tobytes())
@@ -92,16 +92,16 @@ class People:
     def id_of(self, i: int) -> str:
         """Person i's id, as text."""
         first = len(self.first_ids)
-        return str(self.first_ids[i]) if i < first else self.added_ids[i - first]
+        return str(self.first_ids[i]) if i < first else f"{self.hire_prefix}{i - first + 1:06d}"
 
     @property
     def ids(self) -> list[str]:
         """Everyone's id, as text, in index order."""
-        return [*map(str, self.first_ids.tolist()), *self.added_ids]
+        hires = range(1, len(self.state) - len(self.first_ids) + 1)
+        return [*map(str, self.first_ids.tolist()), *(f"{self.hire_prefix}{n:06d}" for n in hires)]
 
     def add(
         self,
-        pid: str,
         township: int,
         sector: int,
         female: bool,
@@ -112,8 +112,7 @@ class People:
         salary: float,
         appraisal: float,
     ) -> int:
-        """Append a new person in post and return their index."""
-        self.added_ids.append(pid)
+        """Append a new person in post (a hire, named by `hire_prefix`) and return their index."""
         self.township.append(township)
         self.sector.append(sector)
         self.female.append(female)

@@ -13,13 +13,14 @@ or `simpy.Interrupt(cause)` thrown in.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from functools import partial
 from typing import Any
 
 import simpy
 from simpy.events import NORMAL, URGENT, Event
 
-from sim.engine.calendar import call_at
+from sim.engine.calendar import MonthEnvironment, call_at
 
 Step = Event | int  # what a person's generator yields: an event to wait for, or months to wait
 
@@ -27,21 +28,23 @@ Step = Event | int  # what a person's generator yields: an event to wait for, or
 class Proc:
     """One person's process: `is_alive` until its generator returns; `interrupt(cause)` as SimPy's."""
 
-    __slots__ = ("env", "_generator", "_target", "_wait", "is_alive")
+    __slots__ = ("env", "_call_at", "_generator", "_target", "_wait", "is_alive")
 
     def __init__(self, env: simpy.Environment, generator: Generator[Step, Any, None]) -> None:
         self.env = env
+        # `calendar.call_at` for this environment, looked up once
+        self._call_at: Callable[..., None] = env.call_at if isinstance(env, MonthEnvironment) else partial(call_at, env)
         self._generator = generator
         self._target: Event | None = None  # the event waited for, if any
         self._wait = 0  # the number of the current wait in months (a wait cut short by an interrupt is stale)
         self.is_alive = True
-        call_at(env, env.now, URGENT, self._start)
+        self._call_at(env.now, URGENT, self._start, None)
 
     def interrupt(self, cause: Any = None) -> None:
         """Throw `simpy.Interrupt(cause)` into the generator, now with priority URGENT (SimPy's `Interruption`)."""
         if not self.is_alive:
             raise RuntimeError(f"{self} has terminated and cannot be interrupted.")
-        call_at(self.env, self.env.now, URGENT, self._interrupted, cause)
+        self._call_at(self.env.now, URGENT, self._interrupted, cause)
 
     def close(self) -> None:
         """End the generator where it waits (its `finally` runs): a finished replication's tidying."""
@@ -82,7 +85,7 @@ class Proc:
                     return
                 if step.__class__ is int or step.__class__ is float:
                     self._wait += 1
-                    call_at(env, env.now + step, NORMAL, self._woken, self._wait)
+                    self._call_at(env.now + step, NORMAL, self._woken, self._wait)
                     return
                 if step.callbacks is not None:  # type: ignore[union-attr]  # not yet processed: wait for it
                     step.callbacks.append(self._on_event)  # type: ignore[union-attr]

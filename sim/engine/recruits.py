@@ -131,7 +131,11 @@ class Recruits:
 
     def draw(self, sector: int, now_abs: int, age_mean: float, secondary_plus: float, college_plus: float) -> Recruit:
         """The next recruit into `sector` in absolute month `now_abs`."""
-        row = self._next_rows(1).start
+        row = self._row
+        if row < BLOCK:  # `_next_rows(1)`, inlined: one row on in the current block
+            self._row = row + 1
+        else:
+            row = self._next_rows(1).start
         rows = self._rows
         if rows is None:
             u = self._u

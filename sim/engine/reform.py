@@ -128,7 +128,8 @@ class Reform:
                 surplus_state = ROTATING if rotate_list[people.township[i]] else AWAITING
                 people.set_state(i, surplus_state)
                 model.ledger.update(i)
-                model.record(i, "surplus", IN_POST, surplus_state, "no post in competitive posting")
+                if model.log is not None:
+                    model.record(i, "surplus", IN_POST, surplus_state, "no post in competitive posting")
                 surplus.append(i)
         merit = np.zeros(len(people))  # everyone's: 0 for those who did not compete (temporaries, recruits)
         merit[cand] = np.where(np.isfinite(score), score, 1e9)
