@@ -292,7 +292,7 @@ def test_institution_vacancy_goes_to_the_best_surplus_of_the_township() -> None:
     assert m.loc[11, "state_awaiting"] == m.loc[10, "state_awaiting"] - 1
     assert m.loc[24, "diverted_institution_vacancy"] == 1 and m.loc[24, "state_diverted"] == 0
     assert m.loc[24, "hires_cumulative"] == 0  # the vacancy went to the channel, not to a hire
-    assert run.model.people.payroll[0][INSTITUTION] <= run.model.est[0][INSTITUTION]
+    assert run.model.people.payroll_of(0, INSTITUTION) <= run.model.est[0][INSTITUTION]
 
 
 def test_institution_vacancy_takes_surplus_of_another_township() -> None:
@@ -307,8 +307,8 @@ def test_institution_vacancy_takes_surplus_of_another_township() -> None:
     people = run.model.people
     a1 = run.index("A1")
     assert people.township[a1] == 0 and people.sector[a1] == INSTITUTION
-    assert people.payroll[0][INSTITUTION] == 2 == run.model.est[0][INSTITUTION]
-    assert people.payroll[1][ADMIN] == 2  # KEEP1 and B1: A1 has left T1
+    assert people.payroll_of(0, INSTITUTION) == 2 == run.model.est[0][INSTITUTION]
+    assert people.payroll_of(1, ADMIN) == 2  # KEEP1 and B1: A1 has left T1
     # the township's salary bill follows the person (all salaries 1,000, every payer the township):
     # T0 pays KEEP0, S0 and A1 in post and the allowance of A0 and B0; T1 pays KEEP1, S1, STAYS and B1's allowance
     allowance = run.model.scenario.diversion.allowance_share * 1000.0

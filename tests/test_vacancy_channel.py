@@ -43,7 +43,7 @@ def run_and_check(overrides: dict[str, Any], seed: int = 5) -> Model:
         for tw, held in enumerate(diversion.vacancies.reserved):
             assert held >= 0
             if held:
-                assert people.payroll[tw][INSTITUTION] + held <= model.est[tw][INSTITUTION], (month, tw)
+                assert people.payroll_of(tw, INSTITUTION) + held <= model.est[tw][INSTITUTION], (month, tw)
         assert sum(diversion.vacancies.reserved) == len(diversion.vacancies.placing)
     return model
 
@@ -58,7 +58,7 @@ def test_the_channel_places_people_into_vacancies_and_never_beyond_them() -> Non
     column = model.columns.index("diverted_institution_vacancy")
     assert model.table[-1, column] == placed
     est = np.asarray(model.est)
-    payroll = np.asarray(model.people.payroll)
+    payroll = model.people.payroll_table()
     reserved = np.asarray(model.diversion.vacancies.reserved)
     assert ((payroll[:, INSTITUTION] + reserved <= est[:, INSTITUTION]) | (reserved == 0)).all()
 
@@ -182,7 +182,7 @@ def test_a_person_placed_who_leaves_in_the_same_month_never_arrives() -> None:
 
     def offer_then_quit(_value: None) -> None:  # as a month's exits run: one frees a post, a later one is the placed
         for tw in range(len(model.est)):
-            model.est[tw][INSTITUTION] = people.payroll[tw][INSTITUTION] + 5  # room below establishment
+            model.est[tw][INSTITUTION] = people.payroll_of(tw, INSTITUTION) + 5  # room below establishment
             before = set(vacancies.placing)
             if vacancies.offer(tw):
                 (chosen,) = vacancies.placing - before

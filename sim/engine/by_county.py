@@ -49,7 +49,7 @@ class ByCounty:
         """Write every county's outcomes for `month`."""
         model = self.model
         people, div = model.people, model.diversion
-        payroll = np.asarray(people.payroll, dtype=float)
+        payroll = people.payroll_table().astype(float)
         if self._est is None or self._est[0] is not model.est:  # the establishment changes only at the reform
             self._est = (model.est, np.asarray(model.est, dtype=float).sum(axis=1))
         est = self._est[1]

@@ -45,7 +45,7 @@ class ByTownship:
             return
         people, model = self.model.people, self.model
         n = len(model.townships)
-        payroll = np.asarray(people.payroll, dtype=float)  # (townships, sectors) on the payroll
+        payroll = people.payroll_table().astype(float)  # (townships, sectors) on the payroll
         staff = payroll.sum(axis=1)
         est = np.asarray(model.est, dtype=float).sum(axis=1)
         state = np.array(people.state, dtype=np.int64)  # copies, never views (sim.engine.people)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
-from sim.engine.calendar import NORMAL, POLICY, at_month, call_at
+from sim.engine.calendar import NORMAL, POLICY, at_month
 from sim.engine.channel_rules import (
     last_open_month,
     next_open_month,
@@ -359,7 +359,7 @@ class Diversion:
         if not request.triggered:
             patience = self.cfg.patience_months
             if patience > 0:
-                call_at(env, env.now + patience, NORMAL, expire, request)
+                env.call_at(env.now + patience, NORMAL, expire, request)
             got = yield request
         pending.leave(self.model, i, "placed" if got else "gave_up")
         if not got:

@@ -11,6 +11,7 @@ import math
 from typing import TYPE_CHECKING
 
 from sim.engine.calendar import HIRE
+from sim.engine.people import N_SECTORS
 from sim.engine.recruits import Recruits
 from sim.engine.states import IN_POST
 from sim.population.table import INSTITUTION, SECTORS, TEMPORARY, Population
@@ -38,7 +39,7 @@ class Hiring:
         """
         if sector == TEMPORARY:
             return 0
-        free = self.model.est[tw][sector] - self.model.people.payroll[tw][sector]
+        free = self.model.est[tw][sector] - self.model.people.payroll[N_SECTORS * tw + sector]  # `payroll_of`
         return free - self.model.diversion.vacancies.reserved[tw] if sector == INSTITUTION else free
 
     def vacancy(self, tw: int, sector: int) -> None:

@@ -100,7 +100,7 @@ class Ledger:
         self.rate = [[0.0] * len(PAYERS) for _ in COMPONENTS]
         self.one_time = [[0.0] * len(PAYERS) for _ in COMPONENTS]
         n_tw = len(model.townships)
-        self.tw_rate = [0.0] * n_tw
+        self.tw_rate = array("d", bytes(8 * n_tw))  # compact: read whole every month (`township_finances`)
         # each person's recurring cost, kept compact (two arrays, not a tuple per person): component × SLOT + payer
         # (NO_SLOT: none) and the monthly amount at month-0 wages
         self.slot_code: array[int] = array("h")
@@ -115,6 +115,7 @@ class Ledger:
         self._capacity = np.full(n_tw, fiscal.own_revenue + fiscal.transfers)
         self._capacity_withheld = np.full(n_tw, fiscal.own_revenue + fiscal.transfers * (1 - fiscal.withhold_share))
         self.withholding = False
+        self._est: tuple[object, np.ndarray] = (None, np.empty(0))  # (the model's establishment, per township)
         div = model.scenario.diversion
         self._awaiting = (C["allowance_awaiting"], P[money.payer_allowance], div.allowance_share)
         self._rotating = (C["rotating_pay"], P[money.payer_rotating], div.rotating_pay_share)
@@ -140,7 +141,7 @@ class Ledger:
         own = payers == TOWNSHIP
         township = np.array(people.township, dtype=np.int64)[own]
         by_township = np.bincount(township, weights=salary[own], minlength=len(self.tw_rate)).tolist()
-        self.tw_rate = [r + s for r, s in zip(self.tw_rate, by_township, strict=True)]
+        self.tw_rate = array("d", [r + s for r, s in zip(self.tw_rate, by_township, strict=True)])
 
     def slot_for(self, i: int) -> tuple[int, int, float] | None:
         """(component, payer, monthly amount at month-0 wages) of person i's current recurring cost."""
@@ -255,11 +256,8 @@ class Ledger:
         fiscal = self.model.scenario.fiscal
         capacity = self._capacity
         if self.withholding and fiscal.withhold_share > 0:
-            est = self.model.est
-            over = [
-                row[ADMIN] + row[INSTITUTION] > est[tw][0] + est[tw][1]
-                for tw, row in enumerate(self.model.people.payroll)
-            ]
+            payroll = self.model.people.payroll_table()
+            over = payroll[:, ADMIN] + payroll[:, INSTITUTION] > self._establishment()
             capacity = np.where(over, self._capacity_withheld, capacity)
         gap = np.array(self.tw_rate)
         gap *= wage_index
@@ -269,6 +267,13 @@ class Ledger:
         np.maximum(debt, 0.0, out=debt)
         np.maximum(gap, 0.0, out=gap)
         return float(gap.sum()), float(debt.sum())
+
+    def _establishment(self) -> np.ndarray:
+        """Admin and institution posts per township (cached: the establishment changes only at the reform)."""
+        est = self.model.est
+        if self._est[0] is not est:
+            self._est = (est, np.array(est, dtype=np.int64).sum(axis=1))
+        return self._est[1]
 
     def row(self, wage_index: float, month: int) -> list[float]:
         """The ledger's columns for `month`."""

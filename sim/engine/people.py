@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.engine.states import AWAITING, IN_POST, ON_PAYROLL, ROTATING, STATE_NAMES
-from sim.population.table import SECONDARY, Population
+from sim.population.table import SECONDARY, SECTORS, Population
 
 SURPLUS = tuple(s in (AWAITING, ROTATING) for s in range(len(STATE_NAMES)))
+N_SECTORS = len(SECTORS)
 
 
 @dataclass
@@ -45,7 +46,9 @@ class People:
     state: array[int] = field(default_factory=lambda: array("b"))
     n_state: list[int] = field(default_factory=lambda: [0] * len(STATE_NAMES))
     payroll_sector: list[int] = field(default_factory=lambda: [0, 0, 0])
-    payroll: list[list[int]] = field(default_factory=list)
+    # on the payroll per township and sector, one flat row after another: [N_SECTORS × township + sector] (compact, so
+    # that the monthly results read every township's at once: `payroll_table`)
+    payroll: array[int] = field(default_factory=lambda: array("q"))
     in_post: list[list[int]] = field(default_factory=list)
     # over people in post, by sector (mean age and education share are of staff in post)
     post_sector: list[int] = field(default_factory=lambda: [0, 0, 0])
@@ -54,7 +57,7 @@ class People:
     surplus: list[int] = field(default_factory=list)  # per township: people awaiting or rotating
 
     def __post_init__(self) -> None:
-        self.payroll = [[0, 0, 0] for _ in range(self.n_townships)]
+        self.payroll = array("q", bytes(8 * N_SECTORS * self.n_townships))
         self.in_post = [[0, 0, 0] for _ in range(self.n_townships)]
         self.surplus = [0] * self.n_townships
 
@@ -78,7 +81,7 @@ class People:
         people.state = array("b", bytes([IN_POST]) * n)
         people.n_state[IN_POST] = n
         counts = pop.staff_counts()
-        people.payroll = counts.tolist()
+        people.payroll = array("q", counts.astype(np.int64).tobytes())
         people.in_post = counts.tolist()
         people.payroll_sector = counts.sum(axis=0).tolist()
         people.post_sector = counts.sum(axis=0).tolist()
@@ -130,7 +133,7 @@ class People:
         self.post_sector[sector] += 1
         self.birth_sum[sector] += birth
         self.secondary_plus[sector] += education >= SECONDARY
-        self.payroll[township][sector] += 1
+        self.payroll[N_SECTORS * township + sector] += 1
         self.payroll_sector[sector] += 1
         return len(self.state) - 1
 
@@ -143,11 +146,11 @@ class People:
         self.secondary_plus[sector] += sign * (self.education[i] >= SECONDARY)
 
     def _join_payroll(self, i: int) -> None:
-        self.payroll[self.township[i]][self.sector[i]] += 1
+        self.payroll[N_SECTORS * self.township[i] + self.sector[i]] += 1
         self.payroll_sector[self.sector[i]] += 1
 
     def _leave_payroll(self, i: int) -> None:
-        self.payroll[self.township[i]][self.sector[i]] -= 1
+        self.payroll[N_SECTORS * self.township[i] + self.sector[i]] -= 1
         self.payroll_sector[self.sector[i]] -= 1
 
     def set_state(self, i: int, new: int) -> int:
@@ -171,7 +174,7 @@ class People:
         now = ON_PAYROLL[new]
         if ON_PAYROLL[old] != now:
             step = 1 if now else -1
-            self.payroll[self.township[i]][sector] += step
+            self.payroll[N_SECTORS * self.township[i] + sector] += step
             self.payroll_sector[sector] += step
         return old
 
@@ -205,6 +208,14 @@ class People:
     def on_payroll(self) -> int:
         """Number of people on the township payroll."""
         return sum(self.payroll_sector)
+
+    def payroll_of(self, tw: int, sector: int) -> int:
+        """People of township tw's `sector` on the payroll."""
+        return self.payroll[N_SECTORS * tw + sector]
+
+    def payroll_table(self) -> np.ndarray:
+        """People on the payroll, (townships × sectors): a copy."""
+        return np.array(self.payroll, dtype=np.int64).reshape(self.n_townships, N_SECTORS)
 
     def arrays(self, names: tuple[str, ...]) -> dict[str, np.ndarray]:
         """Selected attributes as numpy arrays (for vectorised steps such as posting)."""

@@ -27,7 +27,7 @@ def expire(request: PlaceRequest) -> None:
         request.succeed(False)
 
 
-@dataclass
+@dataclass(slots=True)
 class Pending:
     """What a person holds while queueing, so that an interruption can hand it back."""
 

@@ -50,8 +50,8 @@ class Rebound:
         """Draw petition numbers for everyone present and start requests and inspections."""
         model = self.model
         self.draws = stream(model.seed, model.replication, "returns").random((len(model.people), 2 * PETITION_DRAWS))
-        counts = model.people.payroll
-        self.staff_at_reform = [row[ADMIN] + row[INSTITUTION] for row in counts]
+        counts = model.people.payroll_table()
+        self.staff_at_reform = (counts[:, ADMIN] + counts[:, INSTITUTION]).tolist()
         if self.cfg.request_rate > 0 and self.cfg.enforcement < 1:
             for tw in range(len(model.townships)):
                 self._next_request(tw)
@@ -99,8 +99,8 @@ class Rebound:
     def _rate(self, tw: int) -> float:
         """Requests per month in township tw now."""
         model = self.model
-        row = model.people.payroll[tw]
-        now_staff = max(row[ADMIN] + row[INSTITUTION], 1)
+        people = model.people
+        now_staff = max(people.payroll_of(tw, ADMIN) + people.payroll_of(tw, INSTITUTION), 1)
         return request_rate(model.scenario, model.month, self.staff_at_reform[tw] / now_staff)
 
     def _next_request(self, tw: int) -> None:

@@ -94,11 +94,14 @@ class Places(base.BaseResource):
         self._trigger_get(None)
 
     def withdrawn_one(self) -> None:
-        """A waiting request was withdrawn; compact the heap once dead entries outnumber live ones."""
+        """A waiting request was withdrawn; compact the heap once dead entries are three times the live ones.
+
+        A request in the heap is live or withdrawn: one given a place leaves the heap as it is given it.
+        """
         self.waiting -= 1
         queue = cast(KeyedQueue, self.get_queue)
-        if len(queue) > 64 and len(queue) > 2 * self.waiting:
-            queue[:] = [entry for entry in queue if not entry[2].withdrawn and not entry[2].triggered]
+        if len(queue) > 64 and len(queue) > 4 * self.waiting:
+            queue[:] = [entry for entry in queue if not entry[2].withdrawn]
             heapq.heapify(queue)
 
     def _do_put(self, event: base.Put) -> bool | None:  # places are released, never put
