@@ -29,7 +29,6 @@ from sim.engine.channel_rules import (
     time_rule,
     time_rules_met,
 )
-from sim.engine.people import N_SECTORS
 from sim.engine.pool import Pool, ProvincePool
 from sim.engine.process import Proc, Step
 from sim.engine.queues import Pending, expire
@@ -471,7 +470,7 @@ class Diversion:
         if (
             not self.cfg.repost_on_vacancy
             or sector == TEMPORARY
-            or people.in_post[N_SECTORS * tw + sector] >= self.model.est[tw][sector]
+            or people.in_post[tw][sector] >= self.model.est[tw][sector]
         ):
             return False
         for i in self.surplus[tw][sector]:

@@ -4,8 +4,7 @@ Attributes are compact `array`s (state, sector and education one byte each; town
 months, salary and appraisal eight bytes): a list would hold a pointer per person and, for most values,
 a separate object, and at province scale (300,000 people) those scattered objects miss the processor's
 caches on almost every read. The four flags (sex, status, leader, protected), read rarely, stay lists
-of shared booleans. The counters kept here make every monthly snapshot O(1); those per township and
-sector (on the payroll, in post) are flat arrays too, row after row, for the same reason.
+of shared booleans. The counters kept here make every monthly snapshot O(1).
 
 Read an attribute into numpy with `np.array` (a copy), never `np.asarray` (a view): an `array` cannot
 grow while its buffer is exported, and a profiler that samples frames (Dask's workers run one) can keep
@@ -50,7 +49,7 @@ class People:
     # on the payroll per township and sector, one flat row after another: [N_SECTORS × township + sector] (compact, so
     # that the monthly results read every township's at once: `payroll_table`)
     payroll: array[int] = field(default_factory=lambda: array("q"))
-    in_post: array[int] = field(default_factory=lambda: array("q"))  # flat by township and sector, as `payroll`
+    in_post: list[list[int]] = field(default_factory=list)
     # over people in post, by sector (mean age and education share are of staff in post)
     post_sector: list[int] = field(default_factory=lambda: [0, 0, 0])
     birth_sum: list[int] = field(default_factory=lambda: [0, 0, 0])
@@ -59,7 +58,7 @@ class People:
 
     def __post_init__(self) -> None:
         self.payroll = array("q", bytes(8 * N_SECTORS * self.n_townships))
-        self.in_post = array("q", bytes(8 * N_SECTORS * self.n_townships))
+        self.in_post = [[0, 0, 0] for _ in range(self.n_townships)]
         self.surplus = [0] * self.n_townships
 
     @classmethod
@@ -83,7 +82,7 @@ class People:
         people.n_state[IN_POST] = n
         counts = pop.staff_counts()
         people.payroll = array("q", counts.astype(np.int64).tobytes())
-        people.in_post = array("q", people.payroll)
+        people.in_post = counts.tolist()
         people.payroll_sector = counts.sum(axis=0).tolist()
         people.post_sector = counts.sum(axis=0).tolist()
         people.birth_sum = [int(pop.birth[pop.sector == s].sum()) for s in range(3)]
@@ -130,7 +129,7 @@ class People:
         self.appraisal.append(appraisal)
         self.state.append(IN_POST)
         self.n_state[IN_POST] += 1
-        self.in_post[N_SECTORS * township + sector] += 1  # `_post(i, 1)` and `_join_payroll(i)`, inlined
+        self.in_post[township][sector] += 1  # `_post(i, 1)` and `_join_payroll(i)`, inlined
         self.post_sector[sector] += 1
         self.birth_sum[sector] += birth
         self.secondary_plus[sector] += education >= SECONDARY
@@ -141,7 +140,7 @@ class People:
     def _post(self, i: int, sign: int) -> None:
         """Add (1) or remove (-1) person i from the in-post counters of their township and sector."""
         sector = self.sector[i]
-        self.in_post[N_SECTORS * self.township[i] + sector] += sign
+        self.in_post[self.township[i]][sector] += sign
         self.post_sector[sector] += sign
         self.birth_sum[sector] += sign * self.birth[i]
         self.secondary_plus[sector] += sign * (self.education[i] >= SECONDARY)
@@ -166,7 +165,7 @@ class People:
         sector = self.sector[i]
         if old == IN_POST or new == IN_POST:  # `_post(i, ∓1)`, inlined: the hot path of every change of state
             sign = -1 if old == IN_POST else 1
-            self.in_post[N_SECTORS * self.township[i] + sector] += sign
+            self.in_post[self.township[i]][sector] += sign
             self.post_sector[sector] += sign
             self.birth_sum[sector] += sign * self.birth[i]
             self.secondary_plus[sector] += sign * (self.education[i] >= SECONDARY)
