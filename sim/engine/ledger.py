@@ -100,7 +100,7 @@ class Ledger:
         self.rate = [[0.0] * len(PAYERS) for _ in COMPONENTS]
         self.one_time = [[0.0] * len(PAYERS) for _ in COMPONENTS]
         n_tw = len(model.townships)
-        self.tw_rate = array("d", bytes(8 * n_tw))  # compact: read whole every month (`township_finances`)
+        self.tw_rate = [0.0] * n_tw
         # each person's recurring cost, kept compact (two arrays, not a tuple per person): component × SLOT + payer
         # (NO_SLOT: none) and the monthly amount at month-0 wages
         self.slot_code: array[int] = array("h")
@@ -141,7 +141,7 @@ class Ledger:
         own = payers == TOWNSHIP
         township = np.array(people.township, dtype=np.int64)[own]
         by_township = np.bincount(township, weights=salary[own], minlength=len(self.tw_rate)).tolist()
-        self.tw_rate = array("d", [r + s for r, s in zip(self.tw_rate, by_township, strict=True)])
+        self.tw_rate = [r + s for r, s in zip(self.tw_rate, by_township, strict=True)]
 
     def slot_for(self, i: int) -> tuple[int, int, float] | None:
         """(component, payer, monthly amount at month-0 wages) of person i's current recurring cost."""
