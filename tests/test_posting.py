@@ -204,3 +204,29 @@ def test_posting_gives_the_posts_to_the_best_of_each_township_ties_in_order(
     )
     assert keeps.tolist() == want_keeps
     assert new_sector.tolist() == want_sector
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 40_000), st.sampled_from([-1.0, 0.0, 0.5, 2.0, np.inf])), min_size=0, max_size=60
+    ),
+    st.booleans(),
+)
+def test_ranks_are_places_in_the_group_by_score_ties_in_candidate_order(
+    rows: list[tuple[int, float]], few_groups: bool
+) -> None:
+    """`_ranks` (two stable sorts, the group's as a radix sort when it fits 16 bits) against a plain reading."""
+    from sim.engine.posting import _ranks
+
+    group = np.array([g % 5 if few_groups else g for g, _ in rows], dtype=np.int64)
+    score = np.array([s for _, s in rows], dtype=float)
+    expected = [
+        sum(
+            1
+            for j in range(len(rows))
+            if group[j] == group[i] and (score[j] > score[i] or (score[j] == score[i] and j < i))
+        )
+        for i in range(len(rows))
+    ]
+    assert _ranks(group, score).tolist() == expected

@@ -60,10 +60,10 @@ class Diversion:
         self.pool: Pool | ProvincePool = self.pools[0] if len(self.pools) == 1 else ProvincePool(self.pools)
         self.by_merit = [ch.allocation == "merit" for ch in self.channels]
         self.time_rules = [time_rule(ch) for ch in self.channels]
-        # where each channel opens to a person (`_next_try`): by (channel, birth), entry and retirement month
-        self._open_by_birth: dict[tuple[int, int], tuple[int, float]] = {}
-        self._open_by_entry: dict[tuple[int, int], int] = {}
-        self._open_by_retire: dict[tuple[int, int], float] = {}
+        # where each channel opens to a person (`_next_try`): per channel, by birth, entry and retirement month
+        self._open_by_birth: list[dict[int, tuple[int, float]]] = [{} for _ in self.channels]
+        self._open_by_entry: list[dict[int, int]] = [{} for _ in self.channels]
+        self._open_by_retire: list[dict[int, float]] = [{} for _ in self.channels]
         self._opens: dict[int, list[tuple[float, float]]] = {}  # each retrying person's spans (`_open_spans`)
         self._arrivals = itertools.count()
         env = model.env
@@ -318,15 +318,15 @@ class Diversion:
         opens = []
         for k in self.candidates.get(i, []):
             rule = rules[k]
-            age = by_birth.get((k, birth))
+            age = by_birth[k].get(birth)
             if age is None:
-                age = by_birth[k, birth] = (open_by_age(rule, birth), last_open_month(rule, birth))
-            service = by_entry.get((k, entry))
+                age = by_birth[k][birth] = (open_by_age(rule, birth), last_open_month(rule, birth))
+            service = by_entry[k].get(entry)
             if service is None:
-                service = by_entry[k, entry] = open_by_service(rule, entry)
-            retirement = by_retire.get((k, retire))
+                service = by_entry[k][entry] = open_by_service(rule, entry)
+            retirement = by_retire[k].get(retire)
             if retirement is None:
-                retirement = by_retire[k, retire] = open_by_retirement(rule, retire)
+                retirement = by_retire[k][retire] = open_by_retirement(rule, retire)
             opens.append((max(age[0], service, retirement), age[1]))
         return opens
 

@@ -47,10 +47,15 @@ def scores(
 
 def _ranks(group: np.ndarray, score: np.ndarray) -> np.ndarray:
     """Each candidate's place in its group (0: the best), by score, ties in candidate order."""
-    order = np.lexsort((-score, group))  # stable: within a group, as a stable sort of its members by score
+    order = np.argsort(-score, kind="stable")  # best first, ties in candidate order …
+    by_group = group[order]
+    if len(group) and 0 <= by_group.min() and by_group.max() < 2**15:
+        by_group = by_group.astype(np.int16)  # (a stable sort of 16-bit keys is a radix sort)
+    order = order[np.argsort(by_group, kind="stable")]  # … then by group, keeping that order within each
     ordered = group[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])  # where each group begins
     ranks = np.empty(len(group), dtype=np.int64)
-    ranks[order] = np.arange(len(group)) - np.searchsorted(ordered, ordered, side="left")
+    ranks[order] = np.arange(len(group)) - np.repeat(starts, np.diff(np.r_[starts, len(group)]))
     return ranks
 
 
