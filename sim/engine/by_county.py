@@ -43,16 +43,13 @@ class ByCounty:
         counties = model.counties
         self.starts = np.array([c.first for c in counties], dtype=np.int64)
         self.table = np.zeros((model.horizon + 1, len(counties), len(COUNTY_OUTCOMES)))
-        self._est: tuple[object, np.ndarray] | None = None  # (the model's establishment, its total per township)
 
     def capture(self, month: int) -> None:
         """Write every county's outcomes for `month`."""
         model = self.model
         people, div = model.people, model.diversion
         payroll = people.payroll_table().astype(float)
-        if self._est is None or self._est[0] is not model.est:  # the establishment changes only at the reform
-            self._est = (model.est, np.asarray(model.est, dtype=float).sum(axis=1))
-        est = self._est[1]
+        est = model.establishment_by_township()
         over = np.maximum(payroll[:, ADMIN] + payroll[:, INSTITUTION] - est, 0.0)
         per_township = np.column_stack([payroll.sum(axis=1), est, np.asarray(people.surplus, dtype=float), over])
         sums = np.add.reduceat(per_township, self.starts, axis=0)

@@ -47,7 +47,7 @@ class ByTownship:
         n = len(model.townships)
         payroll = people.payroll_table().astype(float)  # (townships, sectors) on the payroll
         staff = payroll.sum(axis=1)
-        est = np.asarray(model.est, dtype=float).sum(axis=1)
+        est = model.establishment_by_township()
         state = np.array(people.state, dtype=np.int64)  # copies, never views (sim.engine.people)
         township = np.array(people.township, dtype=np.int64)
         surplus = (state == AWAITING) | (state == ROTATING)

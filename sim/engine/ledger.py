@@ -115,7 +115,6 @@ class Ledger:
         self._capacity = np.full(n_tw, fiscal.own_revenue + fiscal.transfers)
         self._capacity_withheld = np.full(n_tw, fiscal.own_revenue + fiscal.transfers * (1 - fiscal.withhold_share))
         self.withholding = False
-        self._est: tuple[object, np.ndarray] = (None, np.empty(0))  # (the model's establishment, per township)
         div = model.scenario.diversion
         self._awaiting = (C["allowance_awaiting"], P[money.payer_allowance], div.allowance_share)
         self._rotating = (C["rotating_pay"], P[money.payer_rotating], div.rotating_pay_share)
@@ -257,7 +256,7 @@ class Ledger:
         capacity = self._capacity
         if self.withholding and fiscal.withhold_share > 0:
             payroll = self.model.people.payroll_table()
-            over = payroll[:, ADMIN] + payroll[:, INSTITUTION] > self._establishment()
+            over = payroll[:, ADMIN] + payroll[:, INSTITUTION] > self.model.establishment_by_township()
             capacity = np.where(over, self._capacity_withheld, capacity)
         gap = np.array(self.tw_rate)
         gap *= wage_index
@@ -267,13 +266,6 @@ class Ledger:
         np.maximum(debt, 0.0, out=debt)
         np.maximum(gap, 0.0, out=gap)
         return float(gap.sum()), float(debt.sum())
-
-    def _establishment(self) -> np.ndarray:
-        """Admin and institution posts per township (cached: the establishment changes only at the reform)."""
-        est = self.model.est
-        if self._est[0] is not est:
-            self._est = (est, np.array(est, dtype=np.int64).sum(axis=1))
-        return self._est[1]
 
     def row(self, wage_index: float, month: int) -> list[float]:
         """The ledger's columns for `month`."""

@@ -120,6 +120,7 @@ class Model:
             .tolist()
         )
         self._est_totals: tuple[object, int, int] = (None, 0, 0)  # (establishment, admin and institution totals)
+        self._est_by_township: tuple[object, np.ndarray] = (None, np.empty(0, dtype=np.int64))
         self.reformed = False
         self.log: list[tuple[Any, ...]] | None = [] if record_events else None
         self.exit_cause: list[int] = []
@@ -187,6 +188,12 @@ class Model:
             return
         if left_payroll:
             self.hiring.vacancy(tw, sector)
+
+    def establishment_by_township(self) -> np.ndarray:
+        """Admin and institution posts per township (kept until the reform replaces the establishment)."""
+        if self._est_by_township[0] is not self.est:
+            self._est_by_township = (self.est, np.array(self.est, dtype=np.int64).sum(axis=1))
+        return self._est_by_township[1]
 
     def set_sector(self, i: int, sector: int, township: int | None = None) -> None:
         """Move person i to another sector (and township, if given), keeping the ledger right."""
