@@ -141,9 +141,14 @@ class MonthEnvironment(simpy.Environment):
 def _check(event: Event) -> None:
     """A failed event that nobody handled crashes the run, as in SimPy."""
     if not event._ok and not hasattr(event, "_defused"):
-        exc = type(event._value)(*event._value.args)
-        exc.__cause__ = event._value
-        raise exc
+        raise failure(event)
+
+
+def failure(event: Event) -> BaseException:
+    """A copy of a failed event's exception, caused by it: what SimPy raises, or throws into a waiting process."""
+    exc = type(event._value)(*event._value.args)
+    exc.__cause__ = event._value
+    return exc
 
 
 class At(Event):

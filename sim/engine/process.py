@@ -20,7 +20,7 @@ from typing import Any
 import simpy
 from simpy.events import NORMAL, URGENT, Event
 
-from sim.engine.calendar import MonthEnvironment, call_at
+from sim.engine.calendar import MonthEnvironment, call_at, failure
 
 Step = Event | int  # what a person's generator yields: an event to wait for, or months to wait
 
@@ -103,6 +103,4 @@ def _outcome(event: Event) -> tuple[bool, Any]:
     if event._ok:
         return True, event._value
     event._defused = True
-    copy = type(event._value)(*event._value.args)
-    copy.__cause__ = event._value
-    return False, copy
+    return False, failure(event)
