@@ -149,9 +149,22 @@ def test_failed_job_is_recorded_the_rest_finish_and_resume_retries_only_it(tmp_p
     # resuming with another model function is refused; with --force only the three failed jobs run
     with pytest.raises(InputError, match="model function changed"):
         sim.sweep(small_spec(), out=out, executor="inprocess", resume=True, progress=False, report=False)
+    # a session killed between writing point 0's file and removing its parts leaves them behind
+    parts = results.folder / "parts"
+    donor = next(parts.glob("*.npz")).read_bytes()
+    for stem in ("p00000-r0000", "p00000-r0001"):
+        (parts / f"{stem}.npz").write_bytes(donor)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a writer killed half way leaves its temporary file, named for its process
+    (parts / f".p00003-r0001.npz.tmp-{dead.pid}").write_bytes(donor[:100])
+    (results.folder / "points" / f".point-00003.parquet.tmp-{dead.pid}").write_bytes(b"PAR1")
+    point0 = (results.folder / "points" / "point-00000.parquet").read_bytes()
     resumed = sim.sweep(
         small_spec(), out=out, executor="inprocess", resume=True, force=True, progress=False, report=False
     )
+    assert not list(out.glob("parts/*"))  # the leftovers are dropped, not merged again
+    assert not list(out.glob("points/.*"))
+    assert (out / "points" / "point-00000.parquet").read_bytes() == point0
     assert resumed.manifest["sessions"][-1]["jobs_run"] == 3
     assert resumed.complete and resumed.manifest["status"] == "complete"
     assert resumed.folder == out and not results.folder.exists()

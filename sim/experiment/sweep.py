@@ -121,6 +121,7 @@ def run_plan(
     write_json(manifest, root / MANIFEST)
     if previous is None or force or not (root / DESIGN).is_file():
         folder.write_design()
+    folder.drop_merged_parts()
     complete_parts, todo = folder.pending_jobs()
     for p in complete_parts:
         folder.finish_point(p)

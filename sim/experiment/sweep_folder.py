@@ -73,6 +73,15 @@ class SweepFolder:
         """Where a finished job's replications wait for the rest of their point (raw arrays, fast to write)."""
         return self.root / PARTS / f"{job.id}.npz"
 
+    def drop_merged_parts(self) -> None:
+        """Remove parts that a session killed after writing their point's file left behind (its
+        temporaries are removed by `OutputFolder.clean_stale`).
+        """
+        for p in range(self.plan.design.n_points):
+            if point_file(self.root, p).is_file():
+                for job in self.plan.jobs_of(p):
+                    self.part_path(job).unlink(missing_ok=True)
+
     def pending_jobs(self) -> tuple[list[int], dict[int, list[Job]]]:
         """Points to finish, and for each the jobs still to run (finished parts are kept)."""
         todo: dict[int, list[Job]] = {}
