@@ -269,14 +269,16 @@ def test_the_comparison_shows_which_counties_a_change_reaches(tmp_path: Path) ->
     extra = ("time.horizon_months=30", "diversion.after_deadline=keep_queueing")
     reference = listed(counties, *extra)
     cut = listed([counties[0], {**counties[1], "pool": poor}], *extra).model_copy(update={"name": "乙县少钱"})
-    comparison = sim.compare([reference, cut], replications=6, seed=11, executor="inprocess")
+    same = reference.model_copy(update={"name": "照旧"})
+    comparison = sim.compare([reference, cut, same], replications=6, seed=11, executor="inprocess")
     changes = county_changes(as_runs(comparison.runs)).set_index(["unit", "figure"])
+    changes = changes[changes["scenario"] == cut.name]
 
     dry = changes.loc[("乙县", "p_pool_dry_by_deadline")]
     assert dry["reference"] == 0.0 and dry["mean"] == 1.0  # dry in every replication, never before
     awaiting = changes.loc[("乙县", "awaiting_at_deadline")]
     assert awaiting["low"] > 0  # more waiting, beyond the paired interval's doubt
-    a, b = (r.by_county for r in comparison.runs)
+    a, b = (r.by_county for r in comparison.runs[:2])
     deadline = reference.reform.deadline_month
     by_hand = wide(b, "乙县", "awaiting")[:, deadline] - wide(a, "乙县", "awaiting")[:, deadline]
     assert awaiting["mean"] == pytest.approx(by_hand.mean()) and awaiting["n"] == 6
@@ -292,8 +294,15 @@ def test_the_comparison_shows_which_counties_a_change_reaches(tmp_path: Path) ->
     assert finding.numbers[f"{reference.name}:counties_dry"] == 0 and finding.numbers["乙县少钱:counties_dry"] == 1
     assert finding.numbers["乙县少钱:county_awaiting:乙县"] == awaiting["mean"]
     assert "乙县少钱 changes awaiting at the deadline most in 乙县 +" in finding.text  # the county that moved, first
+    (moved,) = [s for s in finding.sentences if "乙县少钱 changes" in s]
+    assert "甲县" not in moved  # a county that did not move is not among those that moved most
+    (still,) = [s for s in finding.sentences if "照旧" in s and "By county" in s]
+    assert "照旧 leaves the mean awaiting at the deadline unchanged in every county" in still
+    assert "in 0 of 2 counties, against 0 under" in still
     assert "in 1 of 2 counties, against 0 under" in finding.text
-    assert "乙县" in compare_finding(as_runs(comparison.runs), "zh").sentences[-1]
+    zh = compare_finding(as_runs(comparison.runs), "zh").sentences
+    assert "乙县少钱使期限时待岗人数变化最大的是乙县+" in zh[-2] and "甲县" not in zh[-2]
+    assert "照旧未改变任何县期限时的平均待岗人数" in zh[-1]
 
     comparison.save(tmp_path / "cmp")
     page = compare_report(tmp_path / "cmp", tmp_path / "report.html").read_text("utf-8")
@@ -305,10 +314,11 @@ def test_the_comparison_shows_which_counties_a_change_reaches(tmp_path: Path) ->
     runs = as_runs(tmp_path / "cmp")  # read back from the folder, as `fenliu export` does
     compare_workbook(runs, tmp_path / "c.xlsx", "en")
     paired = openpyxl.load_workbook(tmp_path / "c.xlsx")["By county, paired"]
-    cells = {(row[0], row[1]): row for row in paired.iter_rows(min_row=2, values_only=True)}
-    assert cells[("乙县", "P(pool dry by the deadline)")][3:] == (0, 1, 1, 1, 6)
-    assert cells[("乙县", "One-time cost (thousand yuan)")][4] == pytest.approx(spent["mean"] / 1e3)
-    assert cells[("甲县", "Awaiting at the deadline")][4] == 0
+    cells = {(row[0], row[1], row[2]): row for row in paired.iter_rows(min_row=2, values_only=True)}
+    assert cells[("乙县", "P(pool dry by the deadline)", cut.name)][3:] == (0, 1, 1, 1, 6)
+    assert cells[("乙县", "One-time cost (thousand yuan)", cut.name)][4] == pytest.approx(spent["mean"] / 1e3)
+    assert cells[("甲县", "Awaiting at the deadline", cut.name)][4] == 0
+    assert cells[("乙县", "P(pool dry by the deadline)", same.name)][3:] == (0, 0, 0, 0, 6)
     run_workbook(runs[1], tmp_path / "r.xlsx", "zh")
     by_county = openpyxl.load_workbook(tmp_path / "r.xlsx")["分县"]
     header, *rows = by_county.iter_rows(values_only=True)

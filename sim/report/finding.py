@@ -408,7 +408,7 @@ def _compare_county_sentences(runs: list[RunData], f: Finding, lang: str) -> Non
         awaiting = mine[mine["figure"] == "awaiting_at_deadline"].set_index("unit")
         size = awaiting["mean"].abs().fillna(0.0).sort_values(ascending=False, kind="stable")
         items = []
-        for unit in size.index[:3]:
+        for unit in size.index[:3][size.iloc[:3] > 0]:  # a county that did not change is not among the "most"
             row = awaiting.loc[unit]
             f.numbers[f"{other.name}:county_awaiting:{unit}"] = float(row["mean"])
             shown = [signed_people(float(row[k])) for k in ("mean", "low", "high")]
@@ -418,6 +418,5 @@ def _compare_county_sentences(runs: list[RunData], f: Finding, lang: str) -> Non
         k = int((dry["reference"] + dry["mean"].fillna(0.0) >= 0.5).sum())
         f.numbers[f"{ref.name}:counties_dry"], f.numbers[f"{other.name}:counties_dry"] = k_ref, k
         top = word("f_list_sep", lang).join(items)
-        f.sentences.append(
-            word("fc_counties", lang, name=other.name, top=top, k=k, n=len(dry), k_ref=k_ref, ref=ref.name)
-        )
+        key = "fc_counties" if items else "fc_counties_unchanged"
+        f.sentences.append(word(key, lang, name=other.name, top=top, k=k, n=len(dry), k_ref=k_ref, ref=ref.name))

@@ -125,6 +125,12 @@ _WORDS: dict[str, tuple[str, str]] = {
         "分县看,{name} 使期限时待岗人数变化最大的是 {top};资金池在期限前见底(至少一半的重复模拟中)的县为 {n} 个中的 "
         "{k} 个,{ref} 下为 {k_ref} 个。",
     ),
+    "fc_counties_unchanged": (
+        " By county, {name} leaves the mean awaiting at the deadline unchanged in every county; pools run dry by the "
+        "deadline (in at least half the replications) in {k} of {n} counties, against {k_ref} under {ref}.",
+        "分县看,{name} 未改变任何县期限时的平均待岗人数;资金池在期限前见底(至少一半的重复模拟中)的县为 {n} 个中的 "
+        "{k} 个,{ref} 下为 {k_ref} 个。",
+    ),
     "fc_county_change": ("{name} {diff} [{low}, {high}]", "{name} {diff}[{low},{high}]"),
     "fc_scenario": ("{name} against {ref}: ", "{name} 与 {ref} 相比:"),
     "fc_awaiting_deadline": ("awaiting at the deadline", "期限时待岗人数"),
