@@ -84,6 +84,7 @@ def recompute(folder: Path) -> dict[str, float]:
     deadline, reform = manifest["scenario"]["reform"]["deadline_month"], manifest["scenario"]["reform"]["month"]
     m = pd.read_parquet(folder / "monthly.parquet")
     at = m[m["month"] == deadline].set_index("replication")
+    unplaced = at["state_awaiting"] + at["state_rotating"]  # the surplus not placed: awaiting, or on rotating shifts
     one_time = m.groupby("replication")[list(ONE_TIME)].sum().sum(axis=1)
     savings = m.pivot(index="replication", columns="month", values="savings_cumulative_government").to_numpy()
     payback = []
@@ -93,8 +94,8 @@ def recompute(folder: Path) -> dict[str, float]:
     head = m[m["month"] == 60]
     over = ((head["headcount_admin"] + head["headcount_institution"]) > head["establishment_total"]).mean()
     return {
-        "awaiting_mean": at["state_awaiting"].mean(),
-        "awaiting_p95": float(np.quantile(at["state_awaiting"], 0.95)),
+        "awaiting_mean": unplaced.mean(),
+        "awaiting_p95": float(np.quantile(unplaced, 0.95)),
         "one_time_mean": one_time.mean(),
         "funding_gap_deadline": at["pool_unpaid"].mean(),
         "pool_waiting_mean": at["pool_waiting"].mean(),
@@ -184,9 +185,9 @@ def test_workbook_has_the_sheets_and_its_figures_equal_the_parquet(hanshou: dict
     cols = list(sheet.iloc[0])
     first = sheet.iloc[1]
     rows_first = tw[(tw["unit"] == first[0]) & (tw["month"] == 23)]
-    assert first[cols.index("期限时待岗(人)")] == pytest.approx(rows_first["awaiting"].mean())
+    assert first[cols.index("期限时未安置(人)")] == pytest.approx(rows_first["awaiting"].mean())
     # numbers are numbers; the scenario's text is text
-    assert isinstance(rows["期限时待岗人数(人)"][1], float)
+    assert isinstance(rows["期限时未安置人数:待岗或轮岗(人)"][1], float)
 
 
 def test_text_cells_cannot_run_as_formulas(tmp_path: Path) -> None:

@@ -103,7 +103,7 @@ def print_pdf(browser: Any, path: Path) -> tuple[bytes, dict[str, Any]]:
 @pytest.mark.parametrize(
     ("kind", "first_page"),
     [
-        ("run", ("Finding", "Still awaiting at the deadline", "One-time cost")),
+        ("run", ("Finding", "Not placed at the deadline", "One-time cost")),
         ("run_zh", ("结论", "一次性支出", "回收期")),
         ("compare", ("Finding", "Outcomes side by side")),
         ("sweep", ()),

@@ -222,7 +222,7 @@ def test_compare_report_from_results_and_frames(runs: dict[str, sim.Results], tm
     loaded = as_runs(pair)
     rows, n = outcome_rows(loaded, "en")
     assert n == 3
-    awaiting = next(r for r in rows if r[0] == "Awaiting at the deadline")
+    awaiting = next(r for r in rows if r[0] == "Not placed at the deadline (awaiting or rotating)")
     a = loaded[0].outcomes["awaiting_deadline"]
     b = loaded[1].outcomes["awaiting_deadline"]
     assert awaiting[-1].sort == pytest.approx((b - a).mean())

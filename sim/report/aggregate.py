@@ -144,8 +144,11 @@ def outcomes(monthly: pd.DataFrame, deadline: int, reform_month: int) -> pd.Data
 
     out["headcount_deadline"] = at("headcount_total", deadline)
     out["headcount_change"] = out["headcount_deadline"] - at("headcount_total", 0)
-    if "state_awaiting" in cols:
+    if "state_awaiting" in cols:  # the surplus not yet placed: awaiting a post, or on rotating shifts (a fake exit)
         out["awaiting_deadline"] = at("state_awaiting", deadline)
+        if "state_rotating" in cols:
+            out["rotating_deadline"] = at("state_rotating", deadline)
+            out["awaiting_deadline"] += out["rotating_deadline"]
     out["headcount_horizon"] = at("headcount_total", horizon)
     if "establishment_total" in cols:
         # the establishment sectors only (temporaries have no establishment), as sim.analysis.risk_table

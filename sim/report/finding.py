@@ -100,12 +100,15 @@ def run_finding(run: RunData, lang: str = "en") -> Finding:
         change = float(out["headcount_change"].mean())
         head = float(out["headcount_deadline"].mean())
         before = head - change
+        rotating = float(out["rotating_deadline"].mean()) if "rotating_deadline" in out else 0.0
         f.numbers.update(awaiting_mean=a, awaiting_p5=a5, awaiting_p95=a95, headcount_change=change, headcount=head)
+        f.numbers["rotating_mean"] = rotating
         share = f"{change / before:+.1%}".replace("-", "−") if before else "–"
         f.sentences.append(
             word(
-                "f_deadline",
+                "f_deadline_rotating" if rotating > 0 else "f_deadline",
                 lang,
+                rotating=people(rotating),
                 date=month_label(start, deadline),
                 m=deadline,
                 awaiting=people(a),

@@ -107,7 +107,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     # cards
     "card_headcount": ("Headcount change to the deadline", "截至分流期限的实有人员变化"),
     "card_headcount_est": ("establishment", "编制"),
-    "card_awaiting": ("Still awaiting at the deadline", "分流期限时仍待岗人数"),
+    "card_awaiting": ("Not placed at the deadline (awaiting or rotating)", "分流期限时未安置人数(待岗或轮岗)"),
     "card_rotating": ("on rotating shifts", "轮流坐班"),
     "card_one_time": ("One-time cost", "一次性支出"),
     "card_fiscal_gap": ("township fiscal gap over the horizon", "整个期间乡镇财政缺口"),
@@ -253,7 +253,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     # outcomes (compare table rows)
     "out_headcount_deadline": ("Headcount at the deadline", "分流期限时实有人员"),
     "out_headcount_change": ("Headcount change to the deadline", "截至分流期限的实有人员变化"),
-    "out_awaiting_deadline": ("Awaiting at the deadline", "分流期限时待岗人数"),
+    "out_awaiting_deadline": ("Not placed at the deadline (awaiting or rotating)", "分流期限时未安置人数(待岗或轮岗)"),
     "out_headcount_horizon": ("Headcount at the horizon", "期末实有人员"),
     "out_over_y5": ("P(over establishment), year 5", "第5年超编概率"),
     "out_over_end": ("P(over establishment), horizon", "期末超编概率"),

@@ -57,8 +57,8 @@ def headline_cards(run: RunData, lang: str) -> list[Card]:
     if "awaiting_deadline" in out:
         d = agg.describe(out["awaiting_deadline"])
         lines = [_interval(d, "people", lang)]
-        if run.has("state_rotating"):
-            rotating = float(agg.at_month(run.monthly, "state_rotating", run.deadline).mean())
+        if "rotating_deadline" in out:
+            rotating = float(out["rotating_deadline"].mean())
             if rotating > 0:
                 lines.append(f"{text('card_rotating', lang)}: {fmt(rotating, 'people')}")
         cards.append(Card(f"{text('card_awaiting', lang)} ({deadline})", fmt(d["mean"], "people", lang), tuple(lines)))

@@ -24,6 +24,7 @@ from sim.report.words import word
 # (outcome key, kind): kind is people, money, probability or month
 HEADLINE = (
     ("awaiting_deadline", "people"),
+    ("rotating_deadline", "people"),
     ("headcount_deadline", "people"),
     ("headcount_change", "people"),
     ("diverted_total", "people"),

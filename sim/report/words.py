@@ -8,6 +8,13 @@ from __future__ import annotations
 
 _WORDS: dict[str, tuple[str, str]] = {
     # finding, run
+    "f_deadline_rotating": (
+        "By the deadline, {date} (month {m}), {awaiting} people [P5–P95 {a5}–{a95}] of the surplus are not yet "
+        "placed, {rotating} of them on rotating shifts (轮流坐班) and the rest awaiting a post (待岗), "
+        "and the staff actually employed (实有人员) have changed by {change} ({pct}) to {head}.",
+        "截至分流期限({date},第{m}月),仍有 {awaiting} 名富余人员未安置 [P5–P95:{a5}–{a95}],其中 {rotating} 人轮流坐班、"
+        "其余待岗,实有人员变化 {change} 人({pct}),为 {head} 人。",
+    ),
     "f_deadline": (
         "By the deadline, {date} (month {m}), {awaiting} people [P5–P95 {a5}–{a95}] still await a post (待岗), "
         "and the staff actually employed (实有人员) have changed by {change} ({pct}) to {head}.",
@@ -133,7 +140,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     ),
     "fc_county_change": ("{name} {diff} [{low}, {high}]", "{name} {diff}[{low},{high}]"),
     "fc_scenario": ("{name} against {ref}: ", "{name} 与 {ref} 相比:"),
-    "fc_awaiting_deadline": ("awaiting at the deadline", "期限时待岗人数"),
+    "fc_awaiting_deadline": ("not placed at the deadline (awaiting or rotating)", "期限时未安置人数(待岗或轮岗)"),
     "fc_one_time_cost": ("one-time cost", "一次性支出"),
     "fc_savings_government": ("whole-government savings at the horizon", "期末政府整体累计节约"),
     "fc_payback_government": ("payback month", "回收期(月)"),
@@ -166,7 +173,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "t_month_tag_deadline": ("deadline", "期限"),
     "t_month_tag_end": ("horizon", "期末"),
     # outcome names (terminal, workbook)
-    "o_awaiting_deadline": ("Awaiting a post at the deadline (people)", "期限时待岗人数(人)"),
+    "o_rotating_deadline": ("  of them on rotating shifts (people)", "  其中轮流坐班(人)"),
+    "o_awaiting_deadline": (
+        "Not placed at the deadline: awaiting or rotating (people)",
+        "期限时未安置人数:待岗或轮岗(人)",
+    ),
     "o_headcount_deadline": ("Staff employed at the deadline (people)", "期限时实有人员(人)"),
     "o_headcount_change": ("Change in staff employed to the deadline (people)", "截至期限实有人员变化(人)"),
     "o_headcount_horizon": ("Staff employed at the horizon (people)", "期末实有人员(人)"),
@@ -257,7 +268,7 @@ _WORDS.update(
         "tw_township": ("Township", "乡镇"),
         "tw_staff_deadline": ("Staff employed at the deadline (people)", "期限时实有人员(人)"),
         "tw_establishment": ("Establishment after the reform (posts)", "改革后编制(名)"),
-        "tw_awaiting_deadline": ("Awaiting a post at the deadline (people)", "期限时待岗(人)"),
+        "tw_awaiting_deadline": ("Not placed at the deadline: awaiting or rotating (people)", "期限时未安置(人)"),
         "tw_over_deadline": ("Over establishment at the deadline (people)", "期限时超编(人)"),
         "tw_staff_end": ("Staff employed at the horizon (people)", "期末实有人员(人)"),
         "tw_over_end": ("Over establishment at the horizon (people)", "期末超编(人)"),

@@ -1,0 +1,57 @@
+"""What the finding, cards and workbook say, checked against what the numbers mean (not that a sentence exists).
+
+Each case is one where a planner reading the words would have been misled: staff kept on rotating shifts
+read as "nobody awaiting", a reform with no cost "paying back", a payback dated to the horizon.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.report.compare_report import as_runs
+from sim.report.finding import compare_finding, run_finding
+from sim.report.load import as_run
+
+BASE = Path(__file__).resolve().parents[1] / "scenarios" / "base.toml"
+SMALL = {"population.synthetic.townships": 4, "time.horizon_months": 72}
+
+
+def small(overrides: dict | None = None, n: int = 4) -> sim.Results:
+    return sim.run(sim.load_scenario(BASE, overrides={**SMALL, **(overrides or {})}), replications=n, seed=3)
+
+
+@pytest.fixture(scope="module")
+def awaiting_and_rotating() -> tuple[sim.Results, sim.Results]:
+    """The same people and draws, the surplus left either awaiting a post or on rotating shifts (a fake exit)."""
+    return small({"name": "awaiting"}), small({"name": "rotating", "diversion.no_channel": "rotating"})
+
+
+def test_people_on_rotating_shifts_are_not_placed(awaiting_and_rotating: tuple[sim.Results, sim.Results]) -> None:
+    awaiting, rotating = awaiting_and_rotating
+    run = as_run(rotating)
+    at = rotating.monthly[rotating.monthly["month"] == run.deadline].set_index("replication")
+    assert at["state_rotating"].mean() > 10  # the case exists: people are rotating at the deadline
+    unplaced = at["state_awaiting"] + at["state_rotating"]
+    assert run.outcomes["awaiting_deadline"].to_numpy() == pytest.approx(unplaced.to_numpy())
+    assert run.outcomes["rotating_deadline"].to_numpy() == pytest.approx(at["state_rotating"].to_numpy())
+    finding = run_finding(run, "en")
+    assert finding.numbers["rotating_mean"] == pytest.approx(at["state_rotating"].mean())
+    assert f"{unplaced.mean():,.0f} people" in finding.sentences[0]
+    assert f"{at['state_rotating'].mean():,.0f} of them on rotating shifts" in finding.sentences[0]
+    assert "轮流坐班" in run_finding(run, "zh").sentences[0]
+
+
+def test_rotating_instead_of_awaiting_is_no_better(awaiting_and_rotating: tuple[sim.Results, sim.Results]) -> None:
+    """Putting the surplus on rotating shifts relabels them; staff and the unplaced stay the same, replication by
+    replication, so the comparison must not call it better."""
+    runs = as_runs(list(awaiting_and_rotating))
+    a, b = (r.outcomes for r in runs)
+    assert (b["rotating_deadline"] > 0).all() and (a["rotating_deadline"] == 0).all()
+    assert b["awaiting_deadline"].to_numpy() == pytest.approx(a["awaiting_deadline"].to_numpy())
+    assert b["headcount_deadline"].to_numpy() == pytest.approx(a["headcount_deadline"].to_numpy())
+    finding = compare_finding(runs, "en")
+    assert finding.numbers["rotating:awaiting_deadline:mean"] == 0.0
+    assert "not placed at the deadline (awaiting or rotating): the same in every replication" in finding.text
