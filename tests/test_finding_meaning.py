@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import sim
@@ -55,3 +56,35 @@ def test_rotating_instead_of_awaiting_is_no_better(awaiting_and_rotating: tuple[
     finding = compare_finding(runs, "en")
     assert finding.numbers["rotating:awaiting_deadline:mean"] == 0.0
     assert "not placed at the deadline (awaiting or rotating): the same in every replication" in finding.text
+
+
+def test_a_run_that_spends_and_saves_nothing_has_no_payback_to_speak_of(tmp_path: Path) -> None:
+    """No reform: no one-time cost, no savings. Its payback month would be the reform month, which means nothing;
+    the finding and the card say there is nothing to pay back, and a comparison with it leaves payback out."""
+    nothing = small({"name": "nothing", "reform.enabled": False, "pool.contributors": []})
+    run = as_run(nothing)
+    assert (run.outcomes["one_time_cost"] == 0).all() and (run.outcomes["savings_government"] == 0).all()
+    for lang, said in (("en", "there is no cost to pay back"), ("zh", "不存在成本回收问题")):
+        finding = run_finding(run, lang)
+        assert said in finding.text and "payback_median" not in finding.numbers
+    page = sim.report.run_report(nothing, tmp_path / "r.html").read_text("utf-8")
+    assert "nothing to pay back" in page
+    reform = small({"name": "reform"})
+    assert (as_run(reform).outcomes["one_time_cost"] > 0).all()  # the other side does spend
+    finding = compare_finding(as_runs([nothing, reform]), "en")
+    assert "reform:payback_government:mean" not in finding.numbers and "payback month" not in finding.text
+    assert "reform:one_time_cost:mean" in finding.numbers  # the rest is still compared
+
+
+def test_a_difference_of_probabilities_has_its_interval_within_plus_minus_one() -> None:
+    """Six pairs of 0/1 outcomes, four of them 1 − 0: the t-interval of the mean difference runs past −1 or +1;
+    what is shown stops at the bounds a difference of probabilities cannot pass."""
+    from sim.report import aggregate as agg
+
+    a = pd.Series([0.0, 0.0, 0.0, 0.0, 1.0, 0.0])
+    b = pd.Series([1.0, 1.0, 1.0, 1.0, 1.0, 0.0])
+    raw = agg.mean_interval((b - a).to_numpy())
+    assert raw[2] > 1.0  # the case exists: the plain t-interval overshoots
+    mean, low, high, n = agg.paired_interval(a, b, "probability")
+    assert (mean, n) == (raw[0], 6) and low == raw[1] and high == 1.0
+    assert agg.paired_interval(a * 100, b * 100, "people")[2] == pytest.approx(raw[2] * 100)  # people: unbounded

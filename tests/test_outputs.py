@@ -188,6 +188,12 @@ def test_workbook_has_the_sheets_and_its_figures_equal_the_parquet(hanshou: dict
     assert first[cols.index("期限时未安置(人)")] == pytest.approx(rows_first["awaiting"].mean())
     # numbers are numbers; the scenario's text is text
     assert isinstance(rows["期限时未安置人数:待岗或轮岗(人)"][1], float)
+    # every column of the channel sheet holds figures (none left blank for want of its column in the results)
+    channels = pd.DataFrame(book["分流渠道"].values)
+    assert channels.iloc[1:].notna().any().all(), list(channels.iloc[0])
+    # the risk sheet's months are when a figure is read, not what it says (a payback month is a value)
+    risk = pd.DataFrame(book["风险"].values)
+    assert list(risk.iloc[0, :3]) == ["风险指标", "读取月份(模型月)", "读取月份(日历月)"]
 
 
 def test_text_cells_cannot_run_as_formulas(tmp_path: Path) -> None:

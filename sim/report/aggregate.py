@@ -74,6 +74,17 @@ def mean_interval(values: np.ndarray) -> tuple[float, float, float, int]:
     return mean, mean - half, mean + half, n
 
 
+def paired_interval(a: pd.Series, b: pd.Series, kind: str) -> tuple[float, float, float, int]:
+    """Mean `b − a` of one outcome paired by replication, with its 95% t-interval and pair count. A difference of
+    probabilities (0/1 per replication) lies in [−1, 1], and so does its interval (the t-interval can overshoot).
+    """
+    a, b = a.align(b, join="inner")
+    mean, low, high, n = mean_interval((b - a).to_numpy(dtype=float))
+    if kind == "probability" and n > 1:
+        low, high = max(low, -1.0), min(high, 1.0)
+    return mean, low, high, n
+
+
 def paired_difference(a: pd.DataFrame, b: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Per month, `b − a` of one metric paired by replication: columns mean, low, high, n.
 

@@ -51,15 +51,13 @@ def county_changes(runs: list[RunData]) -> pd.DataFrame | None:
     rows = []
     for unit in dict.fromkeys(base.index.get_level_values("unit")):
         mine = base.loc[unit]
-        for figure, *_ in FIGURES:
+        for figure, kind, *_ in FIGURES:
             reference = float(mine[figure].mean())
             for run, other in zip(runs[1:], values[1:], strict=True):
-                diff = np.array([], dtype=float)
                 if other is not None and unit in other.index.get_level_values("unit"):
-                    theirs = other.loc[unit][figure]
-                    a, b = mine[figure].align(theirs, join="inner")
-                    diff = (b - a).to_numpy(dtype=float)
-                mean, low, high, n = agg.mean_interval(diff)
+                    mean, low, high, n = agg.paired_interval(mine[figure], other.loc[unit][figure], kind)
+                else:
+                    mean, low, high, n = agg.mean_interval(np.array([], dtype=float))
                 rows.append(
                     {
                         "unit": unit,

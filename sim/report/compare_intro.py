@@ -54,9 +54,8 @@ def what_differs_cards(runs: list[RunData], lang: str) -> list[Card]:
             lines.append("· " + text("no_differences", lang))
         lines.append(text("cmp_did", lang))
         for key in [k for k in EFFECTS if k in ref.outcomes and k in run.outcomes]:
-            a, b = ref.outcomes[key].align(run.outcomes[key], join="inner")
-            mean, low, high, n = agg.mean_interval((b - a).to_numpy())
             kind = OUTCOME_KINDS[key]
+            mean, low, high, n = agg.paired_interval(ref.outcomes[key], run.outcomes[key], kind)
             shown = fmt_diff(mean, kind, lang)
             if n > 1 and low == low:
                 shown += f" [{fmt_diff(low, kind, lang)}, {fmt_diff(high, kind, lang)}]"

@@ -65,8 +65,7 @@ def outcome_rows(runs: list[RunData], lang: str) -> tuple[list[list[Cell | str]]
                 shown += f" [{fmt(d['p5'], kind, lang)}, {fmt(d['p95'], kind, lang)}]"
             row.append(Cell(shown, d["mean"], numeric=True))
         for run in runs[1:]:
-            a, b = ref.outcomes[key].align(run.outcomes[key], join="inner")
-            mean, low, high, n = agg.mean_interval((b - a).to_numpy())
+            mean, low, high, n = agg.paired_interval(ref.outcomes[key], run.outcomes[key], kind)
             n_pairs = max(n_pairs, n)
             shown = fmt_diff(mean, kind, lang)
             if n > 1:

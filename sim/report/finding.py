@@ -17,6 +17,7 @@ import pandas as pd
 
 from sim.analysis.by_county import county_deadlines, county_risk
 from sim.report import aggregate as agg
+from sim.report.common import OUTCOME_KINDS
 from sim.report.compare_counties import county_changes
 from sim.report.dates import month_label
 from sim.report.i18n import name
@@ -255,8 +256,21 @@ def _twin_shortfall(run: RunData) -> float:
     return max(-balance, 0.0)
 
 
+def nothing_to_pay_back(run: RunData) -> bool:
+    """No one-time cost and no savings against no reform, in any replication (no reform, or one that changed no
+    money): a payback month would be the reform month, which means nothing.
+    """
+    out = run.outcomes
+    if "one_time_cost" not in out or "savings_government" not in out:
+        return False
+    return bool((out["one_time_cost"].abs() < 0.5).all() and (out["savings_government"].abs() < 0.5).all())
+
+
 def _payback_sentence(run: RunData, f: Finding, lang: str) -> None:
     if "payback_government" not in run.outcomes:
+        return
+    if nothing_to_pay_back(run):
+        f.sentences.append(word("f_nothing_to_pay_back", lang))
         return
     share = run.risk_estimate("p_payback_government", run.horizon)
     median = run.risk_estimate("payback_month_government")
@@ -270,7 +284,7 @@ def _payback_sentence(run: RunData, f: Finding, lang: str) -> None:
                 "f_payback",
                 lang,
                 date=month_label(run.start, median),
-                m=f"{median:.0f}",
+                m=str(int(median)),  # the month of the date, as the card and the chart show it (a median may be x.5)
                 p90=month_label(run.start, p90),
                 share=pct(share),
             )
@@ -332,8 +346,7 @@ COMPARED = (
 
 def paired(ref: RunData, other: RunData, key: str) -> tuple[float, float, float, int]:
     """Mean paired difference other − ref of one outcome with its 95% t-interval and pair count."""
-    a, b = ref.outcomes[key].align(other.outcomes[key], join="inner")
-    return agg.mean_interval((b - a).to_numpy(dtype=float))
+    return agg.paired_interval(ref.outcomes[key], other.outcomes[key], OUTCOME_KINDS.get(key, ""))
 
 
 def _show_diff(value: float, kind: str, lang: str, unit: object = None) -> str:
@@ -368,6 +381,8 @@ def compare_finding(runs: list[RunData], lang: str = "en") -> Finding:
         for key, more_is_better, kind in COMPARED:
             if key not in ref.outcomes or key not in other.outcomes:
                 continue
+            if key == "payback_government" and (nothing_to_pay_back(ref) or nothing_to_pay_back(other)):
+                continue  # a payback month against a run that paid nothing compares nothing
             mean, low, high, n = paired(ref, other, key)
             if n == 0 or not math.isfinite(mean):
                 continue

@@ -95,6 +95,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "built": ("Report built", "报告生成时间"),
     "results_folder": ("Results", "结果文件夹"),
     "not_reached": ("not reached", "未达到"),
+    "nothing_to_pay_back": ("nothing to pay back", "无需回收"),
     "na": ("n/a", "无"),
     "band_note": (
         "Shaded bands: P5–P95 over replications; lines: median unless marked as mean.",
@@ -111,7 +112,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "card_rotating": ("on rotating shifts", "轮流坐班"),
     "card_one_time": ("One-time cost", "一次性支出"),
     "card_fiscal_gap": ("township fiscal gap over the horizon", "整个期间乡镇财政缺口"),
-    "card_top_up": ("funding gap (pool top-ups)", "资金缺口(资金池追加补足)"),
+    "card_top_up": ("pool top-ups beyond the planned contributions", "资金池在原定出资之外的追加"),
     "card_pool_dry": ("P(pool runs dry by the deadline)", "期限前资金池见底的概率"),
     "card_rebound_share": ("rebound share (of the cut regained)", "反弹比例(精简人数中重新增加的比例)"),
     "card_payback": ("Payback month (whole government)", "回收期(政府整体)"),

@@ -124,7 +124,7 @@ TEXT.update(
         "note_cmp_what": (
             "Per scenario against the reference: the parameters that differ, then the paired differences "
             "(mean [95% interval]) of the headline outcomes. Money in million yuan.",
-            "各方案与基准相比:不同的参数,以及主要结果的配对差异(均值 [95% 区间])。金额单位:百万元。",
+            "各方案与基准相比:不同的参数,以及主要结果的配对差异(均值 [95% 区间])。金额单位:万元。",
         ),
         "cmp_vs": ("{name} vs {ref}", "{name} 对比 {ref}"),
         "cmp_differs": ("Differs:", "不同之处:"),

@@ -11,7 +11,7 @@ from sim.report.captions import caption
 from sim.report.common import add_parameters, built_line, fmt, provenance, target_path
 from sim.report.county_figures import add_county_panel
 from sim.report.dates import dated
-from sim.report.finding import run_finding
+from sim.report.finding import nothing_to_pay_back, run_finding
 from sim.report.html import Card, Page, write_page
 from sim.report.i18n import check_lang, text
 from sim.report.load import RunData, as_run
@@ -78,7 +78,9 @@ def headline_cards(run: RunData, lang: str) -> list[Card]:
         cards.append(
             Card(text("card_one_time", lang), fmt(d["mean"], "money", lang), tuple(lines), text("unit_million", lang))
         )
-    if "payback_government" in out:
+    if "payback_government" in out and nothing_to_pay_back(run):
+        cards.append(Card(text("card_payback", lang), text("nothing_to_pay_back", lang), ()))
+    elif "payback_government" in out:
         share = run.risk_estimate("p_payback_government", run.horizon)
         lines = [f"{share:.0%} {text('card_payback_share', lang)}"]
         if "payback_township" in out:

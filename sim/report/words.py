@@ -60,6 +60,10 @@ _WORDS: dict[str, tuple[str, str]] = {
         "与不改革相比,政府整体的节约在 {date}(第{m}月,中位数;P90:{p90})收回一次性支出,"
         "{share} 的重复模拟在模拟期内收回。",
     ),
+    "f_nothing_to_pay_back": (
+        " Nothing was paid out and nothing saved against no reform, so there is no cost to pay back.",
+        "与不改革相比,既无一次性支出,也无节约,不存在成本回收问题。",
+    ),
     "f_no_payback": (
         " The whole government's savings do not pay the cost back within the horizon in most replications "
         "(only {share} do).",
@@ -235,11 +239,12 @@ _WORDS.update(
         "w_channel": ("Channel", "分流渠道"),
         "w_diverted_deadline": ("Diverted by the deadline (people)", "期限前分流(人)"),
         "w_diverted_end": ("Diverted by the horizon (people)", "期末累计分流(人)"),
-        "w_returned_end": ("Returned (回流) by the horizon (people)", "期末累计回流(人)"),
         "w_queue_deadline": ("Queueing at the deadline (people)", "期限时排队人数(人)"),
         "w_figure": ("Risk figure", "风险指标"),
         "w_month": ("Model month", "模型月"),
         "w_calendar": ("Calendar month", "日历月份"),
+        "w_read_month": ("Read at (model month)", "读取月份(模型月)"),
+        "w_read_calendar": ("Read at (calendar month)", "读取月份(日历月)"),
         "w_estimate": ("Estimate", "估计值"),
         "w_se": ("Monte Carlo standard error", "蒙特卡罗标准误"),
         "w_replications": ("Replications", "重复模拟次数"),

@@ -172,7 +172,6 @@ def channel_sheet(s: Sheets, run: RunData, lang: str) -> None:
         word("w_channel", lang),
         word("w_diverted_deadline", lang),
         word("w_diverted_end", lang),
-        word("w_returned_end", lang),
         word("w_queue_deadline", lang),
     ]
     rows = []
@@ -186,7 +185,6 @@ def channel_sheet(s: Sheets, run: RunData, lang: str) -> None:
                 name("channel", ch, lang),
                 mean_at(f"diverted_{ch}", run.deadline),
                 mean_at(f"diverted_{ch}", run.horizon),
-                mean_at(f"returned_{ch}", run.horizon),
                 mean_at(f"queue_{ch}", run.deadline),
             ]
         )
@@ -196,7 +194,7 @@ def channel_sheet(s: Sheets, run: RunData, lang: str) -> None:
     for ch, row in zip(channels, rows, strict=True):
         c = costs.get(ch)
         row += [unit.scale(c["one_time_cost"]), unit.scale(c["per_person"])] if c else [None, None]
-    kinds = ["number", "people", "people", "people", "people", "money", "money"]
+    kinds = ["number", "people", "people", "people", "money", "money"]
     s.sheet(word("w_channels", lang), header, rows, kinds)
 
 
@@ -204,8 +202,8 @@ def risk_sheet(s: Sheets, run: RunData, lang: str) -> None:
     """The risk figures with their Monte Carlo standard errors."""
     header = [
         word("w_figure", lang),
-        word("w_month", lang),
-        word("w_calendar", lang),
+        word("w_read_month", lang),
+        word("w_read_calendar", lang),
         word("w_estimate", lang),
         word("w_se", lang),
         "P50",
