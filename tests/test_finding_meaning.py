@@ -88,3 +88,41 @@ def test_a_difference_of_probabilities_has_its_interval_within_plus_minus_one() 
     mean, low, high, n = agg.paired_interval(a, b, "probability")
     assert (mean, n) == (raw[0], 6) and low == raw[1] and high == 1.0
     assert agg.paired_interval(a * 100, b * 100, "people")[2] == pytest.approx(raw[2] * 100)  # people: unbounded
+
+
+def test_townships_over_their_own_establishment_are_reported_when_the_whole_is_under() -> None:
+    """The whole city can be under its establishment while some townships are over theirs (one township's
+    vacancies net against another's excess). The finding says how many townships are over, from by_township."""
+    scenario = sim.load_scenario(BASE, overrides={"population.synthetic.townships": 20})
+    results = sim.run(scenario, replications=6, seed=3)
+    run = as_run(results)
+    finding = run_finding(run, "en")
+    end = results.by_township[results.by_township["month"] == run.horizon]
+    over = (end["over_establishment"] > 0).groupby(end["replication"]).sum()
+    assert finding.numbers["p_over_end"] == 0.0 and (over > 0).any()  # the case exists: netted away in the whole
+    assert finding.numbers["townships_over_end"] == pytest.approx(over.mean())
+    assert finding.numbers["p_any_township_over_end"] == pytest.approx((over > 0).mean())
+    k = f"{over.mean():,.1f}"
+    assert f"{k} of 20 townships are over it on average" in finding.text
+    assert f"{(over > 0).mean():.0%} of replications" in finding.text
+    assert "分乡镇看" in run_finding(run, "zh").text
+
+
+def test_the_withholding_caption_counts_the_townships_the_ledger_withholds_from(
+    awaiting_and_rotating: tuple[sim.Results, sim.Results],
+) -> None:
+    """Transfers are withheld from each township over its own establishment (administrative and institution staff;
+    temporaries have no posts): the caption counts those townships at the deadline; without a reform, no caption."""
+    from sim.report.captions import finances_caption
+
+    results = awaiting_and_rotating[0]
+    run = as_run(results)
+    assert run.setting("fiscal.withhold_share") > 0
+    at = results.by_township[results.by_township["month"] == run.deadline]
+    over = (at["over_establishment"] > 0).groupby(at["replication"]).sum().mean()
+    assert 0 < over  # the case exists
+    caption = finances_caption(run, "en")
+    assert f"(at the deadline, {over:,.1f} of 4 townships on average)" in caption
+    assert "strict enforcement" not in caption  # withholding is its own lever, not the enforcement setting
+    nothing = as_run(small({"name": "nothing", "reform.enabled": False, "pool.contributors": []}, n=2))
+    assert "Transfers withheld" not in finances_caption(nothing, "en")

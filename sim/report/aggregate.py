@@ -74,6 +74,26 @@ def mean_interval(values: np.ndarray) -> tuple[float, float, float, int]:
     return mean, mean - half, mean + half, n
 
 
+def townships_over(by_township: pd.DataFrame | None, month: int) -> tuple[pd.Series, int] | None:
+    """Per replication, how many townships are over their own establishment at `month` (administrative and
+    institution staff on the payroll above posts, as by_township counts it), and the number of townships;
+    None when the table does not hold that month.
+    """
+    if by_township is None or by_township.empty:
+        return None
+    at = by_township[by_township["month"] == month]
+    if "level" in at:
+        at = at[at["level"] == "township"]
+    if at.empty:
+        return None
+    return (at["over_establishment"] > 0).groupby(at["replication"]).sum(), int(at["unit"].nunique())
+
+
+def count_shown(value: float) -> str:
+    """A mean count as text: one decimal below 10 (1.7 townships), whole numbers above."""
+    return f"{value:,.1f}" if 0 < value < 10 else f"{value:,.0f}"
+
+
 def paired_interval(a: pd.Series, b: pd.Series, kind: str) -> tuple[float, float, float, int]:
     """Mean `b − a` of one outcome paired by replication, with its 95% t-interval and pair count. A difference of
     probabilities (0/1 per replication) lies in [−1, 1], and so does its interval (the t-interval can overshoot).

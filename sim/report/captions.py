@@ -66,6 +66,17 @@ def savings_caption(run: RunData, lang: str) -> str:
     return text("cap_savings", lang)
 
 
+def _townships_over(run: RunData, lang: str) -> str:
+    """How many townships are over their own establishment at the deadline (administrative and institution staff
+    on the payroll above posts: the ledger's test for withholding), from by_township; '' without it.
+    """
+    found = agg.townships_over(run.by_township, run.deadline)
+    if found is None:
+        return ""
+    over, n = found
+    return text("cap_withheld_over", lang, k=agg.count_shown(float(over.mean())), n=n)
+
+
 def finances_caption(run: RunData, lang: str) -> str:
     """Fiscal gap and debt: what they count; debt against savings; transfers withheld."""
     out = [text("cap_finances", lang)]
@@ -76,10 +87,7 @@ def finances_caption(run: RunData, lang: str) -> str:
         out.append(text("cap_debt_savings", lang, d0=_m(d0), d1=_m(d1), saved=_m(saved), gap=_m(gap)))
     share = run.setting("fiscal.withhold_share", 0.0) or 0.0
     transfers = run.setting("fiscal.transfers")
-    if share > 0 and isinstance(transfers, int | float) and run.has("establishment_total"):
-        m = run.monthly
-        over = agg.probability(m, m["headcount_total"] > m["establishment_total"])
-        after = over[over.index >= run.deadline]
+    if share > 0 and isinstance(transfers, int | float) and run.setting("reform.enabled", True):
         townships = run.setting("population.synthetic.townships")
         most = ""
         if isinstance(townships, int) and run.setting("population.source", "synthetic") == "synthetic":
@@ -92,7 +100,7 @@ def finances_caption(run: RunData, lang: str) -> str:
                 share=f"{share:.0%}",
                 amount=f"{share * transfers:,.0f}",
                 deadline=run.deadline,
-                p=f"{float(after.iloc[0]) if len(after) else math.nan:.0%}",
+                over=_townships_over(run, lang),
                 most=most,
             )
         )

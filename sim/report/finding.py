@@ -330,6 +330,21 @@ def _rebound_sentence(run: RunData, f: Finding, lang: str) -> None:
         f.sentences.append(word("f_rebound_counts", lang, returned=people(ret), overquota=people(over)))
     else:
         f.sentences.append(word("f_end", lang))
+    _townships_over_sentence(run, f, lang)
+
+
+def _townships_over_sentence(run: RunData, f: Finding, lang: str) -> None:
+    """Townships over their own establishment at the horizon: the whole can be under while some are over."""
+    found = agg.townships_over(run.by_township, run.horizon)
+    if found is None:
+        return
+    over, n = found
+    k, p_any = float(over.mean()), float((over > 0).mean())
+    f.numbers.update(townships_over_end=k, p_any_township_over_end=p_any)
+    shown = agg.count_shown(k)
+    f.sentences.append(
+        word("f_rebound_townships", lang, end=month_label(run.start, run.horizon), k=shown, n=n, p_any=pct(p_any))
+    )
 
 
 # Outcomes a comparison speaks of, and whether more is better.

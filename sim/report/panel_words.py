@@ -233,12 +233,16 @@ TEXT.update(
             "缺口是收入与转移支付未能覆盖的部分。",
         ),
         "cap_withheld": (
-            "Transfers withheld (strict enforcement): from the deadline (month {deadline}) {share} of transfers "
-            "({amount} yuan a month per township) are kept back from each township still over establishment "
-            "(P(over establishment) at the deadline: {p}){most}. That raises the townships' fiscal gap, not the "
-            "reform's cost: the money stays with the higher level.",
-            "扣减转移支付(严格执行):自期限(第{deadline}月)起,对仍超编的乡镇扣减 {share} 的转移支付(每乡镇每月"
-            " {amount} 元)(期限时超编概率:{p}){most}。这增加的是乡镇财政缺口,而非改革成本:资金留在上级。",
+            "Transfers withheld (fiscal.withhold_share): from the deadline (month {deadline}) {share} of transfers "
+            "({amount} yuan a month per township) are kept back from each township still over its own "
+            "establishment{over}{most}. That raises the townships' fiscal gap, not the reform's cost: the money "
+            "stays with the higher level.",
+            "扣减转移支付(fiscal.withhold_share):自期限(第{deadline}月)起,对仍超过本乡镇编制的乡镇扣减 {share} 的"
+            "转移支付(每乡镇每月 {amount} 元){over}{most}。这增加的是乡镇财政缺口,而非改革成本:资金留在上级。",
+        ),
+        "cap_withheld_over": (
+            " (at the deadline, {k} of {n} townships on average)",
+            "(期限时平均 {n} 个乡镇中有 {k} 个超编)",
         ),
         "cap_withheld_most": (
             "; at most {most} million yuan over the horizon if all {n} townships stayed over",

@@ -70,9 +70,14 @@ _WORDS: dict[str, tuple[str, str]] = {
         "多数重复模拟中,政府整体的节约在模拟期内未能收回成本(仅 {share} 收回)。",
     ),
     "f_rebound": (
-        " Rebound risk: the probability that staff exceed the establishment (超编) is {p5y} in {y5} "
-        "and {pend} in {end}",
-        "反弹风险:{y5} 超编的概率为 {p5y},{end} 为 {pend}",
+        " Rebound risk: the probability that the staff of all townships together exceed their establishment (超编) "
+        "is {p5y} in {y5} and {pend} in {end}",
+        "反弹风险:{y5} 全部乡镇合计超编的概率为 {p5y},{end} 为 {pend}",
+    ),
+    "f_rebound_townships": (
+        " Township by township, each against its own establishment: in {end}, {k} of {n} townships are over it on "
+        "average, and at least one is in {p_any} of replications.",
+        "分乡镇看(各以本乡镇编制为准):{end} 平均 {n} 个乡镇中有 {k} 个超编,{p_any} 的重复模拟中至少有一个乡镇超编。",
     ),
     "f_rebound_split": (
         " — in {y5}, {pr5} because the townships have re-grown, the rest only because the drive has not yet "
