@@ -84,6 +84,13 @@ def test_finds_the_known_optimum(known) -> None:
     assert "帕累托前沿" in zh and "选定方案与起始情景对比" in zh
 
 
+def test_report_of_a_search_folder_gives_no_warning_about_an_older_fenliu(known, tmp_path: Path, capsys) -> None:
+    """A search folder keeps its live study for --resume, so its manifest has no file hashes: that is not age."""
+    assert main(["report", str(known.plan.out), "--out", str(tmp_path / "r.html")]) == 0
+    said = capsys.readouterr()
+    assert "older fenliu" not in said.err and (tmp_path / "r.html").is_file()
+
+
 def test_export_is_reproduced_by_fenliu_run(known, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Point 0 written as a scenario; `fenliu run` of it gives the confirmed objective and constraint exactly."""
     spec_file = spec_toml({**two_channel_spec(evaluations=60), "name": "two"}, tmp_path / "two.toml")

@@ -184,9 +184,9 @@ def test_cli_exit_code_is_1_when_a_job_fails(tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
     code = main(["sweep", str(spec_file), "--executor", "inprocess", "--out", str(out), "--no-report", "-q"])
     assert code == 1
-    err = capsys.readouterr().err
-    assert "planted engine failure" in err and "3 of 18 jobs failed" in err
-    assert "unfinished sweep in" in capsys.readouterr().out or True
+    said = capsys.readouterr()
+    assert "planted engine failure" in said.err and "3 of 18 jobs failed" in said.err
+    assert f"3 of 6 points complete; unfinished sweep in {tmp_path / '.out.partial'}/" in said.out
     jobs = pd.read_parquet(tmp_path / ".out.partial" / "jobs.parquet")
     assert not out.exists()
     assert (jobs["status"] == "failed").sum() == 3 and (jobs["status"] == "done").sum() == 15
@@ -197,6 +197,7 @@ def test_existing_folder_needs_resume_and_a_changed_spec_is_refused(reference, t
     before = {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
     with pytest.raises(InputError, match="already holds a sweep; pass --resume"):
         sim.sweep(small_spec(), out=folder, executor="inprocess", progress=False)
+    assert not list(folder.parent.glob(".*"))  # a refusal leaves nothing behind, not even an empty work folder
     with pytest.raises(InputError, match="the sweep spec changed"):
         sim.sweep(small_spec(replications=4), out=folder, executor="inprocess", resume=True, progress=False)
     with pytest.raises(InputError, match="resolved base scenario changed"):

@@ -25,7 +25,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lang", default="en", help=f"language of the report: {' or '.join(LANGS)} (default: en)")
     p.add_argument("--out", default=None, metavar="FILE", help="HTML file to write (default: RESULTS_DIR/report.html)")
     p.add_argument("--metric", default=None, help="sweeps only: the metric to show (default: the sweep's)")
-    p.add_argument("--month", type=int, default=None, help="sweeps only: the month to show (default: the last)")
+    p.add_argument(
+        "--month",
+        type=int,
+        default=None,
+        help="sweeps only: the month to show (default: the sweep's own, else the deadline, else the last summarised)",
+    )
     p.set_defaults(handler=report_command)
 
 
@@ -36,7 +41,8 @@ def report_command(args: argparse.Namespace) -> int:
     if not Path(args.results).is_dir():
         raise InputError(f"RESULTS_DIR {args.results!r}: no such folder (expected a results folder written by fenliu)")
     clean_file_temporaries(Path(args.results))  # e.g. a report.html of a killed `fenliu report`
-    if not verify(args.results):
+    if not verify(args.results) and read_manifest(args.results).get("kind") != "optimise":
+        # an optimisation's folder keeps its live study (resumable), so its manifest records no hashes
         print(
             f"fenliu: warning: {args.results}: the manifest records no file hashes (written by an older fenliu); "
             "its files cannot be checked against it",

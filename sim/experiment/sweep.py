@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.engine.model import simulate
+from sim.errors import InputError
 from sim.experiment.executors import CONNECT_TIMEOUT, Executor, make_executor
 from sim.experiment.jobs import Context, Job, Simulate
 from sim.experiment.progress import Progress
@@ -208,7 +209,12 @@ def open_sweep_folder(plan: SweepPlan, resume: bool, force: bool) -> Iterator[tu
     manifest resumed from (None for a fresh start).
     """
     with OutputFolder(plan.out, force=force, persistent=True) as folder:
-        previous = check_resumable(plan, resume, force, folder.staging)
+        try:
+            previous = check_resumable(plan, resume, force, folder.staging)
+        except InputError:  # refused: leave nothing behind (the staging folder was made empty on entering)
+            if folder.staging.is_dir() and not any(folder.staging.iterdir()):
+                folder.staging.rmdir()
+            raise
         if previous is None:
             folder.discard_staging()
             folder.staging.mkdir()

@@ -59,6 +59,9 @@ def key_months(run: RunData) -> list[tuple[int, str]]:
     return [(m, tags[m]) for m in sorted(tags) if m <= run.horizon]
 
 
+SUB_ROWS = {"rotating_deadline"}  # a part of the row above, shown only when it is not 0 in every replication
+
+
 def headline_rows(run: RunData) -> list[dict[str, Any]]:
     """Mean, P5 and P95 of each headline outcome the results hold (money in yuan)."""
     out = run.outcomes.copy()
@@ -67,7 +70,7 @@ def headline_rows(run: RunData) -> list[dict[str, Any]]:
         out["funding_gap_deadline"] = gap
     rows = []
     for key, kind in HEADLINE:
-        if key not in out:
+        if key not in out or (key in SUB_ROWS and not out[key].any()):
             continue
         values = out[key].to_numpy(dtype=float)
         d = agg.describe(out[key])

@@ -22,8 +22,9 @@ _WORDS: dict[str, tuple[str, str]] = {
         "实有人员变化 {change} 人({pct}),为 {head} 人。",
     ),
     "f_cost": (
-        "The one-time cost (severance, pension insurance buy-ins, placement subsidies) is {cost} [P5–P95 {c5}–{c95}]",
-        "一次性支出(退职金、养老保险补缴、安置补助)为 {cost} [P5–P95:{c5}–{c95}]",
+        "The one-time cost over the horizon (severance, pension insurance buy-ins, placement subsidies) is {cost} "
+        "[P5–P95 {c5}–{c95}]",
+        "模拟期内一次性支出(退职金、养老保险补缴、安置补助)为 {cost} [P5–P95:{c5}–{c95}]",
     ),
     "f_payers": ("; the severance pool was filled by {payers}.", ";补偿金资金池的出资构成为:{payers}。"),
     "f_no_payers": (".", "。"),
@@ -183,15 +184,12 @@ _WORDS: dict[str, tuple[str, str]] = {
     "t_month_tag_end": ("horizon", "期末"),
     # outcome names (terminal, workbook)
     "o_rotating_deadline": ("  of them on rotating shifts (people)", "  其中轮流坐班(人)"),
-    "o_awaiting_deadline": (
-        "Not placed at the deadline: awaiting or rotating (people)",
-        "期限时未安置人数:待岗或轮岗(人)",
-    ),
+    "o_awaiting_deadline": ("Surplus not placed at the deadline (people)", "期限时未安置的富余人员(人)"),
     "o_headcount_deadline": ("Staff employed at the deadline (people)", "期限时实有人员(人)"),
     "o_headcount_change": ("Change in staff employed to the deadline (people)", "截至期限实有人员变化(人)"),
     "o_headcount_horizon": ("Staff employed at the horizon (people)", "期末实有人员(人)"),
-    "o_diverted_total": ("Diverted through all channels (people)", "各渠道分流合计(人)"),
-    "o_one_time_cost": ("One-time cost ({unit})", "一次性支出({unit})"),
+    "o_diverted_total": ("Diverted through all channels by the horizon (people)", "期末各渠道分流合计(人)"),
+    "o_one_time_cost": ("One-time cost over the horizon ({unit})", "模拟期内一次性支出({unit})"),
     "o_funding_gap_deadline": ("Funding gap at the deadline ({unit})", "期限时资金缺口({unit})"),
     "o_pool_waiting_deadline": ("Waiting for money at the deadline (people)", "期限时等待资金人数(人)"),
     "o_cost_government": ("Whole-government cost over the horizon ({unit})", "模拟期政府整体支出({unit})"),
