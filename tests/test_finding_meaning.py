@@ -126,3 +126,25 @@ def test_the_withholding_caption_counts_the_townships_the_ledger_withholds_from(
     assert "strict enforcement" not in caption  # withholding is its own lever, not the enforcement setting
     nothing = as_run(small({"name": "nothing", "reform.enabled": False, "pool.contributors": []}, n=2))
     assert "Transfers withheld" not in finances_caption(nothing, "en")
+
+
+def test_a_comparison_of_different_worlds_warns_before_its_finding(tmp_path: Path) -> None:
+    """Scenarios of different townships: "better" and "worse" mix the policy with the place. The report and the
+    workbook's Finding sheet put the warning before the finding it qualifies."""
+    import openpyxl
+
+    from sim.report.compare_report import compare_report
+    from sim.report.workbook import compare_workbook
+
+    here, there = small({"name": "here"}, n=2), small({"name": "there", "population.synthetic.townships": 6}, n=2)
+    runs = as_runs([here, there])
+    page = compare_report(runs, tmp_path / "c.html").read_text("utf-8")
+    assert 'id="worlds"' in page and page.index('id="worlds"') < page.index('id="finding"')
+    compare_workbook(runs, tmp_path / "c.xlsx", "en")
+    cells = [c for row in openpyxl.load_workbook(tmp_path / "c.xlsx")["Finding"].values for c in row if c]
+    (finding,) = [c for c in cells if "against" in str(c) and "replications" in str(c)]
+    assert finding.startswith("Warning: these scenarios describe different worlds")
+    same = as_runs([here, small({"name": "deeper", "reform.cut_admin": 0.2}, n=2)])
+    compare_workbook(same, tmp_path / "s.xlsx", "en")
+    cells = [c for row in openpyxl.load_workbook(tmp_path / "s.xlsx")["Finding"].values for c in row if c]
+    assert not any("different worlds" in str(c) for c in cells)  # same people: no warning

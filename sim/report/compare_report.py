@@ -93,12 +93,12 @@ def compare_report(runs: Sequence[Any] | str | Path, path: str | Path, lang: str
     runs = as_runs(runs)
     names = [r.name for r in runs]
     page = Page(" · ".join(names), text("compare_report", lang), lang)
-    page.paragraph("finding", word("t_finding", lang), compare_finding(runs, lang).text)
     warning = world_note(runs, lang)
-    if warning:
+    if warning:  # before the finding, whose "better" and "worse" it qualifies
         page.html(
             "worlds", text("cmp_world_differs", lang), f'<p class="warning" style="{WARNING_STYLE}">{esc(warning)}</p>'
         )
+    page.paragraph("finding", word("t_finding", lang), compare_finding(runs, lang).text)
     page.cards("what-differs", text("sec_cmp_what", lang), what_differs_cards(runs, lang), text("note_cmp_what", lang))
     rows, n_pairs = outcome_rows(runs, lang)
     ref = names[0]

@@ -70,6 +70,15 @@ def funding_gap(run: RunData, month: int) -> np.ndarray | None:
     return agg.at_month(run.monthly, "pool_unpaid", month).to_numpy(dtype=float)
 
 
+def _in_sentence(label: str, lang: str) -> str:
+    """A name within a sentence: lower-case first letter in English; in Chinese, a name in Latin letters (a
+    scenario's own contributor id, untranslated) keeps a space before the figure that follows it.
+    """
+    if lang == "zh":
+        return label + " " if label[-1:].isascii() and label[-1:].isalnum() else label
+    return label[:1].lower() + label[1:]
+
+
 def contributor_shares(run: RunData) -> dict[str, float]:
     """Each pool contributor's share of all contributions by the horizon (mean over replications)."""
     cols = [c for c in run.columns if c.startswith("pool_contributed_") and c != "pool_contributed_cumulative"]
@@ -133,8 +142,7 @@ def run_finding(run: RunData, lang: str = "en") -> Finding:
             items = []
             for who, part in sorted(shares.items(), key=lambda kv: -kv[1]):
                 f.numbers[f"pool_share_{who}"] = part
-                label = name("contributor", who, lang)
-                label = label if lang == "zh" else label[:1].lower() + label[1:]  # within a sentence
+                label = _in_sentence(name("contributor", who, lang), lang)
                 items.append(word("f_payer_share", lang, name=label, share=pct(part)))
             f.sentences.append(word("f_payers", lang, payers=word("f_list_sep", lang).join(items)))
             charged = pool_charges(run)
@@ -144,8 +152,7 @@ def run_finding(run: RunData, lang: str = "en") -> Finding:
                 parts = []
                 for who, amount in sorted(charged.items(), key=lambda kv: -kv[1]):
                     f.numbers[f"pool_charged_{who}"] = amount
-                    label = name("payer", who, lang)
-                    label = label if lang == "zh" else label[:1].lower() + label[1:]
+                    label = _in_sentence(name("payer", who, lang), lang)
                     parts.append(word("f_payer_share", lang, name=label, share=unit.label(amount)))
                 key = "f_charged_twin" if run.manifest.get("engine") == "expected" else "f_charged"
                 f.sentences.append(
@@ -301,7 +308,7 @@ def _rebound_sentence(run: RunData, f: Finding, lang: str) -> None:
         return
     f.numbers.update(p_over_y5=p5y, p_over_end=pend)
     text = word(
-        "f_rebound",
+        "f_rebound" if y5 < run.horizon else "f_rebound_at_end",  # a horizon within five years: one month to tell
         lang,
         p5y=pct(p5y),
         y5=month_label(run.start, y5),
@@ -356,6 +363,7 @@ COMPARED = (
     ("over_y5", False, "probability"),
     ("over_end", False, "probability"),
     ("pool_waiting_deadline", False, "people"),
+    ("fiscal_gap", False, "money"),
 )
 
 

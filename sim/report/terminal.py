@@ -55,8 +55,13 @@ TABLE = (
 
 def key_months(run: RunData) -> list[tuple[int, str]]:
     """The months the table shows, each with its tag: start, reform, deadline, year 5, horizon."""
-    tags = {0: "", run.reform_month: "reform", 60: "", run.deadline: "deadline", run.horizon: "end"}
-    return [(m, tags[m]) for m in sorted(tags) if m <= run.horizon]
+    tags: dict[int, list[str]] = {}
+    marks = ((0, ""), (run.reform_month, "reform"), (60, ""), (run.deadline, "deadline"), (run.horizon, "end"))
+    for month, tag in marks:
+        tags.setdefault(month, [])
+        if tag:
+            tags[month].append(tag)  # a deadline at the horizon is both
+    return [(m, "/".join(tags[m])) for m in sorted(tags) if m <= run.horizon]
 
 
 SUB_ROWS = {"rotating_deadline"}  # a part of the row above, shown only when it is not 0 in every replication
@@ -75,8 +80,10 @@ def headline_rows(run: RunData) -> list[dict[str, Any]]:
         values = out[key].to_numpy(dtype=float)
         d = agg.describe(out[key])
         if kind == "month":  # runs that never pay back count as beyond the horizon: report the median
-            censored = np.where(np.isnan(values), np.inf, values)
-            mid, p5, p95 = (float(x) for x in np.quantile(censored, [0.5, 0.05, 0.95]))
+            beyond = run.horizon + 1  # finite, so that quantiles interpolate; anything past the horizon is never
+            censored = np.where(np.isnan(values), beyond, values)
+            quantiles = np.quantile(censored, [0.5, 0.05, 0.95])
+            mid, p5, p95 = (float(x) if x <= run.horizon else math.inf for x in quantiles)
             d = {"mean": mid, "p5": p5, "p95": p95, "n": len(values)}
         if kind == "probability":  # a 0/1 indicator has no band: its mean is the probability
             d = {**d, "p5": math.nan, "p95": math.nan}
@@ -179,7 +186,7 @@ def print_run_summary(payload: dict[str, Any], lang: str, file: TextIO | None = 
     table = Table(title=word("t_table", lang), box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
     table.add_column(word("t_metric", lang), overflow="fold", ratio=3)
     for m in payload["months"]:
-        tag = word(f"t_month_tag_{m['tag']}", lang) if m["tag"] else ""
+        tag = "/".join(word(f"t_month_tag_{t}", lang) for t in m["tag"].split("/")) if m["tag"] else ""
         table.add_column(f"{m['date']}\n{tag}".rstrip(), justify="right", no_wrap=True)
     for row in payload["table"]:
         kind = row["kind"]

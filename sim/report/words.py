@@ -75,6 +75,11 @@ _WORDS: dict[str, tuple[str, str]] = {
         "is {p5y} in {y5} and {pend} in {end}",
         "反弹风险:{y5} 全部乡镇合计超编的概率为 {p5y},{end} 为 {pend}",
     ),
+    "f_rebound_at_end": (
+        " Rebound risk: the probability that the staff of all townships together exceed their establishment (超编) "
+        "is {pend} in {end}",
+        "反弹风险:{end} 全部乡镇合计超编的概率为 {pend}",
+    ),
     "f_rebound_townships": (
         " Township by township, each against its own establishment: in {end}, {k} of {n} townships are over it on "
         "average, and at least one is in {p_any} of replications.",
@@ -152,6 +157,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "fc_scenario": ("{name} against {ref}: ", "{name} 与 {ref} 相比:"),
     "fc_awaiting_deadline": ("not placed at the deadline (awaiting or rotating)", "期限时未安置人数(待岗或轮岗)"),
     "fc_one_time_cost": ("one-time cost", "一次性支出"),
+    "fc_fiscal_gap": ("townships' fiscal gap over the horizon", "模拟期内乡镇财政缺口"),
     "fc_savings_government": ("whole-government savings at the horizon", "期末政府整体累计节约"),
     "fc_payback_government": ("payback month", "回收期(月)"),
     "fc_over_y5": ("probability of over establishment in year 5", "第5年超编概率"),

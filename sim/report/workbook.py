@@ -392,7 +392,11 @@ def compare_workbook(runs: list[RunData], path: Path, lang: str) -> None:
     s = Sheets(path)
     s.lang = lang
     about = [(word("w_scenario", lang), " · ".join(r.name for r in runs)), (word("w_unit", lang), unit.name)]
-    s.text_sheet(word("w_finding", lang), about[0][1], about, compare_finding(runs, lang).text)
+    from sim.report.compare_intro import world_note
+
+    warning = world_note(runs, lang)  # first, as in the report: it qualifies every "better" and "worse"
+    finding = compare_finding(runs, lang).text
+    s.text_sheet(word("w_finding", lang), about[0][1], about, f"{warning}\n\n{finding}" if warning else finding)
     header = [word("w_scenario", lang), word("t_outcome", lang), word("t_mean", lang), "P5", "P95"]
     rows, row_kinds = [], []
     for run in runs:
