@@ -148,3 +148,13 @@ def test_a_comparison_of_different_worlds_warns_before_its_finding(tmp_path: Pat
     compare_workbook(same, tmp_path / "s.xlsx", "en")
     cells = [c for row in openpyxl.load_workbook(tmp_path / "s.xlsx")["Finding"].values for c in row if c]
     assert not any("different worlds" in str(c) for c in cells)  # same people: no warning
+
+
+def test_the_twin_is_not_called_a_mean_over_one_replication() -> None:
+    from sim.expected.projection import expected
+
+    twin = as_run(expected(sim.load_scenario(BASE, overrides=SMALL)))
+    for lang, said in (("en", "Expected values of the twin, one run"), ("zh", "期望值孪生模型的一次运行结果")):
+        text = run_finding(twin, lang).text
+        assert said in text and "Mean over" not in text and "重复模拟的均值" not in text
+    assert "Mean over 4 replications" in run_finding(as_run(small()), "en").text

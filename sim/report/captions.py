@@ -6,8 +6,8 @@ to disagree do not, in one sentence with the run's own figures.
   reform on;
 - debt vs savings: savings are against no reform, not against zero; townships whose cost
   still exceeds revenue and transfers go on borrowing, only less;
-- withheld transfers (strict enforcement): money the higher level keeps from townships still
-  over establishment after the deadline raises their fiscal gap, not the reform's cost.
+- withheld transfers (`fiscal.withhold_share`): money the higher level keeps from townships still
+  over their own establishment after the deadline raises their fiscal gap, not the reform's cost.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from __future__ import annotations
 import math
 
 from sim.report import aggregate as agg
+from sim.report.common import money_divisor
 from sim.report.i18n import text
 from sim.report.load import RunData
 
-MILLION = 1e6
 
-
-def _m(value: float) -> str:
-    return f"{value / MILLION:,.1f}".replace("-", "−")
+def _m(value: float, lang: str) -> str:
+    """Money in the unit the cards show: million yuan in English, 万元 in Chinese (`common.money_divisor`)."""
+    return f"{value / money_divisor(lang):,.1f}".replace("-", "−")
 
 
 def _mean_at(run: RunData, column: str, month: int) -> float:
@@ -48,7 +48,7 @@ def pool_caption(run: RunData, lang: str) -> str:
                 peak=f"{float(waiting.max()):,.0f}",
                 peak_month=peak_month,
                 end=f"{_mean_at(run, 'pool_waiting', run.horizon):,.0f}",
-                one_time=_m(one_time),
+                one_time=_m(one_time, lang),
             )
         )
         if math.isfinite(payback):
@@ -84,7 +84,9 @@ def finances_caption(run: RunData, lang: str) -> str:
     saved = _mean_at(run, "savings_cumulative_township", run.horizon)
     gap = float(run.outcomes["fiscal_gap"].mean()) if "fiscal_gap" in run.outcomes else math.nan
     if math.isfinite(d0) and math.isfinite(d1) and d1 > d0 and math.isfinite(saved) and saved > 0:
-        out.append(text("cap_debt_savings", lang, d0=_m(d0), d1=_m(d1), saved=_m(saved), gap=_m(gap)))
+        out.append(
+            text("cap_debt_savings", lang, d0=_m(d0, lang), d1=_m(d1, lang), saved=_m(saved, lang), gap=_m(gap, lang))
+        )
     share = run.setting("fiscal.withhold_share", 0.0) or 0.0
     transfers = run.setting("fiscal.transfers")
     if share > 0 and isinstance(transfers, int | float) and run.setting("reform.enabled", True):
@@ -92,7 +94,7 @@ def finances_caption(run: RunData, lang: str) -> str:
         most = ""
         if isinstance(townships, int) and run.setting("population.source", "synthetic") == "synthetic":
             months = run.horizon - run.deadline + 1
-            most = text("cap_withheld_most", lang, most=_m(share * transfers * townships * months), n=townships)
+            most = text("cap_withheld_most", lang, most=_m(share * transfers * townships * months, lang), n=townships)
         out.append(
             text(
                 "cap_withheld",

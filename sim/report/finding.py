@@ -166,7 +166,8 @@ def run_finding(run: RunData, lang: str = "en") -> Finding:
     _payback_sentence(run, f, lang)
     _rebound_sentence(run, f, lang)
     f.numbers["replications"] = run.replications
-    f.sentences.append(word("f_replications", lang, n=run.replications))
+    twin = run.manifest.get("engine") == "expected"  # one run of expected values: no mean, no band
+    f.sentences.append(word("f_expected_values" if twin else "f_replications", lang, n=run.replications))
     return f
 
 

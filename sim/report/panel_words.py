@@ -198,7 +198,7 @@ TEXT.update(
             "what was paid out, when money came in.",
             "期限(第{deadline}月)前资金池见底的重复次数比例为 {dry}:届时有 {waiting} 人等待资金(第{peak_month}月"
             "最多 {peak} 人;期末 {end} 人)。他们在付款前仍领工资 — 节约曲线已计入这部分工资 — 一次性成本"
-            "({one_time} 百万元)是资金到位时实际支付的金额。",
+            "({one_time} 万元)是资金到位时实际支付的金额。",
         ),
         "cap_pool_payback": (
             "Payback still comes in month {payback}: the cut itself (posts not refilled, the diverted off the payroll) "
@@ -228,8 +228,8 @@ TEXT.update(
             "savings are measured against no reform, not against zero — their cost still exceeds revenue and "
             "transfers (gaps of {gap} million over the horizon), so they go on borrowing. Savings lower the cost; "
             "the gap is what revenue and transfers leave uncovered.",
-            "虽然乡镇相对于不改革节约了 {saved} 百万元,债务仍从 {d0} 增至 {d1} 百万元:节约是相对于不改革而言,"
-            "而非相对于零 — 乡镇支出仍超过收入与转移支付(期内缺口 {gap} 百万元),因此继续举债。节约降低的是成本;"
+            "虽然乡镇相对于不改革节约了 {saved} 万元,债务仍从 {d0} 增至 {d1} 万元:节约是相对于不改革而言,"
+            "而非相对于零 — 乡镇支出仍超过收入与转移支付(期内缺口 {gap} 万元),因此继续举债。节约降低的是成本;"
             "缺口是收入与转移支付未能覆盖的部分。",
         ),
         "cap_withheld": (
@@ -246,7 +246,7 @@ TEXT.update(
         ),
         "cap_withheld_most": (
             "; at most {most} million yuan over the horizon if all {n} townships stayed over",
-            ";若 {n} 个乡镇一直超编,期内最多 {most} 百万元",
+            ";若 {n} 个乡镇一直超编,期内最多 {most} 万元",
         ),
     }
 )

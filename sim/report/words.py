@@ -97,6 +97,10 @@ _WORDS: dict[str, tuple[str, str]] = {
         ";届时累计回流 {returned} 人,未纠正的超编进人 {overquota} 人。",
     ),
     "f_end": (".", "。"),
+    "f_expected_values": (
+        " (Expected values of the twin, one run: its P5–P95 brackets are the value itself, not a spread of chance.)",
+        "(以上为期望值孪生模型的一次运行结果;P5–P95 区间即该值本身,并非随机波动范围。)",
+    ),
     "f_replications": (
         " (Mean over {n} replications; brackets: P5–P95.)",
         "(以上为 {n} 次重复模拟的均值;方括号内为 P5–P95。)",
