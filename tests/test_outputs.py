@@ -194,6 +194,7 @@ def test_workbook_has_the_sheets_and_its_figures_equal_the_parquet(hanshou: dict
     # the risk sheet's months are when a figure is read, not what it says (a payback month is a value)
     risk = pd.DataFrame(book["风险"].values)
     assert list(risk.iloc[0, :3]) == ["风险指标", "读取月份(模型月)", "读取月份(日历月)"]
+    assert not [name for name in risk.iloc[1:, 0] if "_" in str(name)]  # every figure named, none by its id
 
 
 def test_text_cells_cannot_run_as_formulas(tmp_path: Path) -> None:

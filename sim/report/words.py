@@ -267,7 +267,29 @@ _WORDS.update(
         "w_seed": ("Seed", "随机种子"),
         "w_unit": ("Money unit", "金额单位"),
         "w_diff": ("Difference from the first scenario (mean)", "与第一个方案之差(均值)"),
-        "r_p_over_establishment": ("P(staff over establishment, 超编)", "超编概率"),
+        "r_p_over_establishment": ("P(all townships together over establishment, 超编)", "全部乡镇合计超编概率"),
+        "r_p_over_establishment_unfinished": (
+            "P(over establishment only because the drive has not placed its surplus)",
+            "仅因分流尚未完成而超编的概率",
+        ),
+        "r_p_over_establishment_regrowth": (
+            "P(over establishment by re-growth: hires over establishment and returnees)",
+            "因回潮(超编进人和回流人员)而超编的概率",
+        ),
+        "r_expected_regrowth": ("Expected re-growth on the payroll (people)", "回潮人数期望(人)"),
+        "r_expected_regrowth_share": ("Expected re-growth share (of the cut achieved)", "回潮占已实现精简的比例期望"),
+        "r_p_regrowth_share_over_5pct": (
+            "P(re-growth above 5% of the cut achieved, at any month since the reform)",
+            "改革以来回潮超过已实现精简5%的概率",
+        ),
+        "r_p_five_year_rule_held": (
+            "P(no hire over establishment and no return in the five years after the reform)",
+            "改革后五年内无超编进人、无回流的概率",
+        ),
+        "r_expected_five_year_increase": (
+            "Expected hires over establishment and returns in the five years after the reform (people)",
+            "改革后五年内超编进人与回流人数期望(人)",
+        ),
         "r_expected_over_establishment": ("Expected number over establishment (people)", "超编人数期望(人)"),
         "r_rebound_share": ("Rebound share (of the cut regained)", "反弹比例(精简人数中重新增加的比例)"),
         "r_p_pool_dry_by_deadline": ("P(pool runs dry by the deadline)", "期限前资金池见底的概率"),

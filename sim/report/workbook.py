@@ -229,7 +229,14 @@ def risk_sheet(s: Sheets, run: RunData, lang: str) -> None:
 
 RISK_WORDS = {
     "r_p_over_establishment",
+    "r_p_over_establishment_unfinished",
+    "r_p_over_establishment_regrowth",
     "r_expected_over_establishment",
+    "r_expected_regrowth",
+    "r_expected_regrowth_share",
+    "r_p_regrowth_share_over_5pct",
+    "r_p_five_year_rule_held",
+    "r_expected_five_year_increase",
     "r_rebound_share",
     "r_p_pool_dry_by_deadline",
     "r_payback_month_township",
