@@ -84,6 +84,26 @@ def test_finds_the_known_optimum(known) -> None:
     assert "帕累托前沿" in zh and "选定方案与起始情景对比" in zh
 
 
+def test_a_start_no_candidate_beats_is_chosen(tmp_path: Path) -> None:
+    """The start at the known optimum (40 and 20 places: cost 1,000,000, 6 awaiting) and a budget of four
+    evaluations: no candidate can cost less while feasible, so the start is on the front and chosen, and nothing
+    it dominates is marked as on the front."""
+    spec = two_channel_spec(evaluations=4)
+    spec["set"] = {**spec["set"], A: 40, B: 20}
+    result = optimise(spec, out=tmp_path / "kept", executor="inprocess")
+    table = result.pareto
+    start = table[table["point"] == -1].iloc[0]
+    assert start["feasible"] and start["cost"] == pytest.approx(1_000_000, rel=0.02)
+    assert result.status == "feasible" and int(result.chosen["point"]) == -1
+    assert start["pareto"] and start["chosen"] and table["chosen"].sum() == 1
+    feasible = table[table["feasible"]]
+    assert (feasible["cost"] >= start["cost"]).all()  # the choice is the cheapest feasible row, start included
+    dominated = table[(table["cost"] > start["cost"]) & (table["awaiting"] >= start["awaiting"])]
+    assert not dominated["pareto"].any()
+    html = (tmp_path / "kept" / "report.html").read_text("utf-8")
+    assert "the chosen point is the start (point −1)" in html
+
+
 def test_report_of_a_search_folder_gives_no_warning_about_an_older_fenliu(known, tmp_path: Path, capsys) -> None:
     """A search folder keeps its live study for --resume, so its manifest has no file hashes: that is not age."""
     assert main(["report", str(known.plan.out), "--out", str(tmp_path / "r.html")]) == 0

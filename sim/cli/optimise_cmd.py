@@ -101,5 +101,7 @@ def optimise_command(args: argparse.Namespace) -> int:
         return 1
     chosen = result.chosen
     assert chosen is not None
+    if int(chosen["point"]) == -1:
+        print(f"{name}: no candidate does better than the starting scenario, which is chosen (point -1)")
     print(f"{name}: chosen point {int(chosen['point'])}; results in {out}/ (export: --export N)")
     return 0

@@ -4,8 +4,9 @@
 starting scenario (point −1): the levers (columns named by their keys), each objective
 (mean over replications) and each constraint estimate with its SE (`<name>_se`), the
 violation (≤ 0: met), whether the SE reached its target (`<name>_within_error`), `feasible`,
-`pareto` (on the confirmed feasible front, or the least-violating when none is feasible) and
-`chosen` (the feasible point best on the first objective). `trials.parquet` holds every
+`pareto` (on the confirmed feasible front, the start competing, or the least-violating when none is
+feasible) and `chosen` (the feasible point best on the first objective, the start included: when no
+candidate beats it, the start is chosen). `trials.parquet` holds every
 candidate the search evaluated, with its search-phase estimates.
 """
 
@@ -128,22 +129,24 @@ def pareto_table(plan: OptimisePlan, confirmed: dict[int, Evaluation]) -> tuple[
         row: dict[str, Any] = {"trial": -1 if cid == START else cid, **ev.levers, **summarise(plan, ev)}
         rows[cid] = row
     candidates = {c: r for c, r in rows.items() if c != START}
-    feasible = {c: minimised(plan, r) for c, r in candidates.items() if r["feasible"]}
+    # the start competes: a candidate it dominates is not on the front, and when none beats it, it is chosen
+    feasible = {c: minimised(plan, r) for c, r in rows.items() if r["feasible"]}
     status = "feasible" if feasible else "infeasible"
     if feasible:
         first = fronts(feasible)
-        order = [c for front in first for c in front]
+        order = [c for front in first for c in front if c != START]
         order += sorted((c for c in candidates if c not in feasible), key=lambda c: rows[c]["violation"])
         on_front = set(first[0])
     else:
         order = sorted(candidates, key=lambda c: (rows[c]["violation"], minimised(plan, rows[c])))
         on_front = set(order[: max(1, min(3, len(order)))])
-    best = min(feasible, key=lambda c: feasible[c][0]) if feasible else None
+    # best on the first objective; on a tie the start, which needs no change
+    best = min(feasible, key=lambda c: (feasible[c][0], c != START)) if feasible else None
     out = []
     for point, cid in enumerate(order):
         out.append({"point": point, "pareto": cid in on_front, "chosen": cid == best, **rows[cid]})
     if START in rows:
-        out.append({"point": -1, "pareto": False, "chosen": False, **rows[START]})
+        out.append({"point": -1, "pareto": START in on_front, "chosen": best == START, **rows[START]})
     frame = pd.DataFrame(out)
     frame["engine"] = "des"
     return frame, status

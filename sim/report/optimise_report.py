@@ -30,6 +30,11 @@ _T: dict[str, tuple[str, str]] = {
         "在杠杆取值范围内问题看来无可行解:下表列出违反约束最少的候选方案。",
     ),
     "chosen": ("Chosen point", "选定方案"),
+    "start_kept": (
+        "No candidate found does better than the starting scenario on the first objective while meeting every "
+        "constraint: the chosen point is the start (point −1), keep its levers.",
+        "没有候选方案在满足全部约束的同时,在首要目标上优于起始情景:选定方案即起始情景(方案 −1),维持其杠杆取值。",
+    ),
     "start": ("Starting scenario", "起始情景"),
     "front": ("Pareto front", "帕累托前沿"),
     "front_note": (
@@ -158,7 +163,10 @@ def optimise_report(folder: str | Path, path: str | Path | None = None, lang: st
             cards.append(
                 Card(f"{_t('chosen', lang)} {int(chosen.iloc[0]['point'])}: {name}", _num(chosen.iloc[0][name]), lines)
             )
-    page.cards("outcome", _t("status", lang), cards, "" if status == "feasible" else _t("infeasible_note", lang))
+    note = "" if status == "feasible" else _t("infeasible_note", lang)
+    if not chosen.empty and int(chosen.iloc[0]["point"]) == -1:
+        note = _t("start_kept", lang)
+    page.cards("outcome", _t("status", lang), cards, note)
     x = objectives[0]
     y = objectives[1] if len(objectives) > 1 else (constraints[0] if constraints else objectives[0])
     page.figure("front", _t("front", lang), _front(pareto, trials, x, y, lang), _t("front_note", lang))
