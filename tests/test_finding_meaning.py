@@ -69,8 +69,15 @@ def test_a_run_that_spends_and_saves_nothing_has_no_payback_to_speak_of(tmp_path
         assert said in finding.text and "payback_median" not in finding.numbers
     page = sim.report.run_report(nothing, tmp_path / "r.html").read_text("utf-8")
     assert "nothing to pay back" in page
+    # nowhere a payback month: not among the outcomes (terminal, workbook, comparisons), not in the risk table
+    from sim.report.terminal import headline_rows
+
+    assert "payback_government" not in run.outcomes and "payback_township" not in run.outcomes
+    assert not any(r["key"].startswith("payback") for r in headline_rows(run))
+    assert not [f for f in nothing.risk()["figure"] if "payback" in f]
     reform = small({"name": "reform"})
     assert (as_run(reform).outcomes["one_time_cost"] > 0).all()  # the other side does spend
+    assert "payback_government" in as_run(reform).outcomes
     finding = compare_finding(as_runs([nothing, reform]), "en")
     assert "reform:payback_government:mean" not in finding.numbers and "payback month" not in finding.text
     assert "reform:one_time_cost:mean" in finding.numbers  # the rest is still compared
@@ -158,3 +165,19 @@ def test_the_twin_is_not_called_a_mean_over_one_replication() -> None:
         text = run_finding(twin, lang).text
         assert said in text and "Mean over" not in text and "重复模拟的均值" not in text
     assert "Mean over 4 replications" in run_finding(as_run(small()), "en").text
+
+
+def test_less_pool_money_is_not_called_better_without_its_unpaid_bill() -> None:
+    """A smaller pool pays out less (a lower one-time cost) because requests go unpaid: the comparison must
+    show the funding gap it leaves, and call it worse."""
+    rich = small({"name": "rich"})
+    poor = small({"name": "poor", "pool.initial_balance": 0.0, "pool.contributors": []})
+    runs = as_runs([rich, poor])
+    a, b = (r.outcomes for r in runs)
+    assert (b["one_time_cost"] < a["one_time_cost"]).all()  # the case exists: "cheaper"
+    gap = rich.monthly[rich.monthly["month"] == runs[0].deadline]["pool_unpaid"].to_numpy()
+    assert a["funding_gap_deadline"].to_numpy() == pytest.approx(gap)
+    assert (b["funding_gap_deadline"] > a["funding_gap_deadline"]).all()
+    finding = compare_finding(runs, "en")
+    assert finding.numbers["poor:funding_gap_deadline:mean"] > 0
+    assert "funding gap at the deadline (requests the pool could not pay): poor is worse" in finding.text

@@ -132,6 +132,10 @@ def test_regret_and_ranking_by_hand() -> None:
     assert summary["policy"].tolist() == [1, 0]  # worst regret 2 beats worst regret 5
     assert summary.loc[summary["policy"] == 0, "best_in"].item() == 2
     assert goal_of("savings_cumulative_government") == "max" and goal_of("state_awaiting") == "min"
+    for more in ("state_diverted", "diverted_teacher", "cut_achieved", "share_secondary_plus_admin"):
+        assert goal_of(more) == "max", more  # the reform wants more of these
+    for less in ("pool_waiting", "regrowth", "overquota_hires_cumulative", "headcount_total", "cost_total"):
+        assert goal_of(less) == "min", less
 
 
 def test_prim_finds_a_known_box_with_its_coverage_and_density() -> None:

@@ -55,6 +55,14 @@ def _regrowth_rows(
     return rows
 
 
+def nothing_saved(savings: np.ndarray) -> bool:
+    """Whether cumulative savings are 0 (within half a yuan) at every month of every replication: nothing was
+    spent or saved against no reform (no reform), so there is no payback month to speak of.
+    """
+    values = np.asarray(savings, dtype=float)
+    return bool(np.all(np.abs(values[np.isfinite(values)]) < 0.5))
+
+
 def payback_months(savings: np.ndarray, reform_month: int) -> np.ndarray:
     """Payback month per replication from cumulative savings (replications × months); NaN if never.
 
@@ -154,7 +162,7 @@ def risk_table(
         rows.append(_prob_row("p_pool_dry_by_deadline", deadline_month, np.asarray((dry > 0).any(axis=1))))
     for view in ("township", "government"):
         column = f"savings_cumulative_{view}"
-        if column in monthly.columns and monthly[column].notna().any():
+        if column in monthly.columns and monthly[column].notna().any() and not nothing_saved(wide(column)):
             months = payback_months(wide(column), reform_month)
             rows.append(_payback_row(f"payback_month_{view}", months, horizon))
             rows.append(_prob_row(f"p_payback_{view}", horizon, ~np.isnan(months)))

@@ -19,7 +19,18 @@ from sim.errors import InputError
 
 # Outcomes where more is better; every other metric is taken as "less is better" (people waiting,
 # cost, headcount over establishment, hires over establishment, debt, ...).
-HIGHER_IS_BETTER = ("savings_", "npv_savings_", "diverted_", "surplus_reposted", "pool_balance", "pool_contributed")
+HIGHER_IS_BETTER = (
+    "savings_",
+    "npv_savings_",
+    "diverted_",  # by channel
+    "state_diverted",  # all channels
+    "surplus_reposted",
+    "cut_achieved",
+    "share_secondary_plus",  # the reform's aim: a better-educated staff
+    "pool_balance",
+    "pool_contributed",
+    "pool_put_",
+)
 
 
 def goal_of(metric: str) -> str:

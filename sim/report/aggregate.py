@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from sim.analysis import payback_months
+from sim.analysis import nothing_saved, payback_months
 from sim.report.i18n import CHANNELS, ONE_TIME_COMPONENTS
 
 QUANTILES = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
@@ -210,11 +210,15 @@ def outcomes(monthly: pd.DataFrame, deadline: int, reform_month: int) -> pd.Data
     for view in ("government", "township"):
         if f"savings_cumulative_{view}" in cols:
             savings = wide(monthly, f"savings_cumulative_{view}").reindex(columns=reps)
+            if nothing_saved(savings.to_numpy()):  # no reform: no payback month to speak of
+                continue
             out[f"payback_{view}"] = payback_months(savings.to_numpy().T, reform_month)
     if "fiscal_gap" in cols:
         out["fiscal_gap"] = total(["fiscal_gap"])
     if "pool_waiting" in cols:
         out["pool_waiting_deadline"] = at("pool_waiting", deadline)
+    if "pool_unpaid" in cols:  # the funding gap: yuan of requests the pool could not pay
+        out["funding_gap_deadline"] = at("pool_unpaid", deadline)
     if "returned_cumulative" in cols:
         out["returned"] = at("returned_cumulative", horizon)
     if "overquota_hires_cumulative" in cols:

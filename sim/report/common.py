@@ -31,6 +31,7 @@ OUTCOME_KINDS = {
     "payback_government": "month",
     "fiscal_gap": "money",
     "pool_waiting_deadline": "people",
+    "funding_gap_deadline": "money",
     "returned": "people",
     "overquota_net": "people",
 }

@@ -265,20 +265,17 @@ def _twin_shortfall(run: RunData) -> float:
 
 
 def nothing_to_pay_back(run: RunData) -> bool:
-    """No one-time cost and no savings against no reform, in any replication (no reform, or one that changed no
-    money): a payback month would be the reform month, which means nothing.
+    """Savings against no reform are 0 at every month of every replication (no reform): the outcomes then have no
+    payback month (`aggregate.outcomes`, `sim.analysis.nothing_saved`), which would be the reform month.
     """
-    out = run.outcomes
-    if "one_time_cost" not in out or "savings_government" not in out:
-        return False
-    return bool((out["one_time_cost"].abs() < 0.5).all() and (out["savings_government"].abs() < 0.5).all())
+    return run.has("savings_cumulative_government") and "payback_government" not in run.outcomes
 
 
 def _payback_sentence(run: RunData, f: Finding, lang: str) -> None:
-    if "payback_government" not in run.outcomes:
-        return
     if nothing_to_pay_back(run):
         f.sentences.append(word("f_nothing_to_pay_back", lang))
+        return
+    if "payback_government" not in run.outcomes:
         return
     share = run.risk_estimate("p_payback_government", run.horizon)
     median = run.risk_estimate("payback_month_government")
@@ -364,6 +361,7 @@ COMPARED = (
     ("over_y5", False, "probability"),
     ("over_end", False, "probability"),
     ("pool_waiting_deadline", False, "people"),
+    ("funding_gap_deadline", False, "money"),
     ("fiscal_gap", False, "money"),
 )
 
@@ -405,8 +403,6 @@ def compare_finding(runs: list[RunData], lang: str = "en") -> Finding:
         for key, more_is_better, kind in COMPARED:
             if key not in ref.outcomes or key not in other.outcomes:
                 continue
-            if key == "payback_government" and (nothing_to_pay_back(ref) or nothing_to_pay_back(other)):
-                continue  # a payback month against a run that paid nothing compares nothing
             mean, low, high, n = paired(ref, other, key)
             if n == 0 or not math.isfinite(mean):
                 continue

@@ -266,6 +266,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "out_payback_government": ("Payback month (whole government)", "回收期(政府整体,月)"),
     "out_fiscal_gap": ("Fiscal gap, million yuan", "财政缺口(万元)"),
     "out_pool_waiting_deadline": ("Waiting for money at the deadline", "分流期限时等待资金人数"),
+    "out_funding_gap_deadline": ("Funding gap at the deadline, million yuan", "分流期限时资金缺口(万元)"),
     "out_returned": ("Returned by the horizon", "期末累计回流"),
     "out_overquota_net": ("Over-establishment hires not undone", "未纠正的超编进人"),
 }

@@ -78,7 +78,7 @@ def headline_cards(run: RunData, lang: str) -> list[Card]:
         cards.append(
             Card(text("card_one_time", lang), fmt(d["mean"], "money", lang), tuple(lines), text("unit_million", lang))
         )
-    if "payback_government" in out and nothing_to_pay_back(run):
+    if nothing_to_pay_back(run):
         cards.append(Card(text("card_payback", lang), text("nothing_to_pay_back", lang), ()))
     elif "payback_government" in out:
         share = run.risk_estimate("p_payback_government", run.horizon)

@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.report import aggregate as agg
 from sim.report.dates import month_label
-from sim.report.finding import compare_finding, funding_gap, run_finding
+from sim.report.finding import compare_finding, run_finding
 from sim.report.i18n import metric_label, name
 from sim.report.load import RunData
 from sim.report.units import money_unit
@@ -69,10 +69,7 @@ SUB_ROWS = {"rotating_deadline"}  # a part of the row above, shown only when it 
 
 def headline_rows(run: RunData) -> list[dict[str, Any]]:
     """Mean, P5 and P95 of each headline outcome the results hold (money in yuan)."""
-    out = run.outcomes.copy()
-    gap = funding_gap(run, run.deadline)
-    if gap is not None:
-        out["funding_gap_deadline"] = gap
+    out = run.outcomes  # the funding gap at the deadline among them (`aggregate.outcomes`)
     rows = []
     for key, kind in HEADLINE:
         if key not in out or (key in SUB_ROWS and not out[key].any()):

@@ -167,6 +167,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "fc_over_y5": ("probability of over establishment in year 5", "第5年超编概率"),
     "fc_over_end": ("probability of over establishment at the horizon", "期末超编概率"),
     "fc_pool_waiting_deadline": ("people waiting for money at the deadline", "期限时等待资金人数"),
+    "fc_funding_gap_deadline": (
+        "funding gap at the deadline (requests the pool could not pay)",
+        "期限时资金缺口(资金池无力支付的申请)",
+    ),
     "people_unit": ("people", "人"),
     "months_unit": ("months", "个月"),
     "pp_unit": ("percentage points", "个百分点"),
