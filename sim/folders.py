@@ -24,6 +24,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -39,6 +40,14 @@ _AT_FDCWD = -100
 
 def _hidden(path: Path, what: str) -> Path:
     return path.with_name(f".{path.name}.{what}")
+
+
+def published_folder(path: Path) -> Path:
+    """The folder a results folder is published as: `path` itself, or for a staging folder (`.name.tmp-…`,
+    `.name.partial`) the target it becomes (`name`), which is what a report written inside it should name.
+    """
+    match = re.fullmatch(r"\.(.+)\.(tmp-[0-9a-f]+|partial)", path.name)
+    return path.with_name(match.group(1)) if match else path
 
 
 def is_fenliu_folder(path: Path) -> bool:

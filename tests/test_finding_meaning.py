@@ -181,3 +181,48 @@ def test_less_pool_money_is_not_called_better_without_its_unpaid_bill() -> None:
     finding = compare_finding(runs, "en")
     assert finding.numbers["poor:funding_gap_deadline:mean"] > 0
     assert "funding gap at the deadline (requests the pool could not pay): poor is worse" in finding.text
+
+
+def test_differences_of_an_indicator_stay_within_plus_minus_one() -> None:
+    """differences.parquet: the pool ran dry in two of three replications under one scenario, never under the
+    other. The t-interval of the mean difference (2/3) runs past 1; the table stops it there. Unbounded
+    metrics keep the plain interval."""
+    import numpy as np
+
+    from sim.experiment.compare import _paired
+
+    index = pd.MultiIndex.from_product([[0, 1, 2], [0]], names=["replication", "month"])
+    ref = pd.DataFrame({"pool_dry": [0.0, 0.0, 0.0], "pool_waiting": [0.0, 0.0, 0.0]}, index=index)
+    other = pd.DataFrame({"pool_dry": [1.0, 1.0, 0.0], "pool_waiting": [100.0, 100.0, 0.0]}, index=index)
+    table = _paired(ref, other, 0.95).set_index("metric")
+    half = 4.302653 * np.std([1.0, 1.0, 0.0], ddof=1) / np.sqrt(3)  # t(0.975, 2) = 4.302653
+    assert 2 / 3 + half > 1  # the case exists
+    dry, waiting = table.loc["pool_dry"], table.loc["pool_waiting"]
+    assert dry["ci_high"] == 1.0 and dry["ci_low"] == pytest.approx(2 / 3 - half)
+    assert waiting["ci_high"] == pytest.approx(100 * (2 / 3 + half))
+
+
+def test_the_workbook_scales_every_column_in_yuan() -> None:
+    """Money a payer put into the pool and what it was charged are yuan, shown in the workbook's money unit
+    like the contributions they mirror."""
+    from sim.report.workbook import is_money
+
+    for column in ("pool_contributed_higher_level", "pool_put_higher_level", "pool_charged_county", "debt"):
+        assert is_money(column), column
+    for column in ("pool_waiting", "pool_dry", "state_awaiting", "share_secondary_plus"):
+        assert not is_money(column), column
+
+
+def test_a_report_names_the_folder_it_is_published_in(tmp_path: Path) -> None:
+    """Reports are written inside a staging folder, then swapped into place: the footer names the target."""
+    from sim.cli.main import main
+    from sim.folders import published_folder
+
+    assert published_folder(Path("/r/.base.tmp-0123abcd")) == Path("/r/base")
+    assert published_folder(Path("/r/.sweep.partial")) == Path("/r/sweep")
+    assert published_folder(Path("/r/base")) == Path("/r/base")
+    out = tmp_path / "shown"
+    args = ["run", str(BASE), "--set", "population.synthetic.townships=3", "-n", "2", "--out", str(out), "--quiet"]
+    assert main(args) == 0
+    page = (out / "report.html").read_text("utf-8")
+    assert str(out) in page and ".shown.tmp-" not in page

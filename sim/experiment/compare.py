@@ -177,11 +177,13 @@ def _paired(ref: pd.DataFrame, other: pd.DataFrame, confidence: float) -> pd.Dat
         half_unpaired = np.where(n > 1, t2 * np.sqrt((var_a + var_b) / n), np.nan)
         qs = np.nanquantile(d, [0.05, 0.5, 0.95], axis=0)
     metrics = list(ref.columns)
+    # a difference of metrics bounded in [0, 1] (an indicator, a share) lies in [−1, 1]; so does its interval
+    span = np.array([1.0 if m == "pool_dry" or m.startswith("share_") else np.inf for m in metrics])
     cols = {
         "mean": mean,
         "sd": sd,
-        "ci_low": mean - half,
-        "ci_high": mean + half,
+        "ci_low": np.maximum(mean - half, -span),
+        "ci_high": np.minimum(mean + half, span),
         "p5": qs[0],
         "p50": qs[1],
         "p95": qs[2],

@@ -9,6 +9,7 @@ from typing import Any
 
 from sim.analysis.worlds import flatten
 from sim.errors import InputError
+from sim.folders import published_folder
 from sim.report.html import Cell, Page
 from sim.report.i18n import text
 from sim.report.load import RunData
@@ -117,7 +118,7 @@ def provenance(run: RunData, lang: str) -> list[tuple[str, str]]:
         (text("version", lang), str(versions.get("fenliu", text("na", lang)))),
     ]
     if run.folder is not None:
-        items.append((text("results_folder", lang), str(run.folder)))
+        items.append((text("results_folder", lang), str(published_folder(run.folder))))
     return items
 
 

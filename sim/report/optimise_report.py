@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from sim.errors import InputError
+from sim.folders import published_folder
 from sim.report.common import built_line
 from sim.report.html import Card, Cell, Page, plot_text, write_page
 from sim.report.i18n import check_lang, text
@@ -202,7 +203,7 @@ def optimise_report(folder: str | Path, path: str | Path | None = None, lang: st
         (_t("objectives", lang), "; ".join(f"{k}: {v}" for k, v in manifest.get("objectives", {}).items())),
         (_t("constraints", lang), "; ".join(f"{k}: {v}" for k, v in manifest.get("constraints", {}).items())),
         (_t("time", lang), f"{manifest.get('timings', {}).get('total_s', math.nan):.1f} s"),
-        (text("results_folder", lang), str(folder)),
+        (text("results_folder", lang), str(published_folder(folder))),
         built_line(lang),
     ]
     page.footer(footer, text("generated_by", lang))

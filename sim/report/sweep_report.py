@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from sim.folders import published_folder
 from sim.report.common import built_line, target_path
 from sim.report.dates import dated
 from sim.report.html import Cell, Page, write_page
@@ -70,6 +71,6 @@ def sweep_report(
     if (m.get("versions") or {}).get("fenliu"):
         footer.append((text("version", lang), str(m["versions"]["fenliu"])))
     if sw.folder is not None:
-        footer.append((text("results_folder", lang), str(sw.folder)))
+        footer.append((text("results_folder", lang), str(published_folder(sw.folder))))
     page.footer([*footer, built_line(lang)], text("generated_by", lang))
     return write_page(page.render(), target_path(path, sw.folder))

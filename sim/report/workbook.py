@@ -43,7 +43,17 @@ MONTHLY = (
     "returned_cumulative",
     "overquota_hires_cumulative",
 )
-MONEY_PREFIXES = ("cost_", "pool_balance", "pool_paid", "pool_contributed", "pool_unpaid", "savings_", "npv_")
+MONEY_PREFIXES = (
+    "cost_",
+    "pool_balance",
+    "pool_paid",
+    "pool_contributed",
+    "pool_put_",
+    "pool_charged_",
+    "pool_unpaid",
+    "savings_",
+    "npv_",
+)
 
 
 def workbook_unit(lang: str) -> MoneyUnit:
