@@ -100,6 +100,24 @@ def test_model_rank_importance_on_any_design(sobol_sweep):
     assert table.loc["reform.cut_admin", "rank"] == 1 and table.loc["reform.cut_admin", "importance"] > 0.8
 
 
+def test_an_outcome_that_never_varies_has_nothing_to_attribute(sobol_sweep, tmp_path):
+    """Staff at month 0, before the reform, are the same at every point and replication: no input explains
+    anything, so no index and no rank (zeros would rank every input first), and the report says why."""
+    values = sobol_sweep.at_month(["headcount_total"], 0)["headcount_total"]
+    assert values.nunique() == 1  # the case exists
+    for method in ("sobol", "rank"):
+        table = sim.sensitivity(sobol_sweep, "headcount_total", month=0, method=method)
+        assert table.attrs.get("constant") and table["rank"].isna().all(), method
+        numbers = table.drop(columns=["metric", "month", "parameter", "rank"]).select_dtypes("number")
+        assert numbers.isna().all().all(), method
+    from sim.cli.main import main
+
+    args = ["report", str(sobol_sweep.folder), "--metric", "headcount_total", "--month", "0"]
+    assert main([*args, "--out", str(tmp_path / "r.html")]) == 0  # adds month 0 to the sweep's Sobol table
+    html = (tmp_path / "r.html").read_text("utf-8")
+    assert "there is no variance to share among the inputs" in html
+
+
 def test_model_morris(tmp_path):
     sweep = sim.sweep(_spec("morris", 6), out=tmp_path / "m", executor="inprocess", progress=False, report=False)
     table = sim.sensitivity(sweep, "headcount_total", month=24).set_index("parameter")

@@ -93,9 +93,11 @@ def optimise_command(args: argparse.Namespace) -> int:
     _show(result)
     name, out = result.plan.spec.name, result.plan.out
     if result.status == "infeasible":
+        kept = result.chosen is not None  # the start meets the constraints (its levers outside the ranges)
         print(
             f"{name}: no candidate meets every constraint (confirmed by the simulation); the least-violating "
-            f"candidates are listed above and in {out}/pareto.csv",
+            f"candidates are listed above and in {out}/pareto.csv"
+            + ("; the starting scenario does meet them (point -1): keep it" if kept else ""),
             file=sys.stderr,
         )
         return 1

@@ -109,7 +109,7 @@ def sobol_indices(
     s1_conf = z * np.nanstd([bs[0] for bs in boot], axis=0, ddof=1) if resamples > 1 else np.full(k, np.nan)
     st_conf = z * np.nanstd([bs[1] for bs in boot], axis=0, ddof=1) if resamples > 1 else np.full(k, np.nan)
     frame = pd.DataFrame({"parameter": names, "S1": s1, "S1_conf": s1_conf, "ST": st, "ST_conf": st_conf})
-    frame["rank"] = frame["ST"].rank(ascending=False, method="min").astype("int64")
+    frame["rank"] = _importance_ranks(frame["ST"])
     return frame
 
 
@@ -169,11 +169,17 @@ def morris_effects(
             "sigma": stat(every, lambda v: v.std(ddof=1)),
         }
     )
-    frame["rank"] = frame["mu_star"].rank(ascending=False, method="min").astype("int64")
+    frame["rank"] = _importance_ranks(frame["mu_star"])
     return frame
 
 
 # ----- rank importance -----------------------------------------------------------------------
+def _constant(y: np.ndarray) -> bool:
+    """Whether an outcome takes one value at every point and replication (its finite values)."""
+    finite = y[np.isfinite(y)]
+    return bool(len(finite)) and bool(finite.max() == finite.min())
+
+
 def _ranks(values: np.ndarray) -> np.ndarray:
     from scipy import stats
 
@@ -229,8 +235,25 @@ def rank_importance(
             "conf_high": np.append(rho2_high, noise_high),
         }
     )
-    frame["rank"] = frame["importance"].rank(ascending=False, method="min").astype("int64")
+    frame["rank"] = _importance_ranks(frame["importance"])
     return frame
+
+
+def _importance_ranks(importance: pd.Series) -> pd.Series:
+    """1 for the most important input; no rank (NA) where the importance is not a number."""
+    return importance.rank(ascending=False, method="min").astype("Int64")
+
+
+def _nothing_to_attribute(table: pd.DataFrame) -> pd.DataFrame:
+    """The table of an outcome that takes one value at every point and replication: no variance to share out,
+    so no index and no rank (rather than zeros that rank every input first).
+    """
+    for col in table.columns:
+        if col not in ("parameter", "rank") and pd.api.types.is_float_dtype(table[col]):
+            table[col] = np.nan
+    table["rank"] = pd.array([pd.NA] * len(table), dtype="Int64")
+    table.attrs["constant"] = True
+    return table
 
 
 # ----- entry point ---------------------------------------------------------------------------
@@ -280,7 +303,7 @@ def sensitivity(
         if y.shape[1] < 2:
             warnings.warn("one replication per point: the replication's share cannot be estimated", stacklevel=2)
         table = rank_importance(x, y[keep], confidence, resamples or 200, seed)
-        return _finish(table, sw, metric, month, method, None)
+        return _finish(table, sw, metric, month, method, None, _constant(y[keep]))
     if np.isnan(y).any():
         missing = int(np.isnan(y).any(axis=1).sum())
         raise InputError(
@@ -298,13 +321,21 @@ def sensitivity(
             unit = design[[UNIT_PREFIX + p for p in params]].to_numpy(dtype=np.float64)[sl]
             levels = int(sw.manifest["design"].get("levels", 4))
             table = morris_effects(unit, y[sl], params, levels, confidence, resamples or 1000, seed)
-        blocks.append(_finish(table, sw, metric, month, method, pol if n_policies > 1 else None))
+        blocks.append(_finish(table, sw, metric, month, method, pol if n_policies > 1 else None, _constant(y[sl])))
     return pd.concat(blocks, ignore_index=True)
 
 
 def _finish(
-    table: pd.DataFrame, sw: SweepResults, metric: str, month: int, method: str, policy: int | None
+    table: pd.DataFrame,
+    sw: SweepResults,
+    metric: str,
+    month: int,
+    method: str,
+    policy: int | None,
+    constant: bool = False,
 ) -> pd.DataFrame:
+    if constant:
+        table = _nothing_to_attribute(table)
     table.insert(0, "month", month)
     table.insert(0, "metric", metric)
     if policy is not None:

@@ -131,15 +131,15 @@ def pareto_table(plan: OptimisePlan, confirmed: dict[int, Evaluation]) -> tuple[
     candidates = {c: r for c, r in rows.items() if c != START}
     # the start competes: a candidate it dominates is not on the front, and when none beats it, it is chosen
     feasible = {c: minimised(plan, r) for c, r in rows.items() if r["feasible"]}
-    status = "feasible" if feasible else "infeasible"
-    if feasible:
+    status = "feasible" if set(feasible) - {START} else "infeasible"  # whether the search found a policy
+    if status == "feasible":
         first = fronts(feasible)
         order = [c for front in first for c in front if c != START]
         order += sorted((c for c in candidates if c not in feasible), key=lambda c: rows[c]["violation"])
         on_front = set(first[0])
-    else:
+    else:  # the least-violating candidates; the start, if it meets the constraints, is then the only choice
         order = sorted(candidates, key=lambda c: (rows[c]["violation"], minimised(plan, rows[c])))
-        on_front = set(order[: max(1, min(3, len(order)))])
+        on_front = set(order[: max(1, min(3, len(order)))]) | set(feasible)
     # best on the first objective; on a tie the start, which needs no change
     best = min(feasible, key=lambda c: (feasible[c][0], c != START)) if feasible else None
     out = []

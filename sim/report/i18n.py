@@ -241,6 +241,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "sec_sweep_heatmap": ("Two parameters at once", "两个参数的联合影响"),
     "sec_sobol": ("Sensitivity (Sobol indices)", "敏感性(Sobol 指数)"),
+    "note_sobol_constant": (
+        "{metric} takes one value at every point and replication in {month}: there is no variance to share among "
+        "the inputs, so no Sobol index is shown.",
+        "{month} {metric} 在所有设计点和重复模拟中取值相同:没有方差可在各输入之间分解,因此不显示 Sobol 指数。",
+    ),
     "note_sobol": (
         "First-order (S1) and total (ST) indices with confidence intervals.",
         "一阶(S1)与总效应(ST)指数及置信区间。",

@@ -164,9 +164,10 @@ def optimise_report(folder: str | Path, path: str | Path | None = None, lang: st
             cards.append(
                 Card(f"{_t('chosen', lang)} {int(chosen.iloc[0]['point'])}: {name}", _num(chosen.iloc[0][name]), lines)
             )
-    note = "" if status == "feasible" else _t("infeasible_note", lang)
+    notes = [] if status == "feasible" else [_t("infeasible_note", lang)]
     if not chosen.empty and int(chosen.iloc[0]["point"]) == -1:
-        note = _t("start_kept", lang)
+        notes.append(_t("start_kept", lang))
+    note = " ".join(notes)
     page.cards("outcome", _t("status", lang), cards, note)
     x = objectives[0]
     y = objectives[1] if len(objectives) > 1 else (constraints[0] if constraints else objectives[0])

@@ -145,6 +145,12 @@ def sobol_table(sw: SweepData, metric: str, month: int) -> pd.DataFrame | None:
     return None
 
 
+def sobol_constant(sw: SweepData, metric: str, month: int) -> bool:
+    """Whether the sweep's Sobol table holds `metric` at `month` with no index: it took one value everywhere."""
+    table = sobol_table(sw, metric, month)
+    return table is not None and bool(table["S1"].isna().all() and table["ST"].isna().all())
+
+
 def sobol_bars(sweep: Any, lang: str = "en", metric: str | None = None, month: int | None = None) -> go.Figure | None:
     """Sobol first-order and total indices per parameter at the chosen metric and month, with intervals.
 
@@ -153,7 +159,7 @@ def sobol_bars(sweep: Any, lang: str = "en", metric: str | None = None, month: i
     sw = checked_sweep(sweep, lang)
     metric, month = sweep_choice(sw, metric, month)
     table = sobol_table(sw, metric, month)
-    if table is None or len(table) == 0:
+    if table is None or len(table) == 0 or sobol_constant(sw, metric, month):
         return None
     labels = [plot_text(p) for p in table["parameter"]]
     if "policy" in table.columns and table["policy"].nunique() > 1:
