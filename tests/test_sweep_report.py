@@ -151,3 +151,14 @@ def test_prim_finds_a_known_box_with_its_coverage_and_density() -> None:
     assert box.coverage == pytest.approx((failed & inside).sum() / failed.sum())
     assert box.density == pytest.approx((failed & inside).sum() / inside.sum())
     assert box.density >= 0.8 and box.coverage >= 0.8
+    assert box.dense
+
+
+def test_a_box_below_the_density_asked_for_is_not_called_dense() -> None:
+    """Failures at random, a quarter of the cases: no peeling step can reach 80%, so the box is the densest
+    step, and its note (`prim_star_densest`) must not claim the 80%."""
+    rng = np.random.default_rng(5)
+    x = pd.DataFrame({"a": rng.random(200), "b": rng.random(200)})
+    failed = rng.random(200) < 0.25
+    box = prim_box(x, failed)
+    assert box.density < 0.8 and not box.dense

@@ -37,6 +37,12 @@ class PrimBox:
     failures: int
     trajectory: pd.DataFrame = field(repr=False)
     chosen: int = 0
+    min_density: float = 0.8  # the density the box was to reach (`dense` says whether it did)
+
+    @property
+    def dense(self) -> bool:
+        """Whether the box reaches `min_density` (else it is the densest step of the trajectory)."""
+        return self.density >= self.min_density - 1e-12
 
     @property
     def base_rate(self) -> float:
@@ -90,4 +96,5 @@ def prim_box(x: pd.DataFrame, failed: np.ndarray, min_density: float = 0.8, peel
         failures=int(failed.sum()),
         trajectory=traj,
         chosen=chosen,
+        min_density=min_density,
     )

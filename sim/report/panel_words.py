@@ -107,10 +107,20 @@ TEXT.update(
         ),
         "prim_found": (
             "It fails in {failures} of {cases} worlds ({base}). PRIM's box — {ranges} — holds {coverage} of the "
-            "failures (coverage), and {density} of the worlds inside it fail (density); it spans {mass} of the worlds. "
-            "Star: the box shown — the most failures kept at a density of 80% or more.",
+            "failures (coverage), and {density} of the worlds inside it fail (density); it spans {mass} of the "
+            "worlds. ",
             "该政策在 {cases} 个情景中失败 {failures} 个({base})。PRIM 盒子 — {ranges} — 包含 {coverage} 的失败情景"
-            "(覆盖率),盒内 {density} 的情景失败(密度);盒子占全部情景的 {mass}。星号:所示盒子。",
+            "(覆盖率),盒内 {density} 的情景失败(密度);盒子占全部情景的 {mass}。",
+        ),
+        "prim_star_dense": (
+            "Star: the box shown — the most failures kept at a density of {min} or more.",
+            "星号:所示盒子——在密度不低于 {min} 的前提下保留失败情景最多。",
+        ),
+        "prim_star_densest": (
+            "Star: the box shown — no step of the peeling reached a density of {min}, so this is the densest; read "
+            "it as where failures are likelier, not as where they concentrate.",
+            "星号:所示盒子——剥离过程没有一步达到 {min} 的密度,故取密度最高的一步;它只说明失败较多之处,"
+            "并非失败集中之处。",
         ),
         "prim_none": ("No box: {why}.", "无盒子:{why}。"),
         "prim_whole": ("the whole sampled space", "整个抽样空间"),

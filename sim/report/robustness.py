@@ -245,7 +245,7 @@ def prim_note(rb: Robustness, lang: str) -> str:
         density=f"{box.density:.0%}",
         base=f"{box.base_rate:.0%}",
         mass=f"{box.mass:.0%}",
-    )
+    ) + text("prim_star_dense" if box.dense else "prim_star_densest", lang, min=f"{box.min_density:.0%}")
 
 
 def robustness_note(rb: Robustness, lang: str) -> str:
