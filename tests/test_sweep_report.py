@@ -162,3 +162,16 @@ def test_a_box_below_the_density_asked_for_is_not_called_dense() -> None:
     failed = rng.random(200) < 0.25
     box = prim_box(x, failed)
     assert box.density < 0.8 and not box.dense
+
+
+def test_policy_labels_tell_apart_levers_of_the_same_name() -> None:
+    from sim.report.robustness import short_names
+
+    names = short_names(["pool.contributors.0.amount", "pool.contributors.1.amount", "hiring.freeze_months"])
+    assert names == {
+        "pool.contributors.0.amount": "contributors.0.amount",
+        "pool.contributors.1.amount": "contributors.1.amount",
+        "hiring.freeze_months": "freeze_months",
+    }
+    two = short_names(["channels.teacher.places_per_year", "channels.police.places_per_year"])
+    assert len(set(two.values())) == 2

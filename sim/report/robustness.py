@@ -60,10 +60,25 @@ def has_policies(sw: SweepData) -> bool:
 def policy_labels(sw: SweepData, levers: list[str]) -> dict[int, str]:
     """A name per policy from its lever values, e.g. 'freeze_months=60, enforcement=0.8'."""
     first = sw.design.drop_duplicates("policy").set_index("policy")
-    return {
-        int(p): ", ".join(f"{k.rsplit('.', 1)[-1]}={_short(row[k])}" for k in levers) or f"{p}"
-        for p, row in first.iterrows()
-    }
+    names = short_names(levers)
+    return {int(p): ", ".join(f"{names[k]}={_short(row[k])}" for k in levers) or f"{p}" for p, row in first.iterrows()}
+
+
+def short_names(keys: list[str]) -> dict[str, str]:
+    """Each dotted key by its shortest ending that no other key shares: 'freeze_months', but
+    'contributors.0.amount' beside 'contributors.1.amount'.
+    """
+    parts = {k: k.split(".") for k in keys}
+    names = {}
+    for key, words in parts.items():
+        for n in range(1, len(words) + 1):
+            tail = words[-n:]
+            if not any(other[-n:] == tail for k, other in parts.items() if k != key):
+                break
+        if tail[0].isdigit() and len(tail) < len(words):  # a list index says little alone: name the list
+            tail = words[-len(tail) - 1 :]
+        names[key] = ".".join(tail)
+    return names
 
 
 def _short(value: object) -> str:
@@ -235,17 +250,21 @@ def prim_note(rb: Robustness, lang: str) -> str:
     if box is None:
         return f"{head} {text('prim_none', lang, why=rb.box_error)}"
     ranges = "; ".join(f"{k} {lo:,.4g}–{hi:,.4g}" for k, (lo, hi) in box.limits.items()) or text("prim_whole", lang)
-    return f"{head} " + text(
-        "prim_found",
-        lang,
-        failures=box.failures,
-        cases=box.cases,
-        ranges=ranges,
-        coverage=f"{box.coverage:.0%}",
-        density=f"{box.density:.0%}",
-        base=f"{box.base_rate:.0%}",
-        mass=f"{box.mass:.0%}",
-    ) + text("prim_star_dense" if box.dense else "prim_star_densest", lang, min=f"{box.min_density:.0%}")
+    return (
+        f"{head} "
+        + text(
+            "prim_found",
+            lang,
+            failures=box.failures,
+            cases=box.cases,
+            ranges=ranges,
+            coverage=f"{box.coverage:.0%}",
+            density=f"{box.density:.0%}",
+            base=f"{box.base_rate:.0%}",
+            mass=f"{box.mass:.0%}",
+        )
+        + text("prim_star_dense" if box.dense else "prim_star_densest", lang, min=f"{box.min_density:.0%}")
+    )
 
 
 def robustness_note(rb: Robustness, lang: str) -> str:
