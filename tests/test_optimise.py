@@ -104,6 +104,23 @@ def test_a_start_no_candidate_beats_is_chosen(tmp_path: Path) -> None:
     assert "the chosen point is the start (point −1)" in html
 
 
+def test_a_constraint_whose_error_missed_its_target_is_marked(known, tmp_path: Path) -> None:
+    """A confirmed estimate whose SE stayed above its target is uncertain: the points table marks it."""
+    import shutil
+
+    from sim.report.optimise_report import optimise_report
+
+    folder = tmp_path / "copy"
+    shutil.copytree(known.plan.out, folder)
+    table = pd.read_parquet(folder / "pareto.parquet")
+    html = optimise_report(folder, tmp_path / "before.html").read_text("utf-8")
+    assert table["awaiting_within_error"].all() and " *</td>" not in html
+    table.loc[table["chosen"], "awaiting_within_error"] = False
+    table.to_parquet(folder / "pareto.parquet", index=False)
+    html = optimise_report(folder, tmp_path / "after.html").read_text("utf-8")
+    assert html.count(" *</td>") == 1 and "whether the point meets that constraint is uncertain" in html
+
+
 def test_report_of_a_search_folder_gives_no_warning_about_an_older_fenliu(known, tmp_path: Path, capsys) -> None:
     """A search folder keeps its live study for --resume, so its manifest has no file hashes: that is not age."""
     assert main(["report", str(known.plan.out), "--out", str(tmp_path / "r.html")]) == 0

@@ -103,6 +103,14 @@ def optimise_command(args: argparse.Namespace) -> int:
         return 1
     chosen = result.chosen
     assert chosen is not None
+    unsure = [c for c in result.plan.spec.constraints if not chosen.get(f"{c}_within_error", True)]
+    if unsure:
+        print(
+            f"{name}: warning: for the chosen point the standard error of {', '.join(unsure)} is still above its "
+            f"target after {int(chosen['replications'])} replications: whether it meets the constraint is uncertain "
+            "(raise budget.confirm_replications)",
+            file=sys.stderr,
+        )
     if int(chosen["point"]) == -1:
         print(f"{name}: no candidate does better than the starting scenario, which is chosen (point -1)")
     print(f"{name}: chosen point {int(chosen['point'])}; results in {out}/ (export: --export N)")

@@ -53,8 +53,11 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "points": ("Confirmed points", "确认方案"),
     "points_note": (
-        "Objectives are means over replications; constraints are estimates ± their Monte Carlo standard error.",
-        "目标为各次重复的均值;约束为估计值 ± 蒙特卡洛标准误。",
+        "Objectives are means over replications; constraints are estimates ± their Monte Carlo standard error. "
+        "*: the standard error is still above its target after the most replications allowed "
+        "(budget.confirm_replications): whether the point meets that constraint is uncertain.",
+        "目标为各次重复的均值;约束为估计值 ± 蒙特卡洛标准误。*:达到确认重复次数上限"
+        "(budget.confirm_replications)后标准误仍高于目标,该约束是否满足尚不确定。",
     ),
     "compare": ("Chosen point against the starting scenario", "选定方案与起始情景对比"),
     "compare_note": (
@@ -178,7 +181,14 @@ def optimise_report(folder: str | Path, path: str | Path | None = None, lang: st
     header = [_t("point", lang), *objectives, *constraints, _t("feasible_col", lang), _t("replications", lang)]
     rows = []
     for _, r in pareto.iterrows():
-        cons = [Cell(f"{_num(r[c])} ± {_num(r[f'{c}_se'])}", float(r[c]), numeric=True) for c in constraints]
+        cons = [
+            Cell(
+                f"{_num(r[c])} ± {_num(r[f'{c}_se'])}" + ("" if r.get(f"{c}_within_error", True) else " *"),
+                float(r[c]),
+                numeric=True,
+            )
+            for c in constraints
+        ]
         rows.append(
             [
                 _cell(int(r["point"])),
