@@ -226,3 +226,18 @@ def test_a_report_names_the_folder_it_is_published_in(tmp_path: Path) -> None:
     assert main(args) == 0
     page = (out / "report.html").read_text("utf-8")
     assert str(out) in page and ".shown.tmp-" not in page
+
+
+def test_the_workbook_parameters_are_what_ran(tmp_path: Path) -> None:
+    """The scenario says 20 replications from seed 20051; the run made 4 from seed 3. The Parameters sheet
+    gives what ran, not the scenario's defaults."""
+    import openpyxl
+
+    from sim.report.workbook import run_workbook
+
+    results = small()
+    assert results.scenario.run.replications != 4 or results.scenario.run.seed != 3  # the case exists
+    run_workbook(as_run(results), tmp_path / "r.xlsx", "en")
+    rows = {r[1]: r for r in openpyxl.load_workbook(tmp_path / "r.xlsx")["Parameters"].iter_rows(values_only=True)}
+    assert rows["run.replications"][2] == 4 and rows["run.seed"][2] == 3
+    assert rows["run.replications"][4] == "as run"

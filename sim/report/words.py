@@ -260,6 +260,8 @@ _WORDS.update(
         "w_figure": ("Risk figure", "风险指标"),
         "w_month": ("Model month", "模型月"),
         "w_calendar": ("Calendar month", "日历月份"),
+        "w_varied": ("varied by the sweep", "随扫描变化"),
+        "w_as_run": ("as run", "实际运行"),
         "w_read_month": ("Read at (model month)", "读取月份(模型月)"),
         "w_read_calendar": ("Read at (calendar month)", "读取月份(日历月)"),
         "w_estimate": ("Estimate", "估计值"),

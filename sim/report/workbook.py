@@ -344,15 +344,24 @@ def county_change_sheet(s: Sheets, runs: list[RunData], lang: str, unit: MoneyUn
 
 
 def parameter_sheet(
-    s: Sheets, scenario: dict[str, Any], sources: dict[str, Any], lang: str, title: str | None = None
+    s: Sheets,
+    scenario: dict[str, Any],
+    sources: dict[str, Any],
+    lang: str,
+    title: str | None = None,
+    ran: dict[str, tuple[Any, str]] | None = None,
 ) -> None:
-    """Every parameter with its value and the file (or default) it came from."""
+    """Every parameter with its value and the file (or default) it came from; `ran` replaces a key's value and
+    source by what actually ran (the run's replications and seed, a sweep's varied keys).
+    """
     rows = []
     for key, value in flatten(scenario):
         shown = value if isinstance(value, int | float) and not isinstance(value, bool) else _text(value)
         source = sources.get(key)
         description, unit = describe(key)
-        where = Path(str(source)).name if source else word("w_default", lang)
+        where = Path(str(source).lstrip("'")).name if source else word("w_default", lang)
+        if ran and key in ran:
+            shown, where = ran[key]
         rows.append([section(key, lang), key, shown, unit, where, description])
     header = [
         word("w_section", lang),
@@ -363,6 +372,15 @@ def parameter_sheet(
         word("w_description", lang),
     ]
     s.sheet(title or word("w_parameters", lang), header, rows)
+
+
+def as_ran(manifest: dict[str, Any], lang: str) -> dict[str, tuple[Any, str]]:
+    """The run's own replications and seed (from the command or spec, not the scenario's [run] defaults)."""
+    out: dict[str, tuple[Any, str]] = {}
+    for key, field in (("run.replications", "replications"), ("run.seed", "seed")):
+        if isinstance(manifest.get(field), int):
+            out[key] = (manifest[field], word("w_as_run", lang))
+    return out
 
 
 def _text(value: Any) -> str:
@@ -399,7 +417,7 @@ def run_workbook(run: RunData, path: Path, lang: str) -> None:
     county_sheet(s, run, lang, unit)
     township_sheet(s, run, lang, unit)
     monthly_sheet(s, run, lang, unit)
-    parameter_sheet(s, run.scenario, run.manifest.get("scenario_sources") or {}, lang)
+    parameter_sheet(s, run.scenario, run.manifest.get("scenario_sources") or {}, lang, ran=as_ran(run.manifest, lang))
     s.close()
 
 
@@ -442,7 +460,9 @@ def compare_workbook(runs: list[RunData], path: Path, lang: str) -> None:
     county_change_sheet(s, runs, lang, unit)
     for k, run in enumerate(runs, start=1):
         title = f"{word('w_parameters', lang)[:20]} {k}"
-        parameter_sheet(s, run.scenario, run.manifest.get("scenario_sources") or {}, lang, title)
+        parameter_sheet(
+            s, run.scenario, run.manifest.get("scenario_sources") or {}, lang, title, as_ran(run.manifest, lang)
+        )
     s.close()
 
 
@@ -466,7 +486,10 @@ def sweep_workbook(folder: Path, path: Path, lang: str) -> None:
     scenario = sweep.manifest.get("base_scenario") or sweep.manifest.get("scenario") or {}
     sources = sweep.manifest.get("base_scenario_sources") or {}
     if isinstance(scenario, dict) and scenario:
-        parameter_sheet(s, scenario, sources if isinstance(sources, dict) else {}, lang)
+        ran = as_ran(sweep.manifest, lang)
+        varied = (word("w_varied", lang), word("w_design", lang))
+        ran.update({key: varied for key in sweep.parameters})  # the levers among them
+        parameter_sheet(s, scenario, sources if isinstance(sources, dict) else {}, lang, ran=ran)
     s.close()
 
 
