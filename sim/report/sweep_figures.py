@@ -145,21 +145,23 @@ def sobol_table(sw: SweepData, metric: str, month: int) -> pd.DataFrame | None:
     return None
 
 
-def sobol_constant(sw: SweepData, metric: str, month: int) -> bool:
-    """Whether the sweep's Sobol table holds `metric` at `month` with no index: it took one value everywhere."""
-    table = sobol_table(sw, metric, month)
-    return table is not None and bool(table["S1"].isna().all() and table["ST"].isna().all())
+def sobol_constant(table: pd.DataFrame | None) -> bool:
+    """Whether a Sobol table (of one metric and month) has no index: the metric took one value everywhere."""
+    return table is not None and len(table) > 0 and bool(table["S1"].isna().all() and table["ST"].isna().all())
 
 
-def sobol_bars(sweep: Any, lang: str = "en", metric: str | None = None, month: int | None = None) -> go.Figure | None:
+def sobol_bars(
+    sweep: Any, lang: str = "en", metric: str | None = None, month: int | None = None, table: pd.DataFrame | None = None
+) -> go.Figure | None:
     """Sobol first-order and total indices per parameter at the chosen metric and month, with intervals.
 
     A table with several policies labels each bar with its policy. The title names the metric and month.
+    `table`: the indices if already read (`sobol_table`), else they are read here.
     """
     sw = checked_sweep(sweep, lang)
     metric, month = sweep_choice(sw, metric, month)
-    table = sobol_table(sw, metric, month)
-    if table is None or len(table) == 0 or sobol_constant(sw, metric, month):
+    table = sobol_table(sw, metric, month) if table is None else table
+    if table is None or len(table) == 0 or sobol_constant(table):
         return None
     labels = [plot_text(p) for p in table["parameter"]]
     if "policy" in table.columns and table["policy"].nunique() > 1:

@@ -15,7 +15,14 @@ from sim.report.load import as_sweep
 from sim.report.robustness import prim_figure, prim_note, robustness, robustness_figure, robustness_note, summary_rows
 from sim.report.selector import selector_html
 from sim.report.sweep_data import sweep_choice, sweep_points
-from sim.report.sweep_figures import sobol_bars, sobol_constant, sweep_heatmap, sweep_parcoords, sweep_scatter
+from sim.report.sweep_figures import (
+    sobol_bars,
+    sobol_constant,
+    sobol_table,
+    sweep_heatmap,
+    sweep_parcoords,
+    sweep_scatter,
+)
 
 
 def _cell(value: Any) -> Cell:
@@ -47,8 +54,9 @@ def sweep_report(
     scatter = sweep_scatter(sw, lang, metric, month)
     page.figure("scatter", str(scatter.layout.title.text), scatter, text("note_sweep_scatter", lang, month=when))
     page.figure("heatmap", text("sec_sweep_heatmap", lang), sweep_heatmap(sw, lang, metric, month))
-    sobol = sobol_bars(sw, lang, metric, month)
-    if sobol is None and sobol_constant(sw, metric, month):
+    indices = sobol_table(sw, metric, month)
+    sobol = sobol_bars(sw, lang, metric, month, indices)
+    if sobol_constant(indices):
         page.paragraph("sobol", text("sec_sobol", lang), text("note_sobol_constant", lang, metric=label, month=when))
     if sobol is not None:
         note = text("note_sobol_at", lang, metric=label, month=when)

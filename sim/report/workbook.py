@@ -18,6 +18,7 @@ import numpy as np
 from sim.analysis.worlds import flatten
 from sim.errors import InputError
 from sim.report import aggregate as agg
+from sim.report.compare_intro import world_note
 from sim.report.dates import month_label
 from sim.report.finding import compare_finding, paired, run_finding
 from sim.report.i18n import CHANNELS, check_lang, metric_label, name
@@ -359,7 +360,7 @@ def parameter_sheet(
         shown = value if isinstance(value, int | float) and not isinstance(value, bool) else _text(value)
         source = sources.get(key)
         description, unit = describe(key)
-        where = Path(str(source).lstrip("'")).name if source else word("w_default", lang)
+        where = Path(str(source)).name if source else word("w_default", lang)
         if ran and key in ran:
             shown, where = ran[key]
         rows.append([section(key, lang), key, shown, unit, where, description])
@@ -427,8 +428,6 @@ def compare_workbook(runs: list[RunData], path: Path, lang: str) -> None:
     s = Sheets(path)
     s.lang = lang
     about = [(word("w_scenario", lang), " · ".join(r.name for r in runs)), (word("w_unit", lang), unit.name)]
-    from sim.report.compare_intro import world_note
-
     warning = world_note(runs, lang)  # first, as in the report: it qualifies every "better" and "worse"
     finding = compare_finding(runs, lang).text
     s.text_sheet(word("w_finding", lang), about[0][1], about, f"{warning}\n\n{finding}" if warning else finding)
